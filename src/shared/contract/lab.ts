@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** A compute backend the engine can run on, as probed by a worker process. */
+export const ComputeBackend = z.object({
+  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  available: z.boolean(),
+  /** Why it is unavailable, or what it offers (threads, SIMD, device). */
+  detail: z.string(),
+});
+export type ComputeBackend = z.infer<typeof ComputeBackend>;
+
+export const LabInfo = z.object({
+  /** P-DASH Lab's version (package.json). */
+  version: z.string(),
+  /** Absolute path of the lab folder that holds lab.sqlite, datasets/, runs/ and reports/. */
+  labDir: z.string(),
+  /** Which front door serves this lab: the Electron app, web mode, or the CLI. */
+  frontDoor: z.enum(['electron', 'web', 'cli']),
+  /** Compute backends as the engine's worker found them, best first; `preferred` is the one a run would use. */
+  compute: z.object({
+    backends: z.array(ComputeBackend),
+    preferred: z.string(),
+    tfjsVersion: z.string(),
+  }),
+  sqliteVersion: z.string(),
+  /** The lab database's schema version after migrations (PRAGMA user_version). */
+  schemaVersion: z.number().int().nonnegative(),
+  node: z.string(),
+  platform: z.string(),
+});
+export type LabInfo = z.infer<typeof LabInfo>;
+
+export const labChannels = {
+  'lab/info': {
+    summary: 'Version, lab folder, compute backends, SQLite and schema versions.',
+    request: z.object({}).strict(),
+    response: LabInfo,
+  },
+} as const;
+
+export const labEvents = {} as const;
