@@ -63,7 +63,8 @@ export function validateResponse<C extends Channel>(channel: C, response: unknow
 
 export function validateEvent<E extends EventName>(event: unknown, payload: unknown): PayloadOf<E> {
   if (!isEventName(event)) throw new LabError('unknown-channel', `Unknown event ${JSON.stringify(event)}.`);
-  const result = events[event].safeParse(payload);
+  const schema: z.ZodType = (events as Record<EventName, z.ZodType>)[event];
+  const result = schema.safeParse(payload);
   if (!result.success) {
     throw new LabError('bad-request', `Malformed payload for event '${event}': ${describeIssues(result.error)}.`);
   }
