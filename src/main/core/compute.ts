@@ -1,0 +1,38 @@
+import { LabError } from '../../shared/errors.ts';
+import type { ComputeProbe } from '../../worker/protocol.ts';
+import type { WorkerHost } from './runs/worker-host.ts';
+
+/** A probe loads tfjs and tries each backend; loading libtensorflow can take a while on a cold disk. */
+const PROBE_TIMEOUT_MS = 60_000;
+
+/**
+ * Asks a fresh worker process which compute backends it can start. The answer comes from the process that
+ * would run a search, so it reflects what a run would really get (optional native packages, wasm threads).
+ */
+export function probeCompute(host: WorkerHost, timeoutMs = PROBE_TIMEOUT_MS): Promise<ComputeProbe> {
+  return new Promise((resolve, reject) => {
+    const worker = host.start({ name: 'probe' });
+    let settled = false;
+    const finish = (error: LabError | null, probe?: ComputeProbe): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stopMessages();
+      stopExit();
+      worker.kill();
+      if (error) reject(error);
+      else resolve(probe as ComputeProbe);
+    };
+    const timer = setTimeout(() => {
+      finish(new LabError('unavailable', `The compute probe did not answer within ${timeoutMs / 1000} s.`, 'Check that the worker can start (run `pdash info` from a terminal to see its output).'));
+    }, timeoutMs);
+    const stopMessages = worker.onMessage((message) => {
+      if (message.type === 'ready') worker.send({ type: 'probe' });
+      else if (message.type === 'probe-result') finish(null, message.probe);
+      else if (message.type === 'error') finish(LabError.from(message.error));
+    });
+    const stopExit = worker.onExit(({ code, signal }) => {
+      finish(new LabError('unavailable', `The compute probe worker exited before answering (code ${code ?? 'none'}, signal ${signal ?? 'none'}).`, 'Its output above says why; check the Node version (24 is required) and the installed packages.'));
+    });
+  });
+}

@@ -1,0 +1,18 @@
+import type { LabCore } from '../lab-core.ts';
+import type { HandlersOf } from './types.ts';
+import { labVersion } from '../version.ts';
+
+export function labHandlers(core: LabCore): HandlersOf<'lab/info'> {
+  return {
+    'lab/info': async () => ({
+      version: labVersion,
+      labDir: core.paths.root,
+      frontDoor: core.frontDoor,
+      compute: await core.compute(),
+      sqliteVersion: core.sqliteVersion,
+      schemaVersion: core.schemaVersion,
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+    }),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The lab core: everything the application does that is not a window. The Electron shell, the `pdash` CLI
+ * and the web-mode server are thin front doors onto one LabCore.
+ */
+import type { Channel, RequestOf, ResponseOf } from '../../shared/contract/index.ts';
+import type { ComputeProbe } from '../../worker/protocol.ts';
+import { probeCompute } from './compute.ts';
+import { LabEvents } from './events.ts';
+import { createHandlers, dispatch } from './handlers/index.ts';
+import type { Handlers } from './handlers/types.ts';
+import { ensureLabFolder, type LabPaths } from './lab-folder.ts';
+import { openLabDatabase, type LabDatabase } from './log/database.ts';
+import { ForkWorkerHost, type WorkerHost } from './runs/worker-host.ts';
+
+export type FrontDoor = 'electron' | 'web' | 'cli';
+
+export interface LabCoreOptions {
+  /** The lab folder (see resolveLabDir). */
+  labDir: string;
+  frontDoor: FrontDoor;
+  /** How worker processes start: utilityProcess in Electron, child_process.fork elsewhere. */
+  workerHost?: WorkerHost;
+}
+
+export class LabCore {
+  readonly paths: LabPaths;
+  readonly frontDoor: FrontDoor;
+  readonly db: LabDatabase;
+  readonly schemaVersion: number;
+  readonly sqliteVersion: string;
+  readonly workerHost: WorkerHost;
+  readonly events = new LabEvents();
+  private readonly handlers: Handlers;
+  private computeProbe: Promise<ComputeProbe> | null = null;
+  private closed = false;
+
+  private constructor(options: LabCoreOptions, paths: LabPaths, opened: ReturnType<typeof openLabDatabase>) {
+    this.paths = paths;
+    this.frontDoor = options.frontDoor;
+    this.db = opened.db;
+    this.schemaVersion = opened.schemaVersion;
+    this.sqliteVersion = opened.sqliteVersion;
+    this.workerHost = options.workerHost ?? new ForkWorkerHost();
+    this.handlers = createHandlers(this);
+  }
+
+  /** Opens the lab folder (creating it if needed) and its database, applying pending migrations. */
+  static open(options: LabCoreOptions): LabCore {
+    const paths = ensureLabFolder(options.labDir);
+    return new LabCore(options, paths, openLabDatabase(paths.database));
+  }
+
+  /** The compute backends a worker can start, probed once per core. */
+  compute(): Promise<ComputeProbe> {
+    if (this.computeProbe === null) {
+      this.computeProbe = probeCompute(this.workerHost);
+      // A failed probe is not cached: the next request tries again.
+      this.computeProbe.catch(() => {
+        this.computeProbe = null;
+      });
+    }
+    return this.computeProbe;
+  }
+
+  /** Validates a request from any transport and answers it; throws LabError. */
+  request(channel: unknown, rawRequest: unknown): Promise<unknown> {
+    return dispatch(this.handlers, channel, rawRequest);
+  }
+
+  /** Typed form of request() for in-process callers such as the CLI. */
+  async invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+    return (await dispatch(this.handlers, channel, request)) as ResponseOf<C>;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
