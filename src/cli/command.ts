@@ -1,0 +1,49 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
+import { LabError } from '../shared/errors.ts';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Whether stdout is a terminal (progress bars, colours). */
+  isTTY: boolean;
+  /** Resolves when the user asks to stop (Ctrl+C); long-running commands wait on it. */
+  interrupted: Promise<string>;
+}
+
+export type ParsedValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage lines and option descriptions, printed by `pdash <command> --help`. */
+  help: string;
+  options: ParseArgsOptionsConfig;
+  positionals?: { min: number; max: number; names: string };
+  run(values: ParsedValues, positionals: string[], io: CliIo): Promise<number>;
+}
+
+/** Options every command accepts. */
+export const commonOptions: ParseArgsOptionsConfig = {
+  lab: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export const commonHelp = `  --lab DIR        the lab folder (default: $PDASH_LAB, else the app's user-data folder)
+  -h, --help       show this help`;
+
+export function stringOption(values: ParsedValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function integerOption(values: ParsedValues, name: string, min: number, max: number): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min || value > max) {
+    throw new LabError('bad-request', `--${name} must be an integer from ${min} to ${max}, got '${raw}'.`);
+  }
+  return value;
+}

@@ -1,0 +1,47 @@
+import type { LabInfo } from '../../shared/contract/index.ts';
+import { resolveLabDir } from '../../main/core/lab-folder.ts';
+import { LabCore } from '../../main/core/lab-core.ts';
+import { commonHelp, commonOptions, stringOption, type Command } from '../command.ts';
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'show the lab folder, versions and compute backends',
+  help: `Usage: pdash info [--json] [--lab DIR]
+
+Prints what the lab/info channel answers: P-DASH Lab's version, the lab folder, the compute backends a
+worker can start (best first), and the SQLite and schema versions.
+
+  --json           print JSON instead of text
+${commonHelp}`,
+  options: { ...commonOptions, json: { type: 'boolean' } },
+  async run(values, _positionals, io) {
+    const core = LabCore.open({ labDir: resolveLabDir({ flag: stringOption(values, 'lab'), env: io.env, cwd: io.cwd }), frontDoor: 'cli' });
+    try {
+      const info = await core.invoke('lab/info', {});
+      io.stdout(values.json === true ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info));
+      return 0;
+    } finally {
+      core.close();
+    }
+  },
+};
+
+export function formatInfo(info: LabInfo): string {
+  const rows: Array<[string, string]> = [
+    ['P-DASH Lab', info.version],
+    ['lab folder', info.labDir],
+    ['schema version', String(info.schemaVersion)],
+    ['SQLite', info.sqliteVersion],
+    ['TensorFlow.js', info.compute.tfjsVersion],
+    ['preferred backend', info.compute.preferred],
+    ['Node', info.node],
+    ['platform', info.platform],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  lines.push('', 'compute backends (best first):');
+  for (const b of info.compute.backends) {
+    lines.push(`  ${b.available ? '+' : '-'} ${b.name.padEnd(15)} ${b.detail}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,99 @@
+/**
+ * The `pdash` command: a thin front door onto the lab core.
+ */
+import { parseArgs } from 'node:util';
+import { LabError } from '../shared/errors.ts';
+import { labVersion } from '../main/core/version.ts';
+import type { CliIo, Command } from './command.ts';
+import { infoCommand } from './commands/info.ts';
+import { serveCommand } from './commands/serve.ts';
+
+export const commands: readonly Command[] = [infoCommand, serveCommand];
+
+export function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `P-DASH Lab ${labVersion}: neural architecture search (DASH, P-DASH) on your own 1-D and 2-D data.
+
+Usage: pdash <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+  ${'help'.padEnd(width)}  show help for a command (pdash help <command>)
+
+Every command takes --lab DIR (default: $PDASH_LAB, else the app's user-data folder) and --help.
+`;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 the command failed, 2 a usage error). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') {
+    io.stdout(usage());
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${labVersion}\n`);
+    return 0;
+  }
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      io.stdout(usage());
+      return 0;
+    }
+    const command = commands.find((c) => c.name === topic);
+    if (command === undefined) return unknownCommand(topic, io);
+    io.stdout(command.help + '\n');
+    return 0;
+  }
+  const command = commands.find((c) => c.name === first);
+  if (command === undefined) return unknownCommand(first, io);
+
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: command.positionals !== undefined });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    io.stderr(`pdash ${command.name}: ${reason}\nRun 'pdash ${command.name} --help' for its options.\n`);
+    return 2;
+  }
+  if (parsed.values.help === true) {
+    io.stdout(command.help + '\n');
+    return 0;
+  }
+  const expected = command.positionals;
+  if (expected !== undefined && (parsed.positionals.length < expected.min || parsed.positionals.length > expected.max)) {
+    io.stderr(`pdash ${command.name}: expected ${expected.names}, got ${parsed.positionals.length} argument(s).\nRun 'pdash ${command.name} --help'.\n`);
+    return 2;
+  }
+  try {
+    return await command.run(parsed.values, parsed.positionals, io);
+  } catch (error) {
+    const labError = LabError.wrap(error);
+    io.stderr(`pdash ${command.name}: ${labError.message}\n${labError.hint ? `  ${labError.hint}\n` : ''}`);
+    if (labError.code === 'internal' && labError.stack) io.stderr(`${labError.stack}\n`);
+    return labError.code === 'bad-request' ? 2 : 1;
+  }
+}
+
+function unknownCommand(name: string, io: CliIo): number {
+  io.stderr(`pdash: unknown command '${name}'. Run 'pdash --help' to see the commands.\n`);
+  return 2;
+}
+
+/** The process-level entry used by bin/pdash.mjs. */
+export async function runFromProcess(): Promise<void> {
+  const interrupted = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const io: CliIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: process.stdout.isTTY === true,
+    interrupted,
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
+}

@@ -1,0 +1,53 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Resolves a URL path to a file inside `root`, or null when it would leave the folder or names nothing.
+ * Paths without an extension fall back to index.html so that the renderer's history routes load.
+ */
+export function resolveStaticFile(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null; // malformed percent-encoding: nothing to serve
+  }
+  if (decoded.includes('\0')) return null;
+  const relative = normalize(decoded).replace(/^([/\\])+/, '');
+  const candidate = join(root, relative);
+  if (candidate !== root && !candidate.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
+  const stat = statSync(candidate, { throwIfNoEntry: false });
+  if (stat?.isFile()) return candidate;
+  if (extname(relative) === '') {
+    const index = join(root, 'index.html');
+    return statSync(index, { throwIfNoEntry: false })?.isFile() ? index : null;
+  }
+  return null;
+}
+
+export function sendFile(response: ServerResponse, file: string, headers: Record<string, string>): void {
+  const type = contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const immutable = file.includes(`${sep}assets${sep}`);
+  response.writeHead(200, {
+    ...headers,
+    'Content-Type': type,
+    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  createReadStream(file).pipe(response);
+}
