@@ -1,0 +1,51 @@
+/**
+ * Electron main process: app lifecycle, the window, IPC registration and the utilityProcess worker host.
+ * The only folder (with src/preload) that imports electron; everything else is the lab core.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import workerEntry from '../../worker/main.ts?modulePath';
+import { resolveLabDir } from '../core/lab-folder.ts';
+import { LabCore } from '../core/lab-core.ts';
+import { contentSecurityPolicy } from '../server/index.ts';
+import { appPageCheck, forwardEvents, registerContractHandlers } from './ipc.ts';
+import { UtilityWorkerHost } from './utility-host.ts';
+import { createMainWindow } from './window.ts';
+
+const rendererFile = join(__dirname, '../renderer/index.html');
+const rendererUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const labFlagIndex = process.argv.indexOf('--lab');
+  const core = LabCore.open({
+    labDir: resolveLabDir({ flag: labFlagIndex >= 0 ? process.argv[labFlagIndex + 1] : undefined, electronUserData: app.getPath('userData') }),
+    frontDoor: 'electron',
+    workerHost: new UtilityWorkerHost(workerEntry),
+  });
+  // The CSP also sits in index.html; the header covers responses the meta tag cannot.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  registerContractHandlers(ipcMain, core, appPageCheck(rendererUrl, rendererFile));
+
+  const open = (): void => {
+    const window = createMainWindow({ preload: join(__dirname, '../preload/index.js'), rendererUrl, rendererFile });
+    const stop = forwardEvents(core, window.webContents);
+    window.on('closed', stop);
+  };
+  open();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) open();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => core.close());
+}
+
+start().catch((error: unknown) => {
+  console.error('P-DASH Lab failed to start:', error);
+  app.exit(1);
+});
