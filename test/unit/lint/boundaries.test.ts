@@ -1,0 +1,46 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// The import boundaries of ARCHITECTURE.md are enforced by eslint.config.mjs; these cases prove the rule bites.
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function errorsFor(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.severity === 2).map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it.each([
+    ['src/main/core/x.ts', "import { app } from 'electron';"],
+    ['src/cli/x.ts', "import { app } from 'electron';"],
+    ['src/worker/x.ts', "import { app } from 'electron';"],
+    ['src/shared/x.ts', "import { app } from 'electron';"],
+  ])('%s may not import electron', async (file, code) => {
+    expect((await errorsFor(file, code)).join('\n')).toContain('Only src/main/electron and src/preload may import electron');
+  });
+
+  it.each([
+    ['src/main/electron/x.ts', "import { app } from 'electron';"],
+    ['src/preload/x.ts', "import { contextBridge } from 'electron';"],
+  ])('%s may import electron', async (file, code) => {
+    expect(await errorsFor(file, code)).toEqual([]);
+  });
+
+  it.each([
+    "import { readFileSync } from 'node:fs';",
+    "import { join } from 'path';",
+    "import Database from 'better-sqlite3';",
+    "import * as tfn from '@tensorflow/tfjs-node';",
+  ])('the engine may not import Node-only modules: %s', async (code) => {
+    expect(await errorsFor('src/worker/engine/ops/x.ts', code)).not.toEqual([]);
+  });
+
+  it('the engine may import tfjs', async () => {
+    expect(await errorsFor('src/worker/engine/ops/x.ts', "import * as tf from '@tensorflow/tfjs-core';")).toEqual([]);
+  });
+
+  it('the renderer may not reach into the core', async () => {
+    expect(await errorsFor('src/renderer/x.ts', "import { LabCore } from '../main/core/lab-core.ts';")).not.toEqual([]);
+    expect(await errorsFor('src/renderer/x.ts', "import { channels } from '../shared/contract/index.ts';")).toEqual([]);
+  });
+});
