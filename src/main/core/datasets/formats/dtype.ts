@@ -178,8 +178,8 @@ function widenInt64(values: BigInt64Array | BigUint64Array, where: string): Floa
 
 /** Converts decoded values to the array type of another dtype (used where a file stores a class in a smaller type). */
 export function convertDecoded(values: NumericArray, to: DType): NumericArray {
+  if (to !== 'bool' && dtypeOfArray(values) === decodedDtypes[to]) return values;
   const out = allocateDecoded(to, values.length);
-  if (out.constructor === values.constructor && to !== 'bool') return values;
   if (to === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0;
   } else {
@@ -187,6 +187,34 @@ export function convertDecoded(values: NumericArray, to: DType): NumericArray {
   }
   return out;
 }
+
+/** The dtype a typed array holds natively. */
+export function dtypeOfArray(values: NumericArray): DType {
+  if (values instanceof Float32Array) return 'float32';
+  if (values instanceof Float64Array) return 'float64';
+  if (values instanceof Int8Array) return 'int8';
+  if (values instanceof Int16Array) return 'int16';
+  if (values instanceof Int32Array) return 'int32';
+  if (values instanceof Uint16Array) return 'uint16';
+  if (values instanceof Uint32Array) return 'uint32';
+  return 'uint8';
+}
+
+/** The native dtype of the array each dtype decodes to. */
+const decodedDtypes: Readonly<Record<DType, DType>> = {
+  bool: 'uint8',
+  int8: 'int8',
+  int16: 'int16',
+  int32: 'int32',
+  int64: 'float64',
+  uint8: 'uint8',
+  uint16: 'uint16',
+  uint32: 'uint32',
+  uint64: 'float64',
+  float16: 'float32',
+  float32: 'float32',
+  float64: 'float64',
+};
 
 export function elementCount(shape: readonly number[]): number {
   let n = 1;

@@ -1,0 +1,98 @@
+/**
+ * numpy's .npz: a zip archive of .npy files, one per named array (`numpy.savez(path, x=..., y=...)` writes
+ * `x.npy` and `y.npy`). Stored entries (numpy.savez) are read in place with positioned reads, like a .npy file.
+ * Deflated entries (numpy.savez_compressed) up to 64 MiB are decompressed whole, their CRC checked; larger ones
+ * are streamed from the start for each read, so they say `rowAccess: 'full-pass'`.
+ */
+import { LabError } from '../../../../shared/errors.ts';
+import type { ArraySource } from './array-source.ts';
+import { FileBytes, StreamBytes, readFileRange } from './byte-runs.ts';
+import { checkDataLength, npyFromBytes, npyHeaderLength, npyPreambleBytes, npySource, parseNpyHeader } from './npy.ts';
+import { entryDataOffset, readZipDirectory, readZipEntry, streamZipEntry, type ZipEntry } from './zip.ts';
+
+/** Deflated entries up to this size are decompressed into memory once. */
+export const npzInMemoryLimitBytes = 64 * 1024 * 1024;
+
+export interface NpzArchive {
+  readonly path: string;
+  /** Array names, without the `.npy` suffix, in archive order. */
+  readonly names: readonly string[];
+  open(name: string): Promise<ArraySource>;
+}
+
+export interface NpzOptions {
+  /** Deflated entries up to this many bytes are decompressed whole; larger ones are streamed (default 64 MiB). */
+  inMemoryLimitBytes?: number;
+}
+
+export async function openNpz(path: string, options: NpzOptions = {}): Promise<NpzArchive> {
+  const inMemoryLimit = options.inMemoryLimitBytes ?? npzInMemoryLimitBytes;
+  const entries = await readZipDirectory(path);
+  const arrays = new Map<string, ZipEntry>();
+  for (const entry of entries) {
+    if (entry.name.endsWith('/')) continue; // a directory
+    arrays.set(entry.name.endsWith('.npy') ? entry.name.slice(0, -4) : entry.name, entry);
+  }
+  const names = [...arrays.keys()];
+  return {
+    path,
+    names,
+    async open(name: string): Promise<ArraySource> {
+      const entry = arrays.get(name) ?? arrays.get(name.replace(/\.npy$/, ''));
+      if (entry === undefined) {
+        throw new LabError(
+          'not-found',
+          `${path}: no array named '${name}' (the archive holds ${names.map((n) => `'${n}'`).join(', ') || 'no arrays'})`,
+          'Choose one of the arrays the archive holds.',
+        );
+      }
+      return openEntry(path, entry, inMemoryLimit);
+    },
+  };
+}
+
+async function openEntry(path: string, entry: ZipEntry, inMemoryLimit: number): Promise<ArraySource> {
+  const where = `${path}#${entry.name}`;
+  if (entry.method === 8 && entry.uncompressedSize <= inMemoryLimit) {
+    return npyFromBytes(await readZipEntry(path, entry), where);
+  }
+  const dataOffset = await entryDataOffset(path, entry);
+  if (entry.method === 0) {
+    const first = await readFileRange(path, dataOffset, Math.min(npyPreambleBytes, entry.uncompressedSize));
+    const headerEnd = npyHeaderLength(first, where);
+    const header = parseNpyHeader(await readFileRange(path, dataOffset, Math.min(headerEnd, entry.uncompressedSize)), where);
+    checkDataLength(header, entry.uncompressedSize - header.dataOffset, where);
+    return npySource(where, header, new FileBytes(path, dataOffset + header.dataOffset, header.dataLength), 'direct');
+  }
+  const head = await streamPrefix(streamZipEntry(path, entry, dataOffset), npyPreambleBytes);
+  const headerEnd = npyHeaderLength(head, where);
+  const header = parseNpyHeader(await streamPrefix(streamZipEntry(path, entry, dataOffset), headerEnd), where);
+  checkDataLength(header, entry.uncompressedSize - header.dataOffset, where);
+  const openData = (): AsyncIterable<Uint8Array> => skipBytes(streamZipEntry(path, entry, dataOffset), header.dataOffset);
+  return npySource(where, header, new StreamBytes(where, header.dataLength, openData), 'full-pass');
+}
+
+/** The first `length` bytes of a stream (fewer if it is shorter); the rest is not decompressed. */
+async function streamPrefix(stream: AsyncIterable<Uint8Array>, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let filled = 0;
+  for await (const chunk of stream) {
+    const take = Math.min(chunk.length, length - filled);
+    out.set(chunk.subarray(0, take), filled);
+    filled += take;
+    if (filled === length) break;
+  }
+  return out.subarray(0, filled);
+}
+
+async function* skipBytes(stream: AsyncIterable<Uint8Array>, skip: number): AsyncGenerator<Uint8Array> {
+  let left = skip;
+  for await (const chunk of stream) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
