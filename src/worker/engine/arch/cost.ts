@@ -38,7 +38,7 @@ export function architectureCost(spec: ArchitectureSpec, inputSize: number[]): A
       parameters += 2 * slot.channels;
     } else if (slot.kind === 'dense') {
       parameters += slot.inFeatures * slot.outFeatures + slot.outFeatures;
-      flops += 2 * slot.inFeatures * slot.outFeatures;
+      flops += 2 * slot.positions * slot.inFeatures * slot.outFeatures;
     } else {
       const choice = slot.searchable === null ? null : spec.layers[slot.searchable]!;
       const taps = (choice === null ? slot.fixedKernel : choice.kernel) ** spec.rank;

@@ -31,12 +31,12 @@ export function shapeOfSpec(spec: ArchitectureSpec): BackboneShape {
 export interface ConvSlot {
   kind: 'conv';
   name: string;
-  /** Index among the searchable convs, or null for shortcut/residual/head convs (never searched). */
+  /** Index among the searchable convs, or null for shortcut/residual convs (never searched). */
   searchable: number | null;
   inChannels: number;
   outChannels: number;
   stride: number;
-  /** Kernel of a fixed conv (1 for shortcuts and the dense head); searchable convs take theirs from the spec. */
+  /** Kernel of a fixed conv (1 for shortcuts and residuals); searchable convs take theirs from the spec. */
   fixedKernel: number;
   inSize: number[];
   outSize: number[];
@@ -54,6 +54,8 @@ export interface DenseSlot {
   name: string;
   inFeatures: number;
   outFeatures: number;
+  /** Positions it is applied at: 1 after global pooling, H*W for a per-pixel head. */
+  positions: number;
 }
 
 export type Slot = ConvSlot | NormSlot | DenseSlot;
@@ -144,7 +146,7 @@ export function planSlots(shape: BackboneShape, inputSize: number[]): Slot[] {
       }
     }
     const last = 2 * shape.baseChannels;
-    slots.push({ kind: 'dense', name: 'head', inFeatures: last, outFeatures: shape.outputs });
+    slots.push({ kind: 'dense', name: 'head', inFeatures: last, outFeatures: shape.outputs, positions: 1 });
     return slots;
   }
 
@@ -161,8 +163,8 @@ export function planSlots(shape: BackboneShape, inputSize: number[]): Slot[] {
   }
   const last = 64 * shape.widthFactor;
   slots.push({ kind: 'norm', name: 'head.bn', channels: last, size });
-  if (dense) slots.push(conv('head.conv', null, last, shape.outputs, 1, 1, size));
-  else slots.push({ kind: 'dense', name: 'head', inFeatures: last, outFeatures: shape.outputs });
+  const positions = dense ? size.reduce((a, b) => a * b, 1) : 1;
+  slots.push({ kind: 'dense', name: 'head', inFeatures: last, outFeatures: shape.outputs, positions });
   return slots;
 }
 

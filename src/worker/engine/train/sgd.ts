@@ -67,7 +67,8 @@ export class SgdOptimizer {
             g = nesterov ? tf.add(g, tf.mul(buf, momentum)) : buf;
           }
           p.variable.assign(tf.sub(p.variable, tf.mul(g, lr)));
-          return buf === null ? [] : [buf];
+          // keep: the buffer must outlive any tidy scope the caller runs this step in.
+          return buf === null ? [] : [tf.keep(buf)];
         })[0];
         if (next !== undefined) {
           previous?.dispose();

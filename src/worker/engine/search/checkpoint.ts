@@ -1,0 +1,166 @@
+/**
+ * Checkpoints: where a run stands at an epoch boundary (a JSON pipeline state) plus the tensors needed to continue
+ * exactly (network variables, optimiser momentum, the best-on-validation weights). Random streams are derived
+ * from (seed, phase, epoch) labels, so no generator state needs saving.
+ *
+ * The engine hands checkpoints to its caller as objects; `encodeCheckpoint` / `decodeCheckpoint` turn them into
+ * one self-describing byte array for disk:
+ *   "PDCK" | u32 version | u32 header bytes | header (UTF-8 JSON) | zero padding to 8 | tensor data (little-endian)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerSearchSpaces } from '../arch/search-space.ts';
+import type { ArchitectureSpec } from '../arch/spec.ts';
+import type { NamedVariable } from '../backbones/network.ts';
+import type { NamedTensor } from '../train/sgd.ts';
+import type { HpChoice } from './config.ts';
+
+export const CHECKPOINT_FORMAT = 'pdash-engine-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+export interface CheckpointTensor {
+  name: string;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+/** Supernet search (a P-DASH round when `round` is set); `nextEpoch` epochs of it are done. */
+export interface SearchState {
+  phase: 'search';
+  round: number | null;
+  spaces: LayerSearchSpaces;
+  nextEpoch: number;
+}
+
+export interface HpTrialRecord {
+  trial: number;
+  hp: HpChoice;
+  /** Validation metric after the trial, or null when it diverged. */
+  value: number | null;
+  diverged: boolean;
+}
+
+/** HP search on the chosen architecture; `current` is the trial in progress (absent between trials). */
+export interface HpSearchState {
+  phase: 'hp-search';
+  spec: ArchitectureSpec;
+  trials: HpTrialRecord[];
+  current: { trial: number; nextEpoch: number } | null;
+}
+
+export interface RetrainState {
+  phase: 'retrain';
+  spec: ArchitectureSpec;
+  hp: HpChoice;
+  hpValidation: number | null;
+  nextEpoch: number;
+  /** Best validation value so far and its epoch (its weights are stored under `best/`). */
+  best: { value: number; epoch: number } | null;
+}
+
+export type PipelineState = SearchState | HpSearchState | RetrainState;
+
+export interface DashCheckpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  seed: number;
+  configHash: string;
+  state: PipelineState;
+  tensors: CheckpointTensor[];
+}
+
+/** Copies of variables' values under `prefix/` + name. */
+export function snapshotVariables(variables: readonly NamedVariable[], prefix: string): CheckpointTensor[] {
+  return variables.map((v) => tensorEntry(`${prefix}/${v.name}`, v.variable));
+}
+
+export function snapshotTensors(tensors: readonly NamedTensor[], prefix: string): CheckpointTensor[] {
+  return tensors.map((t) => tensorEntry(`${prefix}/${t.name}`, t.tensor));
+}
+
+function tensorEntry(name: string, t: tf.Tensor): CheckpointTensor {
+  if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`checkpoint: ${name} has dtype ${t.dtype}; only float32 and int32 are stored`);
+  const data = t.dataSync();
+  return { name, dtype: t.dtype, shape: [...t.shape], data: t.dtype === 'float32' ? Float32Array.from(data) : Int32Array.from(data) };
+}
+
+/** Entries under `prefix/`, with the prefix removed. */
+export function entriesUnder(tensors: readonly CheckpointTensor[], prefix: string): CheckpointTensor[] {
+  const p = `${prefix}/`;
+  return tensors.filter((t) => t.name.startsWith(p)).map((t) => ({ ...t, name: t.name.slice(p.length) }));
+}
+
+/** Assigns stored values to variables by name; every variable must be present with its shape. */
+export function restoreVariables(variables: readonly NamedVariable[], entries: readonly CheckpointTensor[]): void {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  for (const v of variables) {
+    const e = byName.get(v.name);
+    if (e === undefined) throw new Error(`checkpoint: no value stored for ${v.name}`);
+    if (e.shape.join(',') !== v.variable.shape.join(',')) {
+      throw new Error(`checkpoint: ${v.name} is stored with shape [${e.shape.join(', ')}] but the network has [${v.variable.shape.join(', ')}]`);
+    }
+    tf.tidy(() => v.variable.assign(tf.tensor(e.data, e.shape, e.dtype)));
+  }
+}
+
+/** Tensors for an optimiser's loadState; the caller disposes them. */
+export function toNamedTensors(entries: readonly CheckpointTensor[]): NamedTensor[] {
+  return entries.map((e) => ({ name: e.name, tensor: tf.tensor(e.data, e.shape, e.dtype) }));
+}
+
+const MAGIC = [0x50, 0x44, 0x43, 0x4b]; // "PDCK"
+
+function assertLittleEndian(): void {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('checkpoint: big-endian platforms are not supported');
+}
+
+interface HeaderTensor {
+  name: string;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+export function encodeCheckpoint(checkpoint: DashCheckpoint): Uint8Array {
+  assertLittleEndian();
+  let offset = 0;
+  const index: HeaderTensor[] = checkpoint.tensors.map((t) => {
+    const entry = { name: t.name, dtype: t.dtype, shape: t.shape, offset, length: t.data.length };
+    offset += t.data.length * 4;
+    return entry;
+  });
+  const header = new TextEncoder().encode(
+    JSON.stringify({ format: checkpoint.format, version: checkpoint.version, seed: checkpoint.seed, configHash: checkpoint.configHash, state: checkpoint.state, tensors: index }),
+  );
+  const dataStart = Math.ceil((12 + header.length) / 8) * 8;
+  const out = new Uint8Array(dataStart + offset);
+  out.set(MAGIC, 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, CHECKPOINT_VERSION, true);
+  view.setUint32(8, header.length, true);
+  out.set(header, 12);
+  checkpoint.tensors.forEach((t, i) => out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), dataStart + index[i]!.offset));
+  return out;
+}
+
+export function decodeCheckpoint(bytes: Uint8Array): DashCheckpoint {
+  assertLittleEndian();
+  if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('checkpoint: not a P-DASH engine checkpoint (bad magic bytes)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(4, true);
+  if (version !== CHECKPOINT_VERSION) throw new Error(`checkpoint: format version ${version} is not supported (expected ${CHECKPOINT_VERSION})`);
+  const headerLength = view.getUint32(8, true);
+  if (12 + headerLength > bytes.length) throw new Error('checkpoint: truncated header');
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Omit<DashCheckpoint, 'tensors'> & { tensors: HeaderTensor[] };
+  if (header.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint: unexpected format ${String(header.format)}`);
+  const dataStart = Math.ceil((12 + headerLength) / 8) * 8;
+  const tensors = header.tensors.map((t): CheckpointTensor => {
+    const start = dataStart + t.offset;
+    if (start + t.length * 4 > bytes.length) throw new Error(`checkpoint: truncated data for ${t.name}`);
+    const raw = bytes.slice(start, start + t.length * 4);
+    const data = t.dtype === 'float32' ? new Float32Array(raw.buffer) : new Int32Array(raw.buffer);
+    return { name: t.name, dtype: t.dtype, shape: t.shape, data };
+  });
+  return { format: CHECKPOINT_FORMAT, version, seed: header.seed, configHash: header.configHash, state: header.state, tensors };
+}

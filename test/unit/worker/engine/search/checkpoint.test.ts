@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { NamedVariable } from '../../../../../src/worker/engine/backbones/network.ts';
+import type { DashCheckpoint } from '../../../../../src/worker/engine/search/checkpoint.ts';
+import { decodeCheckpoint, encodeCheckpoint, entriesUnder, restoreVariables, snapshotVariables } from '../../../../../src/worker/engine/search/checkpoint.ts';
+import { useCpuBackend } from '../train/test-backend.ts';
+
+beforeAll(useCpuBackend);
+
+function sample(): DashCheckpoint {
+  return {
+    format: 'pdash-engine-checkpoint',
+    version: 1,
+    seed: 42,
+    configHash: 'abc',
+    state: { phase: 'search', round: null, spaces: [[{ kernel: 3, dilation: 1 }]], nextEpoch: 3 },
+    tensors: [
+      { name: 'net/a.w', dtype: 'float32', shape: [2, 3], data: Float32Array.from([1.5, -2, 3, Math.PI, 1e-30, -0]) },
+      { name: 'net/b', dtype: 'int32', shape: [3], data: Int32Array.from([7, -8, 2147483647]) },
+      { name: 'opt/momentum/a.w', dtype: 'float32', shape: [], data: Float32Array.from([0.25]) },
+    ],
+  };
+}
+
+describe('checkpoint encoding', () => {
+  it('round-trips state and tensor bits exactly', () => {
+    const c = sample();
+    const back = decodeCheckpoint(encodeCheckpoint(c));
+    expect(back.state).toEqual(c.state);
+    expect(back.seed).toBe(42);
+    expect(back.configHash).toBe('abc');
+    expect(back.tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual(c.tensors.map((t) => [t.name, t.dtype, t.shape]));
+    back.tensors.forEach((t, i) => expect(new Uint8Array(t.data.buffer)).toEqual(new Uint8Array(c.tensors[i]!.data.buffer)));
+  });
+
+  it('decodes from a view into a larger buffer', () => {
+    const bytes = encodeCheckpoint(sample());
+    const padded = new Uint8Array(bytes.length + 3);
+    padded.set(bytes, 3);
+    expect(decodeCheckpoint(padded.subarray(3)).tensors[1]!.data).toEqual(Int32Array.from([7, -8, 2147483647]));
+  });
+
+  it('refuses foreign or damaged bytes', () => {
+    expect(() => decodeCheckpoint(new TextEncoder().encode('hello world!'))).toThrow(/bad magic/);
+    const bytes = encodeCheckpoint(sample());
+    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(/truncated data/);
+  });
+});
+
+describe('variable snapshots', () => {
+  it('restore values by name and check shapes', () => {
+    const vars: NamedVariable[] = [
+      { name: 'x', variable: tf.variable(tf.tensor1d([1, 2])), role: 'weight' },
+      { name: 'y', variable: tf.variable(tf.tensor2d([[3]])), role: 'state' },
+    ];
+    const snap = snapshotVariables(vars, 'net');
+    vars[0]!.variable.assign(tf.tensor1d([9, 9]));
+    const before = tf.memory().numTensors;
+    restoreVariables(vars, entriesUnder(snap, 'net'));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(vars[0]!.variable.dataSync())).toEqual([1, 2]);
+    expect(() => restoreVariables([{ name: 'x', variable: vars[1]!.variable, role: 'weight' }], entriesUnder(snap, 'net'))).toThrow(/stored with shape \[2\]/);
+    expect(() => restoreVariables([{ name: 'z', variable: vars[1]!.variable, role: 'weight' }], entriesUnder(snap, 'net'))).toThrow(/no value stored for z/);
+    vars.forEach((v) => v.variable.dispose());
+  });
+});

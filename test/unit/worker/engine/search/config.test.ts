@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS, resolveConfig } from '../../../../../src/worker/engine/presets.ts';
+import { hpConfigurations } from '../../../../../src/worker/engine/search/config.ts';
+
+describe('presets and overrides', () => {
+  it('paper holds the reference budgets', () => {
+    const p = resolveConfig('paper');
+    expect([p.search.epochs, p.hpSearch.epochs, p.retrain.epochs]).toEqual([100, 80, 200]);
+    expect(p.search.batchFraction).toBe(0.2);
+    expect([p.search.widthFactor, p.retrain.widthFactor]).toEqual([1, 4]);
+    expect(hpConfigurations(p.hpSearch.grid)).toHaveLength(24);
+    expect(p.custom).toBe(false);
+  });
+
+  it('the HP grid is lr-major', () => {
+    const hp = hpConfigurations(PRESETS.paper.hpSearch.grid);
+    expect(hp.slice(0, 8).every((h) => h.lr === 0.1)).toBe(true);
+    expect(hp[8]!.lr).toBe(0.01);
+    expect(hp[1]).toEqual({ lr: 0.1, dropout: 0, weightDecay: 5e-4, momentum: 0.99 });
+  });
+
+  it('a custom budget is a preset plus overrides at any depth', () => {
+    const c = resolveConfig('quick', { retrain: { epochs: 30 }, hpSearch: { grid: { lr: [0.05], dropout: [0], weightDecay: [0], momentum: [0.9] } } });
+    expect(c.retrain.epochs).toBe(30);
+    expect(c.retrain.widthFactor).toBe(PRESETS.quick.retrain.widthFactor);
+    expect(c.hpSearch.grid.lr).toEqual([0.05]);
+    expect(c.preset).toBe('quick');
+    expect(c.custom).toBe(true);
+    expect(PRESETS.quick.retrain.epochs).not.toBe(30);
+  });
+
+  it('refuses unknown settings and bad values, naming them', () => {
+    expect(() => resolveConfig('smoke', { search: { epoch: 3 } as never })).toThrow(/unknown setting search\.epoch/);
+    expect(() => resolveConfig('smoke', { search: { batchFraction: 0 } })).toThrow(/search\.batchFraction must be in \(0, 1\]/);
+    expect(() => resolveConfig('smoke', { retrain: { milestones: [5, 3] } })).toThrow(/retrain\.milestones must be increasing/);
+    expect(() => resolveConfig('smoke', { hpSearch: { grid: { lr: [], dropout: [0], weightDecay: [0], momentum: [0] } } })).toThrow(/hpSearch\.grid\.lr must not be empty/);
+  });
+});
