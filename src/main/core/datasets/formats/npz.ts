@@ -8,6 +8,7 @@ import { LabError } from '../../../../shared/errors.ts';
 import type { ArraySource } from './array-source.ts';
 import { FileBytes, StreamBytes, readFileRange } from './byte-runs.ts';
 import { checkDataLength, npyFromBytes, npyHeaderLength, npyPreambleBytes, npySource, parseNpyHeader } from './npy.ts';
+import { skipBytes, streamPrefix } from './streams.ts';
 import { entryDataOffset, readZipDirectory, readZipEntry, streamZipEntry, type ZipEntry } from './zip.ts';
 
 /** Deflated entries up to this size are decompressed into memory once. */
@@ -70,29 +71,4 @@ async function openEntry(path: string, entry: ZipEntry, inMemoryLimit: number): 
   checkDataLength(header, entry.uncompressedSize - header.dataOffset, where);
   const openData = (): AsyncIterable<Uint8Array> => skipBytes(streamZipEntry(path, entry, dataOffset), header.dataOffset);
   return npySource(where, header, new StreamBytes(where, header.dataLength, openData), 'full-pass');
-}
-
-/** The first `length` bytes of a stream (fewer if it is shorter); the rest is not decompressed. */
-async function streamPrefix(stream: AsyncIterable<Uint8Array>, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  let filled = 0;
-  for await (const chunk of stream) {
-    const take = Math.min(chunk.length, length - filled);
-    out.set(chunk.subarray(0, take), filled);
-    filled += take;
-    if (filled === length) break;
-  }
-  return out.subarray(0, filled);
-}
-
-async function* skipBytes(stream: AsyncIterable<Uint8Array>, skip: number): AsyncGenerator<Uint8Array> {
-  let left = skip;
-  for await (const chunk of stream) {
-    if (left >= chunk.length) {
-      left -= chunk.length;
-      continue;
-    }
-    yield left > 0 ? chunk.subarray(left) : chunk;
-    left = 0;
-  }
 }

@@ -3,11 +3,11 @@
  * or an entry passes 4 GiB or 65,535 entries, and where numpy forces zip64 extras), stored and deflated entries.
  * https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { LabError } from '../../../../shared/errors.ts';
 import { readFileRange } from './byte-runs.ts';
+import { fileRangeStream } from './streams.ts';
 
 export interface ZipEntry {
   name: string;
@@ -154,29 +154,10 @@ export async function readZipEntry(path: string, entry: ZipEntry): Promise<Uint8
 }
 
 /** An entry's uncompressed bytes as a stream from its start (for entries too large to decompress whole). */
-export async function* streamZipEntry(path: string, entry: ZipEntry, dataOffset: number): AsyncGenerator<Uint8Array> {
+export function streamZipEntry(path: string, entry: ZipEntry, dataOffset: number): AsyncGenerator<Uint8Array> {
   checkMethod(path, entry);
-  if (entry.compressedSize === 0) return;
-  const raw = createReadStream(path, { start: dataOffset, end: dataOffset + entry.compressedSize - 1 });
-  if (entry.method === 0) {
-    try {
-      for await (const chunk of raw) yield chunk as Buffer;
-    } finally {
-      raw.destroy();
-    }
-    return;
-  }
-  const inflate = createInflateRaw();
-  raw.on('error', (error) => inflate.destroy(error));
-  raw.pipe(inflate);
-  try {
-    for await (const chunk of inflate) yield chunk as Buffer;
-  } catch (error) {
-    throw damaged(path, `entry '${entry.name}' cannot be decompressed (${(error as Error).message})`);
-  } finally {
-    raw.destroy();
-    inflate.destroy();
-  }
+  const compression = entry.method === 0 ? 'none' : 'deflate-raw';
+  return fileRangeStream(path, dataOffset, entry.compressedSize, compression, `zip entry '${entry.name}'`);
 }
 
 function view(bytes: Uint8Array): DataView {

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabError } from '../../../../../src/shared/errors.ts';
@@ -8,6 +8,7 @@ import type { ImportInput } from '../../../../../src/main/core/datasets/import-p
 import { DatasetRegistry } from '../../../../../src/main/core/datasets/registry.ts';
 import { ensureLabFolder } from '../../../../../src/main/core/lab-folder.ts';
 import { openLabDatabase, type LabDatabase } from '../../../../../src/main/core/log/database.ts';
+import { writeNpyFile } from '../../../../helpers/npy.ts';
 import { tempDir } from '../../../../helpers/temp-dir.ts';
 
 let dir: ReturnType<typeof tempDir>;
@@ -141,20 +142,7 @@ describe('DatasetRegistry.register', () => {
     const files = join(dir.path, 'incoming');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(files);
-    const writeNpy = (name: string, descr: string, shape: number[], data: ArrayBufferView): string => {
-      const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-      const headerLength = Math.ceil((10 + dict.length + 1) / 64) * 64 - 10;
-      const header = Buffer.alloc(10 + headerLength, 0x20);
-      header.write('\x93NUMPY', 0, 'latin1');
-      header[6] = 1;
-      header[7] = 0;
-      header.writeUInt16LE(headerLength, 8);
-      header.write(dict, 10, 'latin1');
-      header[10 + headerLength - 1] = 0x0a;
-      const path = join(files, name);
-      writeFileSync(path, Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
-      return path;
-    };
+    const writeNpy = (name: string, descr: '<f4' | '<i4', shape: number[], data: ArrayBufferView): string => writeNpyFile(join(files, name), descr, shape, data);
     const trainX = writeNpy('train-x.npy', '<f4', [40, 6, 2], new Float32Array(480).fill(1));
     const trainY = writeNpy('train-y.npy', '<i4', [40], new Int32Array(40));
     const testX = writeNpy('test-x.npy', '<f4', [10, 6, 2], new Float32Array(120));
