@@ -14,6 +14,13 @@ export interface CliIo {
 
 export type ParsedValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
+/** A group of subcommands (`pdash dataset list`). */
+export interface CommandGroup {
+  name: string;
+  summary: string;
+  subcommands: readonly Command[];
+}
+
 export interface Command {
   name: string;
   summary: string;
@@ -46,4 +53,12 @@ export function integerOption(values: ParsedValues, name: string, min: number, m
     throw new LabError('bad-request', `--${name} must be an integer from ${min} to ${max}, got '${raw}'.`);
   }
   return value;
+}
+
+/** Refuses a command line that lacks required options, naming them all at once. */
+export function requireOptions(values: ParsedValues, names: readonly string[]): void {
+  const missing = names.filter((n) => typeof values[n] !== 'string' || values[n] === '');
+  if (missing.length > 0) {
+    throw new LabError('bad-request', `missing ${missing.map((n) => `--${n}`).join(', ')}.`, 'See --help for what each option takes.');
+  }
 }

@@ -4,21 +4,31 @@
 import { parseArgs } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { labVersion } from '../main/core/version.ts';
-import type { CliIo, Command } from './command.ts';
+import type { CliIo, Command, CommandGroup } from './command.ts';
+import { datasetGroup } from './commands/dataset.ts';
 import { infoCommand } from './commands/info.ts';
 import { serveCommand } from './commands/serve.ts';
 
-export const commands: readonly Command[] = [infoCommand, serveCommand];
+export const commands: readonly (Command | CommandGroup)[] = [infoCommand, datasetGroup, serveCommand];
+
+function isGroup(entry: Command | CommandGroup): entry is CommandGroup {
+  return 'subcommands' in entry;
+}
 
 export function usage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines: Array<[string, string]> = [];
+  for (const entry of commands) {
+    if (isGroup(entry)) for (const sub of entry.subcommands) lines.push([`${entry.name} ${sub.name}`, sub.summary]);
+    else lines.push([entry.name, entry.summary]);
+  }
+  lines.push(['help', 'show help for a command (pdash help <command>)']);
+  const width = Math.max(...lines.map(([name]) => name.length));
   return `P-DASH Lab ${labVersion}: neural architecture search (DASH, P-DASH) on your own 1-D and 2-D data.
 
 Usage: pdash <command> [options]
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
-  ${'help'.padEnd(width)}  show help for a command (pdash help <command>)
+${lines.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`).join('\n')}
 
 Every command takes --lab DIR (default: $PDASH_LAB, else the app's user-data folder) and --help.
 `;
@@ -36,18 +46,44 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (first === 'help') {
-    const topic = rest[0];
-    if (topic === undefined) {
+    if (rest[0] === undefined) {
       io.stdout(usage());
       return 0;
     }
-    const command = commands.find((c) => c.name === topic);
-    if (command === undefined) return unknownCommand(topic, io);
-    io.stdout(command.help + '\n');
+    const found = findCommand(rest, io);
+    if (found === null) return 2;
+    io.stdout(found.command.help + '\n');
     return 0;
   }
-  const command = commands.find((c) => c.name === first);
-  if (command === undefined) return unknownCommand(first, io);
+  const found = findCommand(argv, io);
+  if (found === null) return 2;
+  return runCommand(found.command, found.rest, io);
+}
+
+/** Resolves `name` or `group sub`; prints what is wrong and returns null when nothing matches. */
+function findCommand(argv: readonly string[], io: CliIo): { command: Command; rest: string[] } | null {
+  const [name, ...rest] = argv;
+  const entry = commands.find((c) => c.name === name);
+  if (entry === undefined || name === undefined) {
+    unknownCommand(name ?? '', io);
+    return null;
+  }
+  if (!isGroup(entry)) return { command: entry, rest };
+  const [subName, ...subRest] = rest;
+  const names = entry.subcommands.map((s) => s.name).join(', ');
+  if (subName === undefined || subName === '--help' || subName === '-h') {
+    io.stderr(`pdash ${entry.name}: say which: ${names}.\nRun 'pdash ${entry.name} <${names.replaceAll(', ', '|')}> --help'.\n`);
+    return null;
+  }
+  const sub = entry.subcommands.find((s) => s.name === subName);
+  if (sub === undefined) {
+    io.stderr(`pdash ${entry.name}: unknown subcommand '${subName}'; it has ${names}.\n`);
+    return null;
+  }
+  return { command: { ...sub, name: `${entry.name} ${sub.name}` }, rest: subRest };
+}
+
+async function runCommand(command: Command, rest: readonly string[], io: CliIo): Promise<number> {
 
   let parsed: ReturnType<typeof parseArgs>;
   try {

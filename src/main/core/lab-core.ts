@@ -5,6 +5,7 @@
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract/index.ts';
 import type { ComputeProbe } from '../../worker/protocol.ts';
 import { probeCompute } from './compute.ts';
+import { DatasetRegistry } from './datasets/registry.ts';
 import { LabEvents } from './events.ts';
 import { createHandlers, dispatch } from './handlers/index.ts';
 import type { Handlers } from './handlers/types.ts';
@@ -20,6 +21,8 @@ export interface LabCoreOptions {
   frontDoor: FrontDoor;
   /** How worker processes start: utilityProcess in Electron, child_process.fork elsewhere. */
   workerHost?: WorkerHost;
+  /** The folder relative file paths in requests are resolved against (the CLI's working folder). */
+  cwd?: string;
 }
 
 export class LabCore {
@@ -30,6 +33,8 @@ export class LabCore {
   readonly sqliteVersion: string;
   readonly workerHost: WorkerHost;
   readonly events = new LabEvents();
+  readonly datasets: DatasetRegistry;
+  readonly cwd: string;
   private readonly handlers: Handlers;
   private computeProbe: Promise<ComputeProbe> | null = null;
   private closed = false;
@@ -41,6 +46,9 @@ export class LabCore {
     this.schemaVersion = opened.schemaVersion;
     this.sqliteVersion = opened.sqliteVersion;
     this.workerHost = options.workerHost ?? new ForkWorkerHost();
+    this.cwd = options.cwd ?? process.cwd();
+    this.datasets = new DatasetRegistry(this.db, paths);
+    this.datasets.sweepAbandonedImports();
     this.handlers = createHandlers(this);
   }
 

@@ -44,12 +44,78 @@ const Page = {
   limit: z.number().int().positive().max(500).default(100),
 };
 
+/** A few samples for a preview plot: x flattened C-order with its per-sample shape, y as stored. */
+export const DatasetSample = z.object({
+  split: SplitName,
+  index: z.number().int().nonnegative(),
+  x: z.array(z.number()),
+  y: z.array(z.number()),
+});
+
+export const DatasetDetail = DatasetSummary.extend({
+  classCounts: z.object({ train: z.array(z.number()), val: z.array(z.number()), test: z.array(z.number()) }).nullable(),
+  normalization: z.object({
+    x: z.object({ mode: z.enum(['channel', 'pointwise']), mean: z.array(z.number()), std: z.array(z.number()) }),
+    y: z.object({ mode: z.enum(['channel', 'pointwise']), mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+  }),
+  folder: z.string(),
+  samples: z.array(DatasetSample),
+});
+export type DatasetDetail = z.infer<typeof DatasetDetail>;
+
+/** One array of an import: a .npy file, an array inside a .npz (`file.npz:name`), or the columns of a CSV. */
+export const ArrayFileSpec = z.string().min(1);
+
+export const ImportFilesRequest = z
+  .object({
+    name: z.string().min(1),
+    kind: TaskKind,
+    trainX: ArrayFileSpec,
+    trainY: ArrayFileSpec,
+    valX: ArrayFileSpec.optional(),
+    valY: ArrayFileSpec.optional(),
+    testX: ArrayFileSpec,
+    testY: ArrayFileSpec,
+    /** Classification: the number of classes; inferred from the train labels when absent. */
+    classes: z.number().int().positive().optional(),
+    /** When no validation split is given: the fraction of train carved into it, and the seed. */
+    valFraction: z.number().gt(0).lt(1).default(0.1),
+    seed: z.number().int().nonnegative().default(0),
+  })
+  .strict()
+  .refine((r) => (r.valX === undefined) === (r.valY === undefined), { message: 'give both valX and valY, or neither', path: ['valX'] });
+
+export const ImportProgressEvent = z.object({
+  importId: z.string(),
+  name: z.string(),
+  split: SplitName,
+  rowsDone: z.number().int().nonnegative(),
+  rowsTotal: z.number().int().nonnegative(),
+});
+
 export const datasetChannels = {
   'datasets/list': {
     summary: 'The datasets in the lab, newest first, a page at a time.',
     request: z.object(Page).strict(),
     response: z.object({ items: z.array(DatasetSummary), total: z.number().int() }),
   },
+  'datasets/show': {
+    summary: 'One dataset: shapes, splits, class balance, normalisation statistics and a few samples to plot.',
+    request: z.object({ dataset: DatasetRef, samplesPerSplit: z.number().int().min(0).max(16).default(3) }).strict(),
+    response: DatasetDetail,
+  },
+  'datasets/import': {
+    summary: 'Import x/y arrays per split from .npy, .npz or .csv files; validated whole, stored once, never half-registered.',
+    request: ImportFilesRequest,
+    response: DatasetSummary,
+  },
+  'datasets/remove': {
+    summary: 'Remove a dataset: its row and its files.',
+    request: z.object({ dataset: DatasetRef }).strict(),
+    response: DatasetSummary,
+  },
 } as const;
 
-export const datasetEvents = {} as const;
+export const datasetEvents = {
+  'datasets/import-progress': ImportProgressEvent,
+} as const;

@@ -7,6 +7,7 @@
  * Channels are keyed 'domain/verb' and declared in one file per domain, merged here.
  */
 import type { z } from 'zod';
+import { datasetChannels, datasetEvents } from './datasets.ts';
 import { labChannels, labEvents } from './lab.ts';
 
 export interface ChannelSpec {
@@ -17,10 +18,12 @@ export interface ChannelSpec {
 
 export const channels = {
   ...labChannels,
+  ...datasetChannels,
 } as const satisfies Record<string, ChannelSpec>;
 
 export const events = {
   ...labEvents,
+  ...datasetEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Channels = typeof channels;
@@ -46,4 +49,5 @@ export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.hasOwn(events, name);
 }
 
+export * from './datasets.ts';
 export * from './lab.ts';

@@ -2,6 +2,7 @@ import type { Channel, ResponseOf } from '../../../shared/contract/index.ts';
 import { LabError } from '../../../shared/errors.ts';
 import { validateRequest, validateResponse } from '../../../shared/rpc.ts';
 import type { LabCore } from '../lab-core.ts';
+import { datasetHandlers } from './datasets.ts';
 import { labHandlers } from './lab.ts';
 import type { Handler, Handlers } from './types.ts';
 
@@ -9,6 +10,7 @@ import type { Handler, Handlers } from './types.ts';
 export function createHandlers(core: LabCore): Handlers {
   return {
     ...labHandlers(core),
+    ...datasetHandlers(core),
   };
 }
 
