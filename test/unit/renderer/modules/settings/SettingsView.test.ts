@@ -78,7 +78,9 @@ describe('SettingsView', () => {
 
     const alert = wrapper.get('[role="alert"]');
     expect(alert.text()).toContain('Cannot reach the lab server at 127.0.0.1:8710.');
-    expect(alert.text()).toContain('Start it with `pdash serve`.');
+    // The hint's `backticked` command is shown as code, without the backticks.
+    expect(alert.get('.error-hint').text()).toBe('Start it with pdash serve.');
+    expect(alert.get('.error-hint code').text()).toBe('pdash serve');
     expect(alert.text()).toContain('unavailable');
 
     await alert.get('button').trigger('click');
