@@ -140,6 +140,10 @@ test.describe('web mode', () => {
       } else {
         await expect(page.locator('.empty-state')).toBeVisible();
       }
+      if (view.path === '/datasets') {
+        // The CLI hints name the lab this server serves, not the default one.
+        await expect(page.locator('.empty-commands code').first()).toHaveText(`pdash dataset list --lab ${lab.labDir}`);
+      }
       await page.screenshot({ path: join(artifactsDir, view.screenshot), fullPage: true });
     }
 

@@ -34,6 +34,13 @@ describe('SettingsView', () => {
     });
   });
 
+  it('gives the command-line equivalent for this lab', async () => {
+    const wrapper = mountSettings(new FakeTransport().answer('lab/info', () => sampleLabInfo));
+    await flushPromises();
+
+    expect(wrapper.get('.cli-equivalent code').text()).toBe('pdash info --lab /home/ada/pdash-lab');
+  });
+
   it('lists every compute backend with its availability and detail, and marks the preferred one', async () => {
     const wrapper = mountSettings(new FakeTransport().answer('lab/info', () => sampleLabInfo));
     await flushPromises();
