@@ -99,7 +99,7 @@ export function decodeElements(bytes: Uint8Array, type: StorageType, where: stri
   const length = bytes.byteLength / type.itemSize;
   if (!type.littleEndian && type.itemSize > 1) byteSwapInPlace(bytes, type.itemSize);
   // Typed-array views need aligned offsets; copy when the bytes sit at an odd place in a larger buffer.
-  const aligned = bytes.byteOffset % type.itemSize === 0 ? bytes : bytes.slice();
+  const aligned = bytes.byteOffset % type.itemSize === 0 ? bytes : new Uint8Array(bytes); // a copy, at offset 0
   const { buffer, byteOffset } = aligned;
   switch (type.dtype) {
     case 'bool': {
