@@ -2,30 +2,34 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import { LabError } from '../shared/errors.ts';
 import { connectToLab } from './api/connect.ts';
+import type { LabClient } from './api/lab-client.ts';
 import App from './App.vue';
 import StartupFailure from './components/StartupFailure.vue';
 import { labClientKey } from './composables/use-lab-client.ts';
 import { createAppRouter } from './router/index.ts';
 import './styles/base.css';
 
-function start(): void {
-  let client;
+/** The transport is chosen once, here: the preload bridge inside Electron, else web mode's WebSocket. */
+function connect(): LabClient | LabError {
   try {
-    client = connectToLab({
+    return connectToLab({
       bridge: window.pdash,
       location: window.location,
       storage: window.sessionStorage,
       createSocket: (url) => new WebSocket(url),
     });
   } catch (error) {
-    createApp(StartupFailure, { error: LabError.wrap(error) }).mount('#app');
-    return;
+    return LabError.wrap(error);
   }
+}
+
+const client = connect();
+if (client instanceof LabError) {
+  createApp(StartupFailure, { error: client }).mount('#app');
+} else {
   const app = createApp(App);
   app.provide(labClientKey, client);
   app.use(createPinia());
   app.use(createAppRouter());
   app.mount('#app');
 }
-
-start();

@@ -189,9 +189,8 @@ test('says the lab server stopped when it goes away', async ({ page }) => {
 
     await lab.stop();
 
-    await expect(page.getByRole('status')).toContainText('Reconnecting');
-    // The transport gives up calling it 'reconnecting' after five failed attempts (about 8 s of backoff).
-    await expect(page.getByRole('status')).toContainText('Lab server stopped', { timeout: 30_000 });
+    // The server says goodbye (close code 1001) when it stops, so the page need not wait out its retries.
+    await expect(page.getByRole('status')).toContainText('Lab server stopped');
     await expect(page.getByRole('status')).toContainText('pdash serve');
     await page.screenshot({ path: join(artifactsDir, 'server-stopped.png'), fullPage: true });
     // Failed reconnections are logged by the browser itself; the page's own code must not throw.

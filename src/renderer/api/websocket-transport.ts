@@ -19,6 +19,8 @@ export interface WebSocketLike {
 }
 
 const OPEN = 1;
+/** The close code of a server that shuts down (RFC 6455 "going away"); `pdash serve` sends it when it stops. */
+const GOING_AWAY = 1001;
 
 export interface ReconnectPolicy {
   /** Delay before the first retry; each further failure doubles it, up to maxDelayMs. */
@@ -87,9 +89,34 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): La
     );
   }
 
+  function rejectPending(errorFor: (channel: string) => LabError): void {
+    for (const [id, request] of pending) {
+      pending.delete(id);
+      request.reject(errorFor(request.channel));
+    }
+  }
+
   function connect(): void {
     retryTimer = null;
-    const ws = options.createSocket(options.url);
+    let ws: WebSocketLike;
+    try {
+      ws = options.createSocket(options.url);
+    } catch (error) {
+      // The page refused to open the socket (a malformed address, or a Content-Security-Policy that forbids
+      // it): that will not change by retrying. A later request tries once more.
+      const reason = error instanceof Error ? error.message : String(error);
+      socket = null;
+      rejectPending(
+        (channel) =>
+          new LabError(
+            'unavailable',
+            `This page cannot open a WebSocket to ${address} for '${channel}': ${reason}`,
+            'This is a bug in P-DASH Lab (its address or its Content-Security-Policy); the browser console has the details.',
+          ),
+      );
+      setStatus('stopped');
+      return;
+    }
     socket = ws;
     ws.addEventListener('open', () => {
       if (socket !== ws) return;
@@ -103,8 +130,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): La
     });
     // Browsers report a failed connection as 'error' then 'close'; 'close' alone says all there is to say.
     // After close() the socket is no longer ours, so its closing starts no reconnection.
-    ws.addEventListener('close', () => {
-      if (socket === ws) connectionLost();
+    ws.addEventListener('close', (event) => {
+      if (socket === ws) connectionLost(event.code === GOING_AWAY);
     });
   }
 
@@ -114,13 +141,11 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): La
     request.sent = true;
   }
 
-  function connectionLost(): void {
+  /** `serverStopped`: the server said it is shutting down, so there is no point calling it 'reconnecting'. */
+  function connectionLost(serverStopped: boolean): void {
     socket = null;
-    for (const [id, request] of pending) {
-      pending.delete(id);
-      request.reject(connectionLostError(request.channel));
-    }
-    failedAttempts += 1;
+    rejectPending(connectionLostError);
+    failedAttempts = serverStopped ? Math.max(failedAttempts + 1, policy.attemptsBeforeStopped) : failedAttempts + 1;
     setStatus(failedAttempts >= policy.attemptsBeforeStopped ? 'stopped' : 'reconnecting');
     const delay = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (failedAttempts - 1));
     retryTimer = setTimeout(connect, delay);
@@ -185,10 +210,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): La
       retryTimer = null;
       const ws = socket;
       socket = null;
-      for (const [id, request] of pending) {
-        pending.delete(id);
-        request.reject(new LabError('cancelled', `'${request.channel}' was cancelled: the lab connection was closed.`));
-      }
+      rejectPending((channel) => new LabError('cancelled', `'${channel}' was cancelled: the lab connection was closed.`));
       ws?.close(1000, 'closed by the page');
     },
   };

@@ -69,6 +69,12 @@ class RpcServer {
     for (const socket of this.wss.clients) socket.terminate();
     return new Promise((resolve) => this.wss.close(() => resolve()));
   }
+
+  /** Says goodbye first, as `pdash serve` does when it shuts down (close code 1001), then stops listening. */
+  shutDown(): Promise<void> {
+    for (const socket of this.wss.clients) socket.close(1001, 'P-DASH Lab server stopped');
+    return new Promise((resolve) => this.wss.close(() => resolve()));
+  }
 }
 
 /** A port nothing listens on. */
@@ -220,6 +226,35 @@ describe('createWebSocketTransport', () => {
     await statusReached(transport, 'connected');
 
     expect(statuses).toEqual(['reconnecting', 'stopped', 'connected']);
+  });
+
+  it("says 'stopped' at once when the server announces its shutdown", async () => {
+    const server = await startServer();
+    const transport = connect(server.port, { initialDelayMs: 3_600_000, maxDelayMs: 3_600_000, attemptsBeforeStopped: 5 });
+    await statusReached(transport, 'connected');
+    const statuses: ConnectionStatus[] = [];
+    transport.onStatus((status) => statuses.push(status));
+
+    await server.shutDown();
+    await statusReached(transport, 'stopped');
+
+    expect(statuses).toEqual(['stopped']);
+  });
+
+  it('fails requests, and stops, when the page cannot even create the socket', async () => {
+    const transport = createWebSocketTransport({
+      url: 'ws://127.0.0.1:1/rpc?token=secret',
+      createSocket: () => {
+        throw new SyntaxError("Refused to connect because it violates the Content-Security-Policy directive 'connect-src'");
+      },
+    });
+    transports.push(transport);
+
+    expect(transport.status()).toBe('stopped');
+    const error = await rejection(transport.request('lab/info', {}));
+    expect(error.code).toBe('unavailable');
+    expect(error.message).toContain("This page cannot open a WebSocket to 127.0.0.1:1 for 'lab/info'");
+    expect(error.message).toContain('connect-src');
   });
 
   it('retries at once when a request comes in while it waits out a backoff', async () => {
