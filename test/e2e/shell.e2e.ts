@@ -186,6 +186,9 @@ test('says the lab server stopped when it goes away', async ({ page }) => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(lab.server.url);
     await expect(page.getByRole('status')).toHaveText('Connected');
+    // Let lab/info (which the Datasets view asks for) finish first: it forks a compute probe, which must not
+    // outlive this test's process.
+    await expect(page.locator('.empty-commands code').first()).toHaveText(`pdash dataset list --lab ${lab.labDir}`, { timeout: 90_000 });
 
     await lab.stop();
 
