@@ -1,0 +1,172 @@
+/**
+ * The one place where the engine fills tfjs 4.22's gaps for training, through tfjs's public registries.
+ * `registerTrainingKernels()` is called by `initBackend` after a backend is chosen (and is idempotent).
+ *
+ * Gaps found in 4.22 and how each is filled (tfjs-core's ~100 standard gradients are not among them: they exist
+ * but tfjs-core's entry point does not register them; see registerTrainingKernels):
+ * - Conv2D and DepthwiseConv2dNative gradients reject dilation > 1 (and stride > 1 with dilation > 1):
+ *   replaced by gradients that handle any stride/dilation/padding, written as forward convolutions
+ *   (conv-gradients.ts). On wasm this is also much faster than tfjs's own Conv2DBackpropInput loop (see
+ *   bench/mixture-conv.bench.ts). On the native TensorFlow backend with dilation 1 the native backprop kernels
+ *   are kept.
+ * - wasm has no Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput or ...BackpropFilter kernels (so
+ *   tfjs's own gradients of conv2dTranspose and depthwiseConv2d fail there): registered for wasm, built from
+ *   the same forward-convolution formulation.
+ * - FFT, IFFT, Complex, Real and Imag have no gradients (so rfft/irfft have none): registered
+ *   (fft-gradients.ts). wasm has no complex dtype at all; the engine's Fourier path therefore does not use these
+ *   kernels (see ../fourier-conv.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Pair } from '../conv-core.ts';
+import { convFilterGradient, convInputGradient, type ConvGeometry } from './conv-gradients.ts';
+import { spectralGradients } from './fft-gradients.ts';
+
+/** Backends whose native conv backprop kernels are preferred when the dilation is 1. */
+const NATIVE_BACKPROP_BACKENDS = new Set(['tensorflow']);
+
+type Shape4 = [number, number, number, number];
+
+interface ConvAttrs {
+  strides: number | Pair;
+  dilations?: number | Pair;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function geometryOf(xShape: Shape4, filterShape: Shape4, attrs: ConvAttrs, depthwise: boolean, op: string): ConvGeometry {
+  if (attrs.dataFormat === 'NCHW') {
+    throw new Error(`${op} gradient: only NHWC is supported (the engine runs channels-last everywhere), got NCHW`);
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+  );
+  return {
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    padTopLeft: [info.padInfo.top, info.padInfo.left],
+    depthwise,
+  };
+}
+
+function dilationIsOne(geometry: ConvGeometry): boolean {
+  return geometry.dilations[0] === 1 && geometry.dilations[1] === 1;
+}
+
+const conv2dGradient: tf.GradConfig = {
+  kernelName: 'Conv2D',
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const a = attrs as unknown as ConvAttrs;
+    const geometry = geometryOf(x.shape, filter.shape, a, false, 'Conv2D');
+    const g = dy as tf.Tensor4D;
+    if (NATIVE_BACKPROP_BACKENDS.has(tf.getBackend()) && dilationIsOne(geometry)) {
+      return {
+        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter }, { ...a, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, { ...a, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      };
+    }
+    return {
+      x: () => convInputGradient(g, filter, x.shape, geometry),
+      filter: () => convFilterGradient(x, g, filter.shape, geometry),
+    };
+  },
+};
+
+const depthwiseConv2dGradient: tf.GradConfig = {
+  kernelName: 'DepthwiseConv2dNative',
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const a = attrs as unknown as ConvAttrs;
+    const geometry = geometryOf(x.shape, filter.shape, a, true, 'DepthwiseConv2dNative');
+    const g = dy as tf.Tensor4D;
+    if (NATIVE_BACKPROP_BACKENDS.has(tf.getBackend()) && dilationIsOne(geometry)) {
+      const kernelAttrs = { ...a, dilations: [1, 1] } as unknown as tf.NamedAttrMap;
+      return {
+        x: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: g, filter }, { ...kernelAttrs, inputShape: x.shape }) as tf.Tensor,
+        filter: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: g }, { ...kernelAttrs, filterShape: filter.shape }) as tf.Tensor,
+      };
+    }
+    return {
+      x: () => convInputGradient(g, filter, x.shape, geometry),
+      filter: () => convFilterGradient(x, g, filter.shape, geometry),
+    };
+  },
+};
+
+/** wasm kernels missing in 4.22, computed with forward convolutions on the wasm backend itself. */
+function wasmBackpropKernels(): tf.KernelConfig[] {
+  const conv2dBackpropFilter: tf.KernelConfig = {
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+      const a = attrs as unknown as ConvAttrs & { filterShape: Shape4 };
+      const geometry = geometryOf(x.shape, a.filterShape, a, false, 'Conv2DBackpropFilter');
+      return convFilterGradient(x, dy, a.filterShape, geometry) as unknown as tf.TensorInfo;
+    },
+  };
+  const depthwiseBackpropInput: tf.KernelConfig = {
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+      const a = attrs as unknown as ConvAttrs & { inputShape: Shape4 };
+      const geometry = geometryOf(a.inputShape, filter.shape, a, true, 'DepthwiseConv2dNativeBackpropInput');
+      return convInputGradient(dy, filter, a.inputShape, geometry) as unknown as tf.TensorInfo;
+    },
+  };
+  const depthwiseBackpropFilter: tf.KernelConfig = {
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+      const a = attrs as unknown as ConvAttrs & { filterShape: Shape4 };
+      const geometry = geometryOf(x.shape, a.filterShape, a, true, 'DepthwiseConv2dNativeBackpropFilter');
+      return convFilterGradient(x, dy, a.filterShape, geometry) as unknown as tf.TensorInfo;
+    },
+  };
+  return [conv2dBackpropFilter, depthwiseBackpropInput, depthwiseBackpropFilter];
+}
+
+/** What `registerTrainingKernels` registered, for the backend report and the tests. */
+export interface TrainingKernelFills {
+  gradients: string[];
+  kernels: string[];
+}
+
+const addedKernels: string[] = [];
+
+/**
+ * Registers the gradient and kernel fills. Needs tfjs-core's own gradients registered first (tfjs-core does not
+ * register them by itself: bundlers import '@tensorflow/tfjs-core/dist/register_all_gradients', Node hosts call
+ * loadCoreGradients() from src/worker/node-runtime.ts), because they would otherwise replace these. Kernels are
+ * only added where the backend lacks them. Safe to call again: the gradients are re-registered, so they win
+ * over a later import of tfjs's defaults.
+ */
+export function registerTrainingKernels(): TrainingKernelFills {
+  if (tf.getGradient('Sum') === undefined) {
+    throw new Error(
+      "tfjs-core's gradients are not registered, so nothing can be trained: import " +
+        "'@tensorflow/tfjs-core/dist/register_all_gradients' (bundled builds) or await loadCoreGradients() from " +
+        'src/worker/node-runtime.ts (Node) before initialising the backend',
+    );
+  }
+  const gradients = [conv2dGradient, depthwiseConv2dGradient, ...spectralGradients];
+  for (const config of gradients) tf.registerGradient(config);
+  for (const config of wasmBackpropKernels()) {
+    if (tf.getKernel(config.kernelName, config.backendName) === undefined) {
+      tf.registerKernel(config);
+      addedKernels.push(`${config.kernelName}@${config.backendName}`);
+    }
+  }
+  return { gradients: gradients.map((g) => g.kernelName), kernels: [...addedKernels] };
+}
