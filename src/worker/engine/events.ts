@@ -117,7 +117,8 @@ export interface CheckpointEvent {
   trial: number | null;
   /** Epochs of the phase (or trial) completed when it was written. */
   epoch: number;
-  bytes: number;
+  /** Bytes of tensor data it holds. */
+  tensorBytes: number;
 }
 
 export interface ResultEvent {

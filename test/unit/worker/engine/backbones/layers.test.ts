@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchNorm, Dense, dropout, PointwiseConv, xavierUniform } from '../../../../../src/worker/engine/backbones/layers.ts';
 import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
-import { useCpuBackend } from '../train/test-backend.ts';
+import { useTestBackend } from '../train/test-backend.ts';
 
-beforeAll(useCpuBackend);
+beforeAll(useTestBackend);
 
 function disposeAll(vars: { variable: tf.Variable }[]): void {
   vars.forEach((v) => v.variable.dispose());

@@ -4,9 +4,9 @@ import { epochBatches, holdout, partialBatchCount, referenceHpBatchFraction, see
 import type { BatchReader, TaskSpec } from '../../../../../src/worker/engine/data/dataset.ts';
 import { decodeTargets, splitReader, subsetReader, validateTask } from '../../../../../src/worker/engine/data/dataset.ts';
 import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
-import { useCpuBackend } from '../train/test-backend.ts';
+import { useTestBackend } from '../train/test-backend.ts';
 
-beforeAll(useCpuBackend);
+beforeAll(useTestBackend);
 
 const classification: TaskSpec = { kind: 'classification', metric: 'error', inputShape: [2, 3, 1], numClasses: 4 };
 const dense: TaskSpec = { kind: 'dense-regression', metric: 'relative-l2', inputShape: [2, 2, 3], targetShape: [2, 2] };

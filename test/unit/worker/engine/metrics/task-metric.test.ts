@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMetric, isBetter, metricValue } from '../../../../../src/worker/engine/metrics/task-metric.ts';
 import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
-import { useCpuBackend } from '../train/test-backend.ts';
+import { useTestBackend } from '../train/test-backend.ts';
 
-beforeAll(useCpuBackend);
+beforeAll(useTestBackend);
 
 function randomLogits(rng: SeededRandom, n: number, c: number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: c }, () => rng.normal()));

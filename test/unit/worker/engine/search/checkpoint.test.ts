@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NamedVariable } from '../../../../../src/worker/engine/backbones/network.ts';
 import type { DashCheckpoint } from '../../../../../src/worker/engine/search/checkpoint.ts';
 import { decodeCheckpoint, encodeCheckpoint, entriesUnder, restoreVariables, snapshotVariables } from '../../../../../src/worker/engine/search/checkpoint.ts';
-import { useCpuBackend } from '../train/test-backend.ts';
+import { useTestBackend } from '../train/test-backend.ts';
 
-beforeAll(useCpuBackend);
+beforeAll(useTestBackend);
 
 function sample(): DashCheckpoint {
   return {

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipByGlobalNorm, rescaleAlphaGradient } from '../../../../../src/worker/engine/train/gradients.ts';
 import { multiStepFactor, referenceMilestones } from '../../../../../src/worker/engine/train/schedule.ts';
-import { useCpuBackend } from './test-backend.ts';
+import { useTestBackend } from './test-backend.ts';
 
-beforeAll(useCpuBackend);
+beforeAll(useTestBackend);
 
 describe('rescaleAlphaGradient', () => {
   it('g=[3,4] f=[1,5]: g / (100 (5 + 1e-8)) + 1e-5 f', () => {

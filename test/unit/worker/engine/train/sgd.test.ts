@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NamedVariable } from '../../../../../src/worker/engine/backbones/network.ts';
 import { SgdOptimizer } from '../../../../../src/worker/engine/train/sgd.ts';
-import { useCpuBackend } from './test-backend.ts';
+import { useTestBackend } from './test-backend.ts';
 
-beforeAll(useCpuBackend);
+beforeAll(useTestBackend);
 
 /** torch.optim.SGD's update written out per element in float64. */
 function referenceSgd(params: number[][], gradsPerStep: (number[] | null)[][], lrs: number[], momentum: number, wd: number, nesterov: boolean): number[][] {

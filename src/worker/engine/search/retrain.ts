@@ -1,0 +1,125 @@
+/**
+ * Retraining and the final test: train the chosen architecture with the chosen HPs from the shared
+ * initialisation, keep the weights that are best on validation (never chosen on test), then evaluate on test
+ * exactly once. Resumable at epoch boundaries (the best weights travel in the checkpoint).
+ */
+import { architectureCost } from '../arch/cost.ts';
+import { archId } from '../arch/spec.ts';
+import { variablesWithRole } from '../backbones/network.ts';
+import type { ResultEvent } from '../events.ts';
+import { metricValue } from '../metrics/task-metric.ts';
+import type { EvaluateOptions } from '../train/loop.ts';
+import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { multiStepFactor } from '../train/schedule.ts';
+import { SgdOptimizer } from '../train/sgd.ts';
+import type { CheckpointTensor, RetrainState } from './checkpoint.ts';
+import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
+import { buildSharedInit } from './hp-search.ts';
+import type { RunContext } from './run-context.ts';
+import { checkpointDue } from './run-context.ts';
+
+export type DashResult = Omit<ResultEvent, 'type'>;
+
+export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, restore: CheckpointTensor[] | null): Promise<DashResult> {
+  const { config, settings } = ctx;
+  const r = config.retrain;
+  const { hp, spec } = state;
+  const net = buildSharedInit(ctx, spec);
+  const weights = variablesWithRole(net, 'weight');
+  const optimizer = new SgdOptimizer([{ lr: hp.lr, parameters: weights }], { momentum: hp.momentum, weightDecay: hp.weightDecay, nesterov: hp.momentum > 0 });
+  const evalOptions = (label: string): Omit<EvaluateOptions, 'reader'> => ({
+    net,
+    batchSize: config.evalBatchSize,
+    metric: ctx.metric,
+    ...(ctx.task.numClasses !== undefined ? { numClasses: ctx.task.numClasses } : {}),
+    ...(ctx.dataset.targetNormalization ? { normalization: ctx.dataset.targetNormalization } : {}),
+    rng: ctx.stream(label),
+    ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
+  });
+  let best = state.best;
+  let bestWeights: CheckpointTensor[] | null = null;
+  try {
+    if (restore !== null) {
+      restoreVariables(net.variables, entriesUnder(restore, 'net'));
+      const buffers = toNamedTensors(entriesUnder(restore, 'opt'));
+      optimizer.loadState(buffers);
+      buffers.forEach((b) => b.tensor.dispose());
+      const stored = entriesUnder(restore, 'best');
+      bestWeights = stored.length > 0 ? stored.map((t) => ({ ...t, name: `best/${t.name}` })) : null;
+    }
+    const steps = stepsPerEpoch(ctx.train.size, settings.retrainBatchSize, 1);
+    ctx.emit({ type: 'phase-start', phase: 'retrain', round: null, epochs: r.epochs, stepsPerEpoch: steps, totalSteps: steps * r.epochs });
+    const phaseStart = performance.now();
+    let stepsTaken = 0;
+    for (let epoch = state.nextEpoch; epoch < r.epochs; epoch++) {
+      ctx.throwIfAborted();
+      const started = performance.now();
+      const rng = ctx.stream(`retrain/epoch${epoch}`);
+      const lrFactor = multiStepFactor(epoch, settings.retrainMilestones, r.gamma);
+      const outcome = await trainEpoch({
+        net,
+        reader: ctx.train,
+        loss: ctx.loss,
+        optimizer,
+        trainable: weights,
+        batchSize: settings.retrainBatchSize,
+        batchFraction: 1,
+        lrFactor,
+        dropout: hp.dropout,
+        clipNorm: r.clipNorm,
+        alphaGradient: null,
+        shuffleRng: rng.fork('shuffle'),
+        forwardRng: rng.fork('forward'),
+        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
+      });
+      stepsTaken += outcome.steps;
+      if (outcome.diverged) {
+        if (best === null) throw new Error(`retraining diverged (non-finite loss) in epoch ${epoch} before any validation; choose a lower learning rate`);
+        break; // keep the best weights validated so far
+      }
+      let validation = null;
+      if ((epoch + 1) % r.validateEvery === 0 || epoch === r.epochs - 1) {
+        const value = await evaluate({ ...evalOptions(`retrain/epoch${epoch}/eval`), reader: ctx.validation });
+        validation = metricValue(ctx.metric, value);
+        // Ties go to the later epoch, as in DASH's reference.
+        if (best === null || value <= best.value) {
+          best = { value, epoch };
+          bestWeights = snapshotVariables(net.variables, 'best');
+        }
+      }
+      ctx.emit({ type: 'epoch', phase: 'retrain', round: null, trial: null, epoch, epochs: r.epochs, steps: outcome.steps, lr: hp.lr * lrFactor, trainLoss: outcome.meanLoss, validation, wallMs: performance.now() - started });
+      if (checkpointDue(config, epoch + 1)) {
+        const buffers = optimizer.stateTensors();
+        const tensors = [...snapshotVariables(net.variables, 'net'), ...snapshotTensors(buffers, 'opt'), ...(bestWeights ?? [])];
+        buffers.forEach((b) => b.tensor.dispose());
+        await ctx.checkpoint({ ...state, nextEpoch: epoch + 1, best }, tensors, { phase: 'retrain', round: null, trial: null, epoch: epoch + 1 });
+      }
+    }
+    ctx.emit({ type: 'phase-end', phase: 'retrain', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart });
+    if (best === null || bestWeights === null) throw new Error('retraining ended without a validated checkpoint');
+
+    ctx.throwIfAborted();
+    ctx.emit({ type: 'phase-start', phase: 'test', round: null, epochs: 0, stepsPerEpoch: 0, totalSteps: 0 });
+    const testStart = performance.now();
+    restoreVariables(net.variables, entriesUnder(bestWeights, 'best'));
+    const testValue = await evaluate({ ...evalOptions('test/eval'), reader: ctx.test });
+    ctx.emit({ type: 'phase-end', phase: 'test', round: null, steps: 0, wallMs: performance.now() - testStart });
+    const cost = architectureCost(spec, ctx.task.inputShape.slice(0, -1));
+    const result: DashResult = {
+      metric: metricValue(ctx.metric, testValue),
+      validation: metricValue(ctx.metric, best.value),
+      bestEpoch: best.epoch,
+      archId: archId(spec),
+      spec,
+      hp,
+      parameters: cost.parameters,
+      flops: cost.flops,
+      wallMs: ctx.elapsedMs(),
+    };
+    ctx.emit({ type: 'result', ...result });
+    return result;
+  } finally {
+    optimizer.dispose();
+    net.dispose();
+  }
+}

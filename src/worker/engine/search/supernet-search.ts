@@ -1,0 +1,114 @@
+/**
+ * The search phase: single-level DASH search of a supernet. Each step trains weights and alphas on the same
+ * minibatch with Gumbel-softmax coefficients; alphas get DASH's gradient rescaling and field-size penalty; all
+ * gradients are clipped together; SGD Nesterov for both groups with their own learning rates. Each epoch uses
+ * the first share of the shuffled batches. Resumable at epoch boundaries; a P-DASH round is a search phase with
+ * `round` set and its own (pruned) candidate lists.
+ */
+import type { LayerSearchSpaces } from '../arch/search-space.ts';
+import { buildSupernet } from '../backbones/build.ts';
+import type { Network } from '../backbones/network.ts';
+import { variablesWithRole } from '../backbones/network.ts';
+import { stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { multiStepFactor } from '../train/schedule.ts';
+import { SgdOptimizer } from '../train/sgd.ts';
+import type { CheckpointTensor } from './checkpoint.ts';
+import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
+import type { RunContext } from './run-context.ts';
+import { checkpointDue } from './run-context.ts';
+import { alphaSnapshot } from './select.ts';
+
+export interface SearchPhaseInput {
+  /** P-DASH round (1-based) or null for DASH's single search. */
+  round: number | null;
+  spaces: LayerSearchSpaces;
+  epochs: number;
+  /** Epochs already done (resuming) and the tensors to restore; 0 and null for a fresh start. */
+  startEpoch: number;
+  restore: CheckpointTensor[] | null;
+  /** Optional initial values by variable name (P-DASH carries surviving weights); applied before `restore`. */
+  carryOver?: (net: Network) => void;
+}
+
+/** Runs the search and returns the trained supernet; the caller disposes it. */
+export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): Promise<Network> {
+  const { config, settings } = ctx;
+  const s = config.search;
+  const label = input.round === null ? 'search' : `search/r${input.round}`;
+  const net = buildSupernet(ctx.shape(s.widthFactor), input.spaces, { temperature: s.temperature }, ctx.stream(`${label}/init`));
+  const weights = variablesWithRole(net, 'weight');
+  const alphas = variablesWithRole(net, 'alpha');
+  const optimizer = new SgdOptimizer(
+    [
+      { lr: settings.lrWeights, parameters: weights },
+      { lr: settings.lrAlpha, parameters: alphas },
+    ],
+    { momentum: s.momentum, weightDecay: s.weightDecay, nesterov: s.momentum > 0 },
+  );
+  try {
+    input.carryOver?.(net);
+    if (input.restore !== null) {
+      restoreVariables(net.variables, entriesUnder(input.restore, 'net'));
+      const buffers = toNamedTensors(entriesUnder(input.restore, 'opt'));
+      optimizer.loadState(buffers);
+      buffers.forEach((b) => b.tensor.dispose());
+    }
+    const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, s.batchFraction);
+    ctx.emit({ type: 'phase-start', phase: 'search', round: input.round, epochs: input.epochs, stepsPerEpoch: steps, totalSteps: steps * input.epochs });
+    const phaseStart = performance.now();
+    let stepsTaken = 0;
+    for (let epoch = input.startEpoch; epoch < input.epochs; epoch++) {
+      ctx.throwIfAborted();
+      const started = performance.now();
+      const epochRng = ctx.stream(`${label}/epoch${epoch}`);
+      const lrFactor = multiStepFactor(epoch, settings.searchMilestones, s.gamma);
+      const outcome = await trainEpoch({
+        net,
+        reader: ctx.train,
+        loss: ctx.loss,
+        optimizer,
+        trainable: [...weights, ...alphas],
+        batchSize: settings.searchBatchSize,
+        batchFraction: s.batchFraction,
+        lrFactor,
+        dropout: 0,
+        clipNorm: s.clipNorm,
+        alphaGradient: { scale: s.alphaGradScale, penalty: s.fieldPenalty, densePrediction: settings.densePrediction },
+        shuffleRng: epochRng.fork('shuffle'),
+        forwardRng: epochRng.fork('forward'),
+        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
+      });
+      stepsTaken += outcome.steps;
+      if (outcome.diverged) {
+        throw new Error(`search diverged (non-finite loss) in epoch ${epoch}${input.round === null ? '' : ` of round ${input.round}`}; lower search.lrWeights / search.lrAlpha or keep gradient clipping on`);
+      }
+      ctx.emit({
+        type: 'epoch',
+        phase: 'search',
+        round: input.round,
+        trial: null,
+        epoch,
+        epochs: input.epochs,
+        steps: outcome.steps,
+        lr: settings.lrWeights * lrFactor,
+        trainLoss: outcome.meanLoss,
+        validation: null,
+        wallMs: performance.now() - started,
+      });
+      ctx.emit({ type: 'alpha', round: input.round, epoch, layers: alphaSnapshot(net) });
+      if (checkpointDue(config, epoch + 1)) {
+        const buffers = optimizer.stateTensors();
+        const tensors = [...snapshotVariables(net.variables, 'net'), ...snapshotTensors(buffers, 'opt')];
+        buffers.forEach((b) => b.tensor.dispose());
+        await ctx.checkpoint({ phase: 'search', round: input.round, spaces: input.spaces, nextEpoch: epoch + 1 }, tensors, { phase: 'search', round: input.round, trial: null, epoch: epoch + 1 });
+      }
+    }
+    ctx.emit({ type: 'phase-end', phase: 'search', round: input.round, steps: stepsTaken, wallMs: performance.now() - phaseStart });
+    return net;
+  } catch (error) {
+    net.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+}
