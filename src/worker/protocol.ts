@@ -19,9 +19,46 @@ export const SerializedError = z.object({
   hint: z.string().optional(),
 });
 
+const SplitFiles = z.object({ x: z.string(), y: z.string() });
+
+/** A stored dataset as the worker reads it: .npy files per split, and the train statistics. */
+export const DatasetFiles = z.object({
+  name: z.string(),
+  kind: z.enum(['classification', 'regression', 'dense']),
+  metric: z.enum(['error', 'relative-l2', 'one-minus-macro-f1', 'mse']),
+  xShape: z.array(z.number().int()),
+  yShape: z.array(z.number().int()),
+  classes: z.number().int().nullable(),
+  splits: z.object({ train: SplitFiles, val: SplitFiles, test: SplitFiles }),
+  normalization: z.object({
+    x: z.object({ mode: z.enum(['channel', 'pointwise']), mean: z.string(), std: z.string() }),
+    y: z.object({ mode: z.enum(['channel', 'pointwise']), mean: z.string(), std: z.string() }).nullable(),
+  }),
+});
+export type DatasetFiles = z.infer<typeof DatasetFiles>;
+
+export const RunJob = z.object({
+  runId: z.number().int(),
+  method: z.enum(['dash', 'pdash', 'backbone', 'random']),
+  seed: z.number().int(),
+  /** The engine configuration (preset, overrides, method settings) as the experiment stored it. */
+  config: z.record(z.string(), z.unknown()),
+  dataset: DatasetFiles,
+  /** Where the worker writes its checkpoint (atomically: a temporary file, then a rename). */
+  checkpointPath: z.string(),
+  /** Continue from the checkpoint at checkpointPath. */
+  resume: z.boolean(),
+  backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  threads: z.number().int().positive().optional(),
+});
+export type RunJob = z.infer<typeof RunJob>;
+
 /** Core -> worker. */
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('probe') }),
+  z.object({ type: z.literal('run'), job: RunJob }),
+  /** Stop at the next step boundary: 'pause' keeps the run resumable, 'cancel' ends it. */
+  z.object({ type: z.literal('stop'), mode: z.enum(['cancel', 'pause']) }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
@@ -30,6 +67,22 @@ export type ToWorker = z.infer<typeof ToWorker>;
 export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
   z.object({ type: z.literal('probe-result'), probe: ComputeProbe }),
+  z.object({
+    type: z.literal('backend'),
+    report: z.object({ name: z.string(), threads: z.number().int(), simd: z.boolean(), tfjsVersion: z.string(), detail: z.string() }),
+  }),
+  /** One engine event (src/worker/engine/events.ts), passed through as the engine emitted it. */
+  z.object({ type: z.literal('engine-event'), event: z.looseObject({ type: z.string() }) }),
+  z.object({
+    type: z.literal('checkpoint-saved'),
+    path: z.string(),
+    bytes: z.number().int().nonnegative(),
+    phase: z.string(),
+    round: z.number().int().nullable(),
+    trial: z.number().int().nullable(),
+    epoch: z.number().int(),
+  }),
+  z.object({ type: z.literal('run-end'), status: z.enum(['done', 'cancelled', 'paused', 'failed']), error: SerializedError.optional() }),
   z.object({ type: z.literal('error'), error: SerializedError }),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;

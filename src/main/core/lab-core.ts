@@ -11,6 +11,9 @@ import { createHandlers, dispatch } from './handlers/index.ts';
 import type { Handlers } from './handlers/types.ts';
 import { ensureLabFolder, type LabPaths } from './lab-folder.ts';
 import { openLabDatabase, type LabDatabase } from './log/database.ts';
+import { ExperimentLog } from './log/experiment-log.ts';
+import { processAlive } from './process-alive.ts';
+import { RunService } from './runs/run-service.ts';
 import { ForkWorkerHost, type WorkerHost } from './runs/worker-host.ts';
 
 export type FrontDoor = 'electron' | 'web' | 'cli';
@@ -34,6 +37,8 @@ export class LabCore {
   readonly workerHost: WorkerHost;
   readonly events = new LabEvents();
   readonly datasets: DatasetRegistry;
+  readonly log: ExperimentLog;
+  readonly runs: RunService;
   readonly cwd: string;
   private readonly handlers: Handlers;
   private computeProbe: Promise<ComputeProbe> | null = null;
@@ -49,6 +54,10 @@ export class LabCore {
     this.cwd = options.cwd ?? process.cwd();
     this.datasets = new DatasetRegistry(this.db, paths);
     this.datasets.sweepAbandonedImports();
+    this.log = new ExperimentLog(this.db);
+    // Runs left 'running' by a lab process that died are marked interrupted; they resume from a checkpoint.
+    this.log.markOrphansInterrupted((pid) => pid !== process.pid && processAlive(pid));
+    this.runs = new RunService({ log: this.log, datasets: this.datasets, host: this.workerHost, paths, events: this.events });
     this.handlers = createHandlers(this);
   }
 
@@ -83,6 +92,9 @@ export class LabCore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Workers die with the lab; their runs are left interrupted, resumable from their last checkpoint.
+    this.runs.supervisor.killAll();
+    this.log.markOrphansInterrupted(() => false, process.pid);
     this.db.close();
   }
 }

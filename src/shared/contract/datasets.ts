@@ -4,7 +4,7 @@ export const TaskKind = z.enum(['classification', 'regression', 'dense']);
 export type TaskKind = z.infer<typeof TaskKind>;
 
 export const MetricSpec = z.object({
-  name: z.enum(['error', 'relative-l2', '1-macro-f1', 'mse']),
+  name: z.enum(['error', 'relative-l2', 'one-minus-macro-f1', 'mse']),
   direction: z.enum(['minimize', 'maximize']),
 });
 export type MetricSpec = z.infer<typeof MetricSpec>;

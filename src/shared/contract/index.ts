@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import { datasetChannels, datasetEvents } from './datasets.ts';
+import { experimentChannels, experimentEvents } from './experiments.ts';
 import { labChannels, labEvents } from './lab.ts';
 
 export interface ChannelSpec {
@@ -19,11 +20,13 @@ export interface ChannelSpec {
 export const channels = {
   ...labChannels,
   ...datasetChannels,
+  ...experimentChannels,
 } as const satisfies Record<string, ChannelSpec>;
 
 export const events = {
   ...labEvents,
   ...datasetEvents,
+  ...experimentEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Channels = typeof channels;
@@ -50,4 +53,5 @@ export function isEventName(name: unknown): name is EventName {
 }
 
 export * from './datasets.ts';
+export * from './experiments.ts';
 export * from './lab.ts';

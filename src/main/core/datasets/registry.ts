@@ -12,6 +12,7 @@ import type { DatasetSummary, SplitName } from '../../../shared/contract/dataset
 import { LabError } from '../../../shared/errors.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { LabDatabase } from '../log/database.ts';
+import { processAlive } from '../process-alive.ts';
 import { importIntoFolder, type ImportInput, type ImportProgress, type Normalization } from './import-pipeline.ts';
 
 export interface DatasetRecord extends DatasetSummary {
@@ -189,15 +190,6 @@ export class DatasetRegistry {
 function checkName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
     throw new LabError('bad-request', `'${name}' is not a usable dataset name.`, 'Use 1-100 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.');
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
   }
 }
 

@@ -3,6 +3,7 @@ import { LabError } from '../../../shared/errors.ts';
 import { validateRequest, validateResponse } from '../../../shared/rpc.ts';
 import type { LabCore } from '../lab-core.ts';
 import { datasetHandlers } from './datasets.ts';
+import { experimentHandlers } from './experiments.ts';
 import { labHandlers } from './lab.ts';
 import type { Handler, Handlers } from './types.ts';
 
@@ -11,6 +12,7 @@ export function createHandlers(core: LabCore): Handlers {
   return {
     ...labHandlers(core),
     ...datasetHandlers(core),
+    ...experimentHandlers(core),
   };
 }
 

@@ -55,6 +55,127 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'experiment log',
+    sql: `
+      CREATE TABLE experiments (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        dataset_id  INTEGER NOT NULL REFERENCES datasets (id) ON DELETE RESTRICT,
+        methods     TEXT NOT NULL,               -- JSON array, e.g. ["dash", "pdash"]
+        seeds       TEXT NOT NULL,               -- JSON array of integers
+        preset      TEXT NOT NULL,
+        settings    TEXT NOT NULL,               -- JSON: the request as given (search space, selection, overrides)
+        notes       TEXT NOT NULL DEFAULT '',
+        tags        TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
+        created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) STRICT;
+
+      CREATE TABLE runs (
+        id               INTEGER PRIMARY KEY,
+        experiment_id    INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+        method           TEXT NOT NULL,
+        seed             INTEGER NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('queued', 'running', 'paused', 'interrupted', 'cancelled', 'failed', 'done')),
+        resume           INTEGER NOT NULL DEFAULT 0,   -- 1: continue from the last checkpoint when started
+        stop_request     TEXT CHECK (stop_request IN ('cancel', 'pause')),  -- asked by any lab process; the owner acts
+        config           TEXT NOT NULL,                -- JSON: the engine configuration of this run
+        config_hash      TEXT,
+        backend          TEXT,
+        threads          INTEGER,
+        owner_pid        INTEGER,                      -- the lab process supervising it while running
+        worker_pid       INTEGER,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        phase            TEXT,                         -- the phase in progress or last finished
+        progress         REAL NOT NULL DEFAULT 0,      -- 0..1 of the planned steps
+        checkpoint       TEXT,                         -- JSON {path, phase, round, trial, epoch} of the last checkpoint
+        metric_name      TEXT,
+        metric_direction TEXT,
+        metric_value     REAL,
+        validation_value REAL,
+        error            TEXT,                         -- JSON {code, message, hint} when failed
+        notes            TEXT NOT NULL DEFAULT '',
+        tags             TEXT NOT NULL DEFAULT '[]',
+        created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        started_at       TEXT,
+        finished_at      TEXT,
+        UNIQUE (experiment_id, method, seed)
+      ) STRICT;
+      CREATE INDEX runs_by_status ON runs (status, id);
+
+      CREATE TABLE run_phases (
+        run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        phase    TEXT NOT NULL,
+        round    INTEGER NOT NULL DEFAULT 0,           -- P-DASH round, 0 outside rounds
+        steps    INTEGER NOT NULL DEFAULT 0,
+        wall_ms  REAL NOT NULL DEFAULT 0,
+        flops    REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, phase, round)
+      ) STRICT;
+
+      CREATE TABLE run_epochs (
+        run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        phase       TEXT NOT NULL,
+        round       INTEGER NOT NULL DEFAULT 0,
+        trial       INTEGER NOT NULL DEFAULT -1,      -- HP-search trial, -1 outside the HP search
+        epoch       INTEGER NOT NULL,
+        steps       INTEGER NOT NULL,
+        lr          REAL NOT NULL,
+        train_loss  REAL NOT NULL,
+        val_name    TEXT,
+        val_value   REAL,
+        wall_ms     REAL NOT NULL,
+        PRIMARY KEY (run_id, phase, round, trial, epoch)
+      ) STRICT;
+
+      CREATE TABLE alpha_snapshots (
+        run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        round   INTEGER NOT NULL DEFAULT 0,
+        epoch   INTEGER NOT NULL,
+        layers  TEXT NOT NULL,                         -- JSON: per layer {layer, name, patterns, alpha, softmax}
+        PRIMARY KEY (run_id, round, epoch)
+      ) STRICT;
+
+      CREATE TABLE pdash_rounds (
+        run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        round    INTEGER NOT NULL,
+        ranking  TEXT NOT NULL,                        -- JSON: per layer, patterns best first with scores
+        kept     TEXT NOT NULL,                        -- JSON: per layer, the surviving patterns
+        pruned   TEXT NOT NULL,                        -- JSON: per layer, the removed patterns
+        PRIMARY KEY (run_id, round)
+      ) STRICT;
+
+      CREATE TABLE hp_trials (
+        run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        trial       INTEGER NOT NULL,
+        hp          TEXT NOT NULL,
+        val_value   REAL,
+        diverged    INTEGER NOT NULL,
+        wall_ms     REAL NOT NULL,
+        PRIMARY KEY (run_id, trial)
+      ) STRICT;
+
+      CREATE TABLE architectures (
+        run_id      INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        arch_id     TEXT NOT NULL,
+        spec        TEXT NOT NULL,                     -- JSON architecture spec
+        selection   TEXT NOT NULL,
+        parameters  INTEGER NOT NULL,
+        flops       REAL NOT NULL
+      ) STRICT;
+
+      CREATE TABLE artifacts (
+        id          INTEGER PRIMARY KEY,
+        run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL CHECK (kind IN ('checkpoint', 'weights', 'architecture', 'report')),
+        path        TEXT NOT NULL,                     -- relative to the lab folder
+        bytes       INTEGER NOT NULL,
+        created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        UNIQUE (run_id, kind, path)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion: number = migrations.at(-1)?.version ?? 0;

@@ -1,0 +1,291 @@
+import type { Comparison, ExperimentSummary, RunSummary } from '../../shared/contract/experiments.ts';
+import { LabError } from '../../shared/errors.ts';
+import type { LabCore } from '../../main/core/lab-core.ts';
+import { commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
+import { withLab } from '../lab.ts';
+import { progressBar, type ProgressBar } from '../progress.ts';
+
+const jsonOption = { json: { type: 'boolean' } } as const;
+
+function list(text: string | undefined, what: string, parse: (item: string) => number | string): Array<number | string> {
+  if (text === undefined) return [];
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new LabError('bad-request', `--${what} is empty.`);
+  return items.map(parse);
+}
+
+function integer(what: string) {
+  return (item: string): number => {
+    if (!/^\d+$/.test(item)) throw new LabError('bad-request', `--${what}: '${item}' is not a non-negative integer.`);
+    return Number(item);
+  };
+}
+
+function fmt(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined) return '-';
+  return Math.abs(value) >= 1000 || (Math.abs(value) < 1e-3 && value !== 0) ? value.toExponential(2) : value.toPrecision(digits);
+}
+
+/** The JSON `pdash run --json` prints: one line per run with its metric, architecture and seconds per phase. */
+export function runReport(experiment: ExperimentSummary): { experimentId: number; runs: unknown[] } {
+  return {
+    experimentId: experiment.id,
+    runs: experiment.runs.map((r) => ({
+      id: r.id,
+      method: r.method,
+      seed: r.seed,
+      status: r.status,
+      metric: r.metric,
+      architecture: r.architecture,
+      seconds: r.seconds,
+      ...(r.error ? { error: r.error } : {}),
+    })),
+  };
+}
+
+function formatRuns(runs: RunSummary[]): string {
+  const rows = [['run', 'method', 'seed', 'status', 'phase', 'metric', 'seconds', 'architecture (k/d per layer)']];
+  for (const r of runs) {
+    rows.push([
+      String(r.id),
+      r.method,
+      String(r.seed),
+      r.status,
+      r.phase ?? '-',
+      r.metric ? `${r.metric.name} ${fmt(r.metric.value)}` : '-',
+      (r.seconds.total ?? 0).toFixed(1),
+      r.architecture ? r.architecture.map((l) => `${l.kernel}/${l.dilation}`).join(' ') : '-',
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  for (const r of runs) if (r.error) lines.push(`  run ${r.id}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatComparison(c: Comparison): string {
+  const lines: string[] = [];
+  const metric = c.metric ? `${c.metric.name} (${c.metric.direction === 'minimize' ? 'lower is better' : 'higher is better'})` : 'no finished run yet';
+  lines.push(`metric: ${metric}; ± is the sample standard deviation (n - 1)`);
+  const best = c.metric && c.methods.filter((m) => m.mean !== null).sort((a, b) => (c.metric!.direction === 'minimize' ? a.mean! - b.mean! : b.mean! - a.mean!))[0];
+  for (const m of c.methods) {
+    const mark = best && best.method === m.method ? ' *' : '';
+    const spread = m.std === null ? '' : ` ± ${fmt(m.std)}`;
+    lines.push(`  ${m.method.padEnd(9)} n=${m.n}${m.pending ? ` (+${m.pending} unfinished)` : ''}  ${m.mean === null ? '-' : fmt(m.mean)}${spread}  [min ${fmt(m.min)}, max ${fmt(m.max)}]${mark}`);
+    lines.push(`  ${''.padEnd(9)} per seed: ${m.values.map((v) => `${v.seed}: ${fmt(v.value)}`).join(', ') || '-'};  mean seconds ${Object.entries(m.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  }
+  for (const w of c.welch) lines.push(`  Welch t-test ${w.a} vs ${w.b}: t = ${w.t.toFixed(3)}, df = ${w.df.toFixed(2)}, p = ${w.p.toPrecision(3)}`);
+  if (c.layers.length > 0) {
+    lines.push('per layer, modal (k, d) across seeds with agreement:');
+    for (const l of c.layers) lines.push(`  layer ${String(l.layer).padStart(2)}: ${Object.entries(l.byMethod).map(([m, v]) => `${m} k${v.kernel} d${v.dilation} (${v.agreement.toFixed(0)}% of ${v.n})`).join('   ')}`);
+  }
+  if (c.published) {
+    lines.push(`published (${c.published.task}, ${c.published.metric.definition}):`);
+    for (const r of c.published.results) lines.push(`  ${r.label}: ${r.mean} ± ${r.std} (n=${r.n})`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Runs the queue for one experiment in this process, with a progress bar per run on a terminal. */
+async function superviseUntilIdle(core: LabCore, experimentId: number, concurrency: number, io: CliIo): Promise<'finished' | 'interrupted'> {
+  const bars = new Map<number, ProgressBar>();
+  const bar = (runId: number): ProgressBar => {
+    let b = bars.get(runId);
+    if (b === undefined) {
+      const run = core.runs.run(runId);
+      b = progressBar(io, `run ${runId} ${run.method} seed ${run.seed}`);
+      bars.set(runId, b);
+    }
+    return b;
+  };
+  const stop = core.events.subscribe((event, payload) => {
+    if (event === 'runs/progress') {
+      const p = payload as { runId: number; phase: string | null; progress: number; epoch: { epoch: number } | null };
+      bar(p.runId).update(p.progress, 1, `${p.phase ?? ''}${p.epoch ? ` epoch ${p.epoch.epoch + 1}` : ''}`);
+    } else if (event === 'runs/status') {
+      const s = payload as { runId: number; status: string; error: { message: string } | null };
+      if (s.status !== 'running' && s.status !== 'queued') {
+        bar(s.runId).done(`run ${s.runId}: ${s.status}${s.error ? ` (${s.error.message})` : ''}`);
+        bars.delete(s.runId);
+      }
+    }
+  });
+  const queue = core.runs.startQueue({ experimentId, concurrency });
+  let interrupted = false;
+  void io.interrupted.then(() => {
+    interrupted = true;
+    queue.close();
+    // Ctrl+C pauses: every running run stops at its next step and stays resumable.
+    for (const runId of core.runs.supervisor.running) core.runs.pause(runId);
+  });
+  await queue.idle();
+  stop();
+  return interrupted ? 'interrupted' : 'finished';
+}
+
+const runCommand: Command = {
+  name: 'run',
+  summary: 'run an experiment: methods x seeds on a dataset',
+  help: `Usage: pdash run --dataset N --methods dash[,pdash,backbone,random] --seeds 0,1,2
+         --preset <smoke|quick|paper> [--kernels 3,5,7,9] [--dilations 1,3,7,15]
+         [--selection argmax|perturbation] [--concurrency K] [--name NAME] [--json]
+
+Creates an experiment, runs each (method, seed) in its own worker process (K at a time, default 1) with a
+progress bar per run, and prints the results. Ctrl+C pauses the running runs; continue them with
+\`pdash resume RUN\`.
+
+  --dataset N      dataset id or name (pdash dataset list)
+  --methods M,...  search methods to compare
+  --seeds S,...    one run per method and seed
+  --preset P       budget: smoke (seconds), quick (minutes on a CPU), paper (the reference budgets)
+  --kernels, --dilations   the search space (default: 3,5,7,9 x 1,3,7,15; 1-D adds kernel 11)
+  --json           print {experimentId, runs: [{id, method, seed, status, metric, architecture, seconds}]}
+${commonHelp}`,
+  options: {
+    ...commonOptions,
+    ...jsonOption,
+    dataset: { type: 'string' },
+    methods: { type: 'string' },
+    seeds: { type: 'string' },
+    preset: { type: 'string' },
+    kernels: { type: 'string' },
+    dilations: { type: 'string' },
+    selection: { type: 'string' },
+    concurrency: { type: 'string' },
+    name: { type: 'string' },
+  },
+  run: (values, _p, io) => {
+    requireOptions(values, ['dataset', 'methods', 'seeds', 'preset']);
+    return withLab(values, io, async (core) => {
+      const datasetText = stringOption(values, 'dataset')!;
+      const kernels = list(stringOption(values, 'kernels'), 'kernels', integer('kernels')) as number[];
+      const dilations = list(stringOption(values, 'dilations'), 'dilations', integer('dilations')) as number[];
+      const concurrency = integerOption(values, 'concurrency', 1, 16) ?? 1;
+      const experiment = await core.invoke('experiments/create', {
+        dataset: /^\d+$/.test(datasetText) ? Number(datasetText) : datasetText,
+        methods: list(stringOption(values, 'methods'), 'methods', (s) => s) as ('dash' | 'pdash')[],
+        seeds: list(stringOption(values, 'seeds'), 'seeds', integer('seeds')) as number[],
+        preset: stringOption(values, 'preset') as 'smoke',
+        ...(kernels.length > 0 ? { kernels } : {}),
+        ...(dilations.length > 0 ? { dilations } : {}),
+        ...(stringOption(values, 'selection') ? { selection: stringOption(values, 'selection') as 'argmax' } : {}),
+        ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
+        concurrency,
+      });
+      if (values.json !== true) io.stderr(`Experiment ${experiment.id}: ${experiment.runs.length} run(s) on ${experiment.dataset.name}, preset ${experiment.preset}.\n`);
+      const how = await superviseUntilIdle(core, experiment.id, concurrency, io);
+      const final = core.runs.experiment(experiment.id);
+      io.stdout(values.json === true ? JSON.stringify(runReport(final), null, 2) + '\n' : formatRuns(final.runs));
+      if (how === 'interrupted') {
+        io.stderr(`Paused. Continue with: pdash resume ${final.runs.filter((r) => r.status === 'paused').map((r) => r.id).join(' ')}\n`);
+        return 130;
+      }
+      return final.runs.every((r) => r.status === 'done') ? 0 : 1;
+    });
+  },
+};
+
+const resumeCommand: Command = {
+  name: 'resume',
+  summary: 'continue paused, interrupted or failed runs from their last checkpoint',
+  help: `Usage: pdash resume RUN [RUN...] [--json] [--concurrency K]
+
+Queues the runs again and supervises them here until they finish; each continues from its last checkpoint.
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption, concurrency: { type: 'string' } },
+  positionals: { min: 1, max: 1000, names: 'one or more run ids' },
+  run: (values, positionals, io) =>
+    withLab(values, io, async (core) => {
+      const ids = positionals.map((p) => integer('run')(p));
+      const resumed = [];
+      for (const id of ids) resumed.push(await core.invoke('runs/resume', { run: id }));
+      const experiments = [...new Set(resumed.map((r) => r.experimentId))];
+      let interrupted = false;
+      for (const experimentId of experiments) {
+        if ((await superviseUntilIdle(core, experimentId, integerOption(values, 'concurrency', 1, 16) ?? 1, io)) === 'interrupted') interrupted = true;
+      }
+      const runs = ids.map((id) => core.runs.run(id));
+      io.stdout(values.json === true ? JSON.stringify(runs, null, 2) + '\n' : formatRuns(runs));
+      return interrupted ? 130 : runs.every((r) => r.status === 'done') ? 0 : 1;
+    }),
+};
+
+const cancelCommand: Command = {
+  name: 'cancel',
+  summary: 'cancel a queued or running run',
+  help: `Usage: pdash cancel RUN [--json]
+
+A queued run will not start; a running one stops at its next step (in whichever lab process runs it).
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption },
+  positionals: { min: 1, max: 1, names: 'a run id' },
+  run: (values, positionals, io) =>
+    withLab(values, io, async (core) => {
+      const run = await core.invoke('runs/cancel', { run: integer('run')(positionals[0]!) });
+      io.stdout(values.json === true ? JSON.stringify(run, null, 2) + '\n' : `Run ${run.id}: ${run.status === 'running' ? 'stopping' : run.status}.\n`);
+      return 0;
+    }),
+};
+
+const compareCommand: Command = {
+  name: 'compare',
+  summary: 'compare methods over seeds: mean ± sample std, Welch test, per-layer choices',
+  help: `Usage: pdash compare EXPERIMENT [--json]
+       pdash compare --runs 3,4,7,8 [--json]
+
+Per method: n, mean, sample standard deviation (n - 1), min, max and per-seed values of the test metric;
+Welch's t-test between methods; the modal (k, d) of each layer across seeds with its agreement; mean
+seconds per phase; and the published numbers when the dataset stands for a NAS-Bench-360 task.
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption, runs: { type: 'string' } },
+  positionals: { min: 0, max: 1, names: 'an experiment id (or --runs)' },
+  run: (values, positionals, io) =>
+    withLab(values, io, async (core) => {
+      const runs = list(stringOption(values, 'runs'), 'runs', integer('runs')) as number[];
+      if ((positionals.length === 0) === (runs.length === 0)) throw new LabError('bad-request', 'Give an experiment id or --runs, not both and not neither.');
+      const comparison = await core.invoke('compare', runs.length > 0 ? { runs } : { experiment: integer('experiment')(positionals[0]!) });
+      io.stdout(values.json === true ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(comparison));
+      return 0;
+    }),
+};
+
+const experimentsList: Command = {
+  name: 'list',
+  summary: 'list experiments with their runs\' status',
+  help: `Usage: pdash experiments list [--json] [--offset N] [--limit N]
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption, offset: { type: 'string' }, limit: { type: 'string' } },
+  run: (values, _p, io) =>
+    withLab(values, io, async (core) => {
+      const page = await core.invoke('experiments/list', { offset: integerOption(values, 'offset', 0, 1e9) ?? 0, limit: integerOption(values, 'limit', 1, 500) ?? 50 });
+      if (values.json === true) {
+        io.stdout(JSON.stringify(page, null, 2) + '\n');
+        return 0;
+      }
+      if (page.items.length === 0) io.stdout('No experiments yet. Start one with `pdash run --dataset NAME --methods dash --seeds 0,1 --preset quick`.\n');
+      for (const e of page.items) {
+        const counts = new Map<string, number>();
+        for (const r of e.runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+        io.stdout(`${String(e.id).padEnd(4)} ${e.name}  [${e.dataset.name}, ${e.preset}, seeds ${e.seeds.join(',')}]  ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}  ${e.createdAt.slice(0, 16).replace('T', ' ')}\n`);
+      }
+      return 0;
+    }),
+};
+
+const experimentsShow: Command = {
+  name: 'show',
+  summary: 'show one experiment and its runs',
+  help: `Usage: pdash experiments show EXPERIMENT [--json]
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption },
+  positionals: { min: 1, max: 1, names: 'an experiment id' },
+  run: (values, positionals, io) =>
+    withLab(values, io, async (core) => {
+      const e = await core.invoke('experiments/show', { experiment: integer('experiment')(positionals[0]!) });
+      io.stdout(values.json === true ? JSON.stringify(e, null, 2) + '\n' : `experiment ${e.id}: ${e.name}\n  dataset ${e.dataset.name}, methods ${e.methods.join(', ')}, seeds ${e.seeds.join(', ')}, preset ${e.preset}\n\n${formatRuns(e.runs)}`);
+      return 0;
+    }),
+};
+
+export const runCommands: readonly Command[] = [runCommand, resumeCommand, cancelCommand, compareCommand];
+export const experimentsGroup: CommandGroup = { name: 'experiments', summary: 'list and show experiments', subcommands: [experimentsList, experimentsShow] };

@@ -1,0 +1,226 @@
+/**
+ * Experiments and their runs, for every front door: creates experiments (methods x seeds), queues and
+ * supervises their runs in worker processes, stops and resumes them, and answers questions about them.
+ */
+import type { Comparison, ExperimentRequest, ExperimentSummary, Method, RunDetail, RunSummary } from '../../../shared/contract/experiments.ts';
+import { ExperimentRequest as ExperimentRequestSchema } from '../../../shared/contract/experiments.ts';
+import { LabError } from '../../../shared/errors.ts';
+import type { EngineEvent } from '../../../worker/engine/events.ts';
+import { resolveConfig } from '../../../worker/engine/presets.ts';
+import type { DashConfigOverrides } from '../../../worker/engine/search/config.ts';
+import { compareRuns } from '../compare/compare.ts';
+import type { DatasetRegistry } from '../datasets/registry.ts';
+import type { LabEvents } from '../events.ts';
+import type { LabPaths } from '../lab-folder.ts';
+import type { ExperimentLog, ExperimentRow, RunRow } from '../log/experiment-log.ts';
+import { RunQueue } from './queue.ts';
+import { RunSupervisor } from './supervisor.ts';
+import type { WorkerHost } from './worker-host.ts';
+
+/** Methods this engine build can run. */
+export const AVAILABLE_METHODS: readonly Method[] = ['dash'];
+
+export interface RunServiceOptions {
+  log: ExperimentLog;
+  datasets: DatasetRegistry;
+  host: WorkerHost;
+  paths: LabPaths;
+  events: LabEvents;
+}
+
+export class RunService {
+  private readonly options: RunServiceOptions;
+  readonly supervisor: RunSupervisor;
+  private queue: RunQueue | null = null;
+
+  constructor(options: RunServiceOptions) {
+    this.options = options;
+    const { log, host, paths, datasets, events } = options;
+    this.supervisor = new RunSupervisor({
+      log,
+      host,
+      paths,
+      dataset: (id) => datasets.get(id),
+      listener: {
+        status: (runId, status, error) => events.emit('runs/status', { runId, experimentId: log.run(runId).experiment_id, status, error: error ?? null }),
+        progress: (runId, update) => events.emit('runs/progress', { runId, phase: update.phase, progress: update.progress, epoch: update.event.type === 'epoch' ? epochPoint(update.event) : null }),
+        checkpoint: (runId, c) => events.emit('runs/checkpoint', { runId, phase: c.phase, round: c.round, trial: c.trial, epoch: c.epoch, bytes: c.bytes }),
+        event: (runId, event) => {
+          if (event.type === 'alpha') events.emit('runs/alpha', { runId, round: event.round ?? 0, epoch: event.epoch, layers: event.layers });
+        },
+      },
+    });
+  }
+
+  /** Starts supervising queued runs in this process (web mode and the app do; the CLI only for its experiment). */
+  startQueue(options: { concurrency?: number; experimentId?: number } = {}): RunQueue {
+    this.queue?.close();
+    this.queue = new RunQueue({ log: this.options.log, supervisor: this.supervisor, ...options });
+    this.queue.pump();
+    return this.queue;
+  }
+
+  create(request: ExperimentRequest): ExperimentSummary {
+    const parsed = ExperimentRequestSchema.parse(request);
+    const dataset = this.options.datasets.get(parsed.dataset);
+    const unavailable = parsed.methods.filter((m) => !AVAILABLE_METHODS.includes(m));
+    if (unavailable.length > 0) {
+      throw new LabError('bad-request', `Method${unavailable.length > 1 ? 's' : ''} ${unavailable.join(', ')} ${unavailable.length > 1 ? 'are' : 'is'} not available in this engine build; it runs ${AVAILABLE_METHODS.join(', ')}.`, `Choose --methods ${AVAILABLE_METHODS.join(',')}.`);
+    }
+    if (dataset.kind === 'regression') {
+      throw new LabError('bad-request', `Dataset '${dataset.name}' is a regression task with vector targets; the search backbones handle classification and dense prediction.`, 'Choose a classification or dense dataset.');
+    }
+    if (parsed.selection === 'perturbation') {
+      throw new LabError('bad-request', 'Perturbation-based selection is not available in this engine build; it selects by argmax.', 'Use --selection argmax.');
+    }
+    const overrides = structuredClone(parsed.overrides) as DashConfigOverrides & { search?: Record<string, unknown> };
+    if (parsed.kernels || parsed.dilations) {
+      const rankDefault = dataset.rank === 1 ? { kernels: [3, 5, 7, 9, 11], dilations: [1, 3, 7, 15] } : { kernels: [3, 5, 7, 9], dilations: [1, 3, 7, 15] };
+      overrides.search = { ...(overrides.search ?? {}), grid: { kernels: parsed.kernels ?? rankDefault.kernels, dilations: parsed.dilations ?? rankDefault.dilations } };
+    }
+    try {
+      resolveConfig(parsed.preset, overrides);
+    } catch (error) {
+      throw new LabError('bad-request', error instanceof Error ? error.message : String(error), 'Fix the custom budget (overrides) and try again.');
+    }
+    const name = parsed.name ?? `${parsed.methods.join(' vs ')} on ${dataset.name}`;
+    const { experimentId } = this.options.log.createExperiment({
+      name,
+      datasetId: dataset.id,
+      methods: parsed.methods,
+      seeds: parsed.seeds,
+      preset: parsed.preset,
+      settings: { ...parsed, dataset: dataset.id },
+      runConfig: (method) => ({ preset: parsed.preset, overrides, method, selection: parsed.selection }),
+    });
+    if (parsed.concurrency !== undefined && this.queue) this.queue.concurrency = parsed.concurrency;
+    this.queue?.pump();
+    return this.experiment(experimentId);
+  }
+
+  experiment(id: number): ExperimentSummary {
+    return this.summarizeExperiment(this.options.log.experiment(id));
+  }
+
+  experiments(offset: number, limit: number): { items: ExperimentSummary[]; total: number } {
+    const { rows, total } = this.options.log.experiments(offset, limit);
+    return { items: rows.map((r) => this.summarizeExperiment(r)), total };
+  }
+
+  run(id: number): RunSummary {
+    return this.summarizeRun(this.options.log.run(id));
+  }
+
+  runDetail(id: number): RunDetail {
+    const { log } = this.options;
+    const row = log.run(id);
+    const arch = log.architecture(id);
+    return {
+      ...this.summarizeRun(row),
+      config: JSON.parse(row.config) as Record<string, unknown>,
+      epochs: log.epochs(id).map((e) => ({ phase: e.phase, round: e.round, trial: e.trial, epoch: e.epoch, steps: e.steps, lr: e.lr, trainLoss: e.train_loss, validation: e.val_value, wallMs: e.wall_ms })),
+      alpha: log.alphaSnapshots(id).map((a) => ({ round: a.round, epoch: a.epoch, layers: JSON.parse(a.layers) as RunDetail['alpha'][number]['layers'] })),
+      hpTrials: log.hpTrials(id).map((t) => ({ trial: t.trial, hp: JSON.parse(t.hp) as Record<string, number>, validation: t.val_value, diverged: t.diverged === 1, wallMs: t.wall_ms })),
+      spec: arch ? (JSON.parse(arch.spec) as Record<string, unknown>) : null,
+    };
+  }
+
+  cancel(id: number): RunSummary {
+    const run = this.options.log.run(id);
+    if (run.status === 'queued') {
+      this.options.log.cancelQueued(id);
+      this.options.events.emit('runs/status', { runId: id, experimentId: run.experiment_id, status: 'cancelled', error: null });
+    } else if (run.status === 'running') {
+      if (!this.supervisor.stop(id, 'cancel')) this.options.log.requestStop(id, 'cancel');
+    } else {
+      throw new LabError('conflict', `Run ${id} is already ${run.status}.`);
+    }
+    return this.run(id);
+  }
+
+  pause(id: number): RunSummary {
+    const run = this.options.log.run(id);
+    if (run.status !== 'running') throw new LabError('conflict', `Run ${id} is ${run.status}, not running; only a running run can be paused.`);
+    if (!this.supervisor.stop(id, 'pause')) this.options.log.requestStop(id, 'pause');
+    return this.run(id);
+  }
+
+  resume(id: number): RunSummary {
+    const run = this.options.log.requeue(id);
+    this.options.events.emit('runs/status', { runId: id, experimentId: run.experiment_id, status: 'queued', error: null });
+    this.queue?.pump();
+    return this.run(id);
+  }
+
+  compare(selection: { experiment: number } | { runs: number[] }): Comparison {
+    const { log, datasets } = this.options;
+    const rows = 'experiment' in selection ? log.runsOf(log.experiment(selection.experiment).id) : log.runsByIds(selection.runs);
+    return compareRuns(rows, log, (experimentId) => datasets.get(log.experiment(experimentId).dataset_id));
+  }
+
+  private summarizeExperiment(row: ExperimentRow): ExperimentSummary {
+    let datasetName = `#${row.dataset_id}`;
+    try {
+      datasetName = this.options.datasets.get(row.dataset_id).name;
+    } catch {
+      // The dataset row is protected by a foreign key; this only guards a lab edited by hand.
+      datasetName = `#${row.dataset_id} (missing)`;
+    }
+    return {
+      id: row.id,
+      name: row.name,
+      dataset: { id: row.dataset_id, name: datasetName },
+      methods: JSON.parse(row.methods) as Method[],
+      seeds: JSON.parse(row.seeds) as number[],
+      preset: row.preset,
+      settings: JSON.parse(row.settings) as Record<string, unknown>,
+      createdAt: row.created_at,
+      runs: this.options.log.runsOf(row.id).map((r) => this.summarizeRun(r)),
+    };
+  }
+
+  summarizeRun(row: RunRow): RunSummary {
+    const { log } = this.options;
+    const arch = log.architecture(row.id);
+    const seconds: Record<string, number> = {};
+    const steps: Record<string, number> = {};
+    let total = 0;
+    for (const p of log.phases(row.id)) {
+      seconds[p.phase] = (seconds[p.phase] ?? 0) + p.wall_ms / 1000;
+      steps[p.phase] = (steps[p.phase] ?? 0) + p.steps;
+      total += p.wall_ms / 1000;
+    }
+    seconds.total = total;
+    const checkpoint = row.checkpoint ? (JSON.parse(row.checkpoint) as { phase: string; epoch: number }) : null;
+    const spec = arch ? (JSON.parse(arch.spec) as { layers: Array<{ layer: number; kernel: number; dilation: number }> }) : null;
+    return {
+      id: row.id,
+      experimentId: row.experiment_id,
+      method: row.method,
+      seed: row.seed,
+      status: row.status,
+      phase: row.phase,
+      progress: row.progress,
+      backend: row.backend,
+      threads: row.threads,
+      metric: row.metric_value !== null && row.metric_name !== null ? { name: row.metric_name, direction: row.metric_direction ?? 'minimize', value: row.metric_value } : null,
+      validation: row.validation_value,
+      architecture: spec ? spec.layers.map((l) => ({ layer: l.layer, kernel: l.kernel, dilation: l.dilation })) : null,
+      archId: arch?.arch_id ?? null,
+      parameters: arch?.parameters ?? null,
+      flops: arch?.flops ?? null,
+      seconds,
+      steps,
+      checkpoint: checkpoint ? { phase: checkpoint.phase, epoch: checkpoint.epoch } : null,
+      error: row.error ? (JSON.parse(row.error) as RunSummary['error']) : null,
+      attempts: row.attempts,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+    };
+  }
+}
+
+function epochPoint(event: Extract<EngineEvent, { type: 'epoch' }>): RunDetail['epochs'][number] {
+  return { phase: event.phase, round: event.round ?? 0, trial: event.trial ?? -1, epoch: event.epoch, steps: event.steps, lr: event.lr, trainLoss: event.trainLoss, validation: event.validation?.value ?? null, wallMs: event.wallMs };
+}

@@ -1,0 +1,218 @@
+/**
+ * Runs one search run in its own worker process and keeps the log true to what happened: every event the
+ * worker reports is written as it arrives (so a crash loses nothing already reported), checkpoints are
+ * recorded with their path, and the run ends as done, failed, cancelled, paused or interrupted (a worker that
+ * died without saying why). Progress goes to listeners throttled to about 10 Hz.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
+import type { EngineEvent } from '../../../worker/engine/events.ts';
+import type { DatasetFiles, FromWorker, RunJob } from '../../../worker/protocol.ts';
+import type { DatasetRecord } from '../datasets/registry.ts';
+import type { LabPaths } from '../lab-folder.ts';
+import type { CheckpointRecord, ExperimentLog, RunRow, RunStatus } from '../log/experiment-log.ts';
+import { throttle } from '../throttle.ts';
+import type { WorkerHost, WorkerProcess } from './worker-host.ts';
+
+export type RunEndStatus = Exclude<RunStatus, 'queued' | 'running'>;
+
+export interface RunListener {
+  /** A throttled view of progress: phase, fraction, the latest epoch event. */
+  progress(runId: number, update: { phase: string | null; progress: number; event: EngineEvent }): void;
+  /** Every engine event, unthrottled (the core forwards the ones the renderer plots). */
+  event(runId: number, event: EngineEvent): void;
+  status(runId: number, status: RunStatus, error: SerializedLabError | null): void;
+  checkpoint(runId: number, checkpoint: CheckpointRecord): void;
+}
+
+export interface SupervisorOptions {
+  log: ExperimentLog;
+  host: WorkerHost;
+  paths: LabPaths;
+  dataset: (id: number) => DatasetRecord;
+  listener: RunListener;
+  /** How long a worker may take to stop after a stop request before it is killed. */
+  stopGraceMs?: number;
+}
+
+export function datasetFiles(record: DatasetRecord): DatasetFiles {
+  const n = record.normalization;
+  return {
+    name: record.name,
+    kind: record.kind,
+    metric: record.metric.name,
+    xShape: record.xShape,
+    yShape: record.yShape,
+    classes: record.classes,
+    splits: record.files,
+    normalization: {
+      x: { mode: n.x.mode, mean: join(record.folder, n.x.meanFile), std: join(record.folder, n.x.stdFile) },
+      y: n.y ? { mode: n.y.mode, mean: join(record.folder, n.y.meanFile), std: join(record.folder, n.y.stdFile) } : null,
+    },
+  };
+}
+
+interface ActiveRun {
+  worker: WorkerProcess;
+  stopRequested: 'cancel' | 'pause' | null;
+  killTimer: NodeJS.Timeout | null;
+}
+
+export class RunSupervisor {
+  private readonly options: SupervisorOptions;
+  private readonly active = new Map<number, ActiveRun>();
+  /** Set when the lab closes: exits that follow are not written (the database is gone). */
+  private closing = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: SupervisorOptions) {
+    this.options = options;
+  }
+
+  get running(): number[] {
+    return [...this.active.keys()];
+  }
+
+  /** Starts a claimed run (status 'running') in a new worker; resolves with how it ended. */
+  execute(run: RunRow, experimentDatasetId: number): Promise<RunEndStatus> {
+    const { log, host, paths, listener } = this.options;
+    const runDir = join(paths.runs, String(run.id));
+    mkdirSync(runDir, { recursive: true });
+    const checkpointPath = join(runDir, 'checkpoint.pdck');
+    let job: RunJob;
+    try {
+      job = {
+        runId: run.id,
+        method: run.method,
+        seed: run.seed,
+        config: JSON.parse(run.config) as Record<string, unknown>,
+        dataset: datasetFiles(this.options.dataset(experimentDatasetId)),
+        checkpointPath,
+        resume: run.resume === 1 && run.checkpoint !== null,
+      };
+    } catch (error) {
+      const failure = LabError.wrap(error).toJSON();
+      log.finish(run.id, 'failed', failure);
+      listener.status(run.id, 'failed', failure);
+      return Promise.resolve('failed');
+    }
+
+    const worker = host.start({ name: `run-${run.id}` });
+    const entry: ActiveRun = { worker, stopRequested: null, killTimer: null };
+    this.active.set(run.id, entry);
+    this.watchStopRequests();
+    log.setWorker(run.id, worker.pid ?? null);
+    listener.status(run.id, 'running', null);
+    const progress = throttle((update: { phase: string | null; progress: number; event: EngineEvent }) => listener.progress(run.id, update), 100);
+
+    return new Promise<RunEndStatus>((resolve) => {
+      let ended: { status: RunEndStatus; error?: SerializedLabError } | null = null;
+
+      const onMessage = (message: FromWorker): void => {
+        try {
+          switch (message.type) {
+            case 'ready':
+              worker.send({ type: 'run', job });
+              return;
+            case 'backend':
+              log.setBackend(run.id, message.report.name, message.report.threads);
+              return;
+            case 'engine-event': {
+              const event = message.event as unknown as EngineEvent;
+              log.record(run.id, event);
+              listener.event(run.id, event);
+              if (event.type === 'epoch' || event.type === 'phase-start' || event.type === 'result') {
+                const row = log.run(run.id);
+                progress.call({ phase: row.phase, progress: row.progress, event });
+              }
+              return;
+            }
+            case 'checkpoint-saved': {
+              const record = { path: message.path, phase: message.phase, round: message.round, trial: message.trial, epoch: message.epoch, bytes: message.bytes };
+              log.setCheckpoint(run.id, record, relative(paths.root, message.path));
+              listener.checkpoint(run.id, record);
+              return;
+            }
+            case 'run-end':
+              ended = { status: message.status, ...(message.error ? { error: message.error } : {}) };
+              worker.send({ type: 'shutdown' });
+              return;
+            case 'error':
+              ended = { status: 'failed', error: message.error };
+              worker.kill();
+              return;
+            case 'probe-result':
+              return;
+          }
+        } catch (error) {
+          // A write that fails (disk full, say) must stop the run rather than let it go on unrecorded.
+          ended = { status: 'failed', error: LabError.wrap(error).toJSON() };
+          worker.kill();
+        }
+      };
+
+      const stopMessages = worker.onMessage(onMessage);
+      const stopExit = worker.onExit(({ code, signal }) => {
+        stopMessages();
+        stopExit();
+        progress.flush();
+        if (entry.killTimer) clearTimeout(entry.killTimer);
+        this.active.delete(run.id);
+        if (this.closing) {
+          resolve('interrupted');
+          return;
+        }
+        let outcome = ended;
+        if (outcome === null) {
+          // Died without a word: killed, crashed or out of memory. What it reported is kept; it can resume.
+          const how = signal !== null ? `was killed (${signal})` : `exited with code ${code}`;
+          outcome =
+            entry.stopRequested !== null
+              ? { status: entry.stopRequested === 'pause' ? 'paused' : 'cancelled' }
+              : { status: 'interrupted', error: new LabError('unavailable', `The worker of run ${run.id} ${how} before finishing.`, `Resume it with \`pdash resume ${run.id}\`; it continues from its last checkpoint.`).toJSON() };
+        }
+        log.finish(run.id, outcome.status, outcome.error);
+        listener.status(run.id, outcome.status, outcome.error ?? null);
+        resolve(outcome.status);
+      });
+    });
+  }
+
+  /** Stop requests can come from another lab process (a CLI `pdash cancel`): poll for them while runs are active. */
+  private watchStopRequests(): void {
+    if (this.pollTimer !== null) return;
+    this.pollTimer = setInterval(() => {
+      if (this.active.size === 0 || this.closing) {
+        clearInterval(this.pollTimer!);
+        this.pollTimer = null;
+        return;
+      }
+      for (const request of this.options.log.stopRequests([...this.active.keys()])) {
+        if (this.active.get(request.id)?.stopRequested === null) this.stop(request.id, request.mode);
+      }
+    }, 500);
+    this.pollTimer.unref();
+  }
+
+  /** Asks a running run to stop at its next step boundary; kills its worker if it has not stopped in time. */
+  stop(runId: number, mode: 'cancel' | 'pause'): boolean {
+    const entry = this.active.get(runId);
+    if (entry === undefined) return false;
+    entry.stopRequested = mode;
+    try {
+      entry.worker.send({ type: 'stop', mode });
+    } catch {
+      entry.worker.kill('SIGKILL');
+      return true;
+    }
+    entry.killTimer ??= setTimeout(() => entry.worker.kill('SIGKILL'), this.options.stopGraceMs ?? 30_000);
+    return true;
+  }
+
+  /** Kills every worker (the lab is closing); their runs end as interrupted and can be resumed. */
+  killAll(): void {
+    this.closing = true;
+    for (const entry of this.active.values()) entry.worker.kill('SIGKILL');
+  }
+}

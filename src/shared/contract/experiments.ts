@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { DatasetRef, MetricSpec, PublishedTask } from './datasets.ts';
+
+export const Method = z.enum(['dash', 'pdash', 'backbone', 'random']);
+export type Method = z.infer<typeof Method>;
+export const RunStatus = z.enum(['queued', 'running', 'paused', 'interrupted', 'cancelled', 'failed', 'done']);
+export type RunStatus = z.infer<typeof RunStatus>;
+export const Preset = z.enum(['smoke', 'quick', 'paper']);
+
+const Seed = z.number().int().min(0).max(2 ** 31 - 1);
+const unique = <T>(values: T[]): boolean => new Set(values).size === values.length;
+
+export const ExperimentRequest = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    dataset: DatasetRef,
+    methods: z.array(Method).min(1).refine(unique, 'methods must not repeat'),
+    seeds: z.array(Seed).min(1).max(100).refine(unique, 'seeds must not repeat'),
+    preset: Preset.default('quick'),
+    /** Kernel sizes and dilations of the search space (odd kernels; dilations >= 1). */
+    kernels: z.array(z.number().int().min(1).max(63).refine((k) => k % 2 === 1, 'kernel sizes must be odd')).min(1).optional(),
+    dilations: z.array(z.number().int().min(1).max(64)).min(1).optional(),
+    selection: z.enum(['argmax', 'perturbation']).default('argmax'),
+    /** Custom budgets: engine settings on top of the preset, e.g. { retrain: { epochs: 30 } }. */
+    overrides: z.record(z.string(), z.unknown()).default({}),
+    /** Runs at once in this lab process. */
+    concurrency: z.number().int().min(1).max(16).optional(),
+  })
+  .strict();
+export type ExperimentRequest = z.input<typeof ExperimentRequest>;
+
+export const LayerChoice = z.object({ layer: z.number().int(), kernel: z.number().int(), dilation: z.number().int() });
+
+export const PhaseSeconds = z.record(z.string(), z.number());
+
+export const RunSummary = z.object({
+  id: z.number().int(),
+  experimentId: z.number().int(),
+  method: Method,
+  seed: z.number().int(),
+  status: RunStatus,
+  phase: z.string().nullable(),
+  progress: z.number(),
+  backend: z.string().nullable(),
+  threads: z.number().int().nullable(),
+  metric: z.object({ name: z.string(), direction: z.string(), value: z.number() }).nullable(),
+  validation: z.number().nullable(),
+  architecture: z.array(LayerChoice).nullable(),
+  archId: z.string().nullable(),
+  parameters: z.number().nullable(),
+  flops: z.number().nullable(),
+  /** Wall seconds per phase (accumulated over attempts), and their total. */
+  seconds: PhaseSeconds,
+  steps: PhaseSeconds,
+  checkpoint: z.object({ phase: z.string(), epoch: z.number().int() }).nullable(),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).nullable(),
+  attempts: z.number().int(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const ExperimentSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  dataset: z.object({ id: z.number().int(), name: z.string() }),
+  methods: z.array(Method),
+  seeds: z.array(z.number().int()),
+  preset: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  runs: z.array(RunSummary),
+});
+export type ExperimentSummary = z.infer<typeof ExperimentSummary>;
+
+export const EpochPoint = z.object({
+  phase: z.string(),
+  round: z.number().int(),
+  trial: z.number().int(),
+  epoch: z.number().int(),
+  steps: z.number().int(),
+  lr: z.number(),
+  trainLoss: z.number(),
+  validation: z.number().nullable(),
+  wallMs: z.number(),
+});
+
+export const AlphaLayer = z.object({
+  layer: z.number().int(),
+  name: z.string(),
+  patterns: z.array(z.object({ kernel: z.number().int(), dilation: z.number().int() })),
+  alpha: z.array(z.number()),
+  softmax: z.array(z.number()),
+});
+
+export const RunDetail = RunSummary.extend({
+  config: z.record(z.string(), z.unknown()),
+  epochs: z.array(EpochPoint),
+  alpha: z.array(z.object({ round: z.number().int(), epoch: z.number().int(), layers: z.array(AlphaLayer) })),
+  hpTrials: z.array(z.object({ trial: z.number().int(), hp: z.record(z.string(), z.number()), validation: z.number().nullable(), diverged: z.boolean(), wallMs: z.number() })),
+  spec: z.record(z.string(), z.unknown()).nullable(),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+export const MethodStats = z.object({
+  method: Method,
+  n: z.number().int(),
+  mean: z.number().nullable(),
+  /** Sample standard deviation (n - 1); null when n < 2. */
+  std: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  values: z.array(z.object({ runId: z.number().int(), seed: z.number().int(), value: z.number() })),
+  /** Runs of this method that have not finished (not in the statistics). */
+  pending: z.number().int(),
+  seconds: PhaseSeconds,
+  flops: z.number().nullable(),
+});
+
+export const Comparison = z.object({
+  runIds: z.array(z.number().int()),
+  metric: MetricSpec.nullable(),
+  stdKind: z.literal('sample (n - 1)'),
+  methods: z.array(MethodStats),
+  welch: z.array(z.object({ a: Method, b: Method, t: z.number(), df: z.number(), p: z.number(), meanDifference: z.number() })),
+  layers: z.array(
+    z.object({
+      layer: z.number().int(),
+      byMethod: z.record(z.string(), z.object({ kernel: z.number().int(), dilation: z.number().int(), count: z.number().int(), n: z.number().int(), agreement: z.number() })),
+    }),
+  ),
+  published: z
+    .object({
+      task: PublishedTask,
+      metric: z.object({ name: z.string(), direction: z.string(), definition: z.string(), unit: z.string() }),
+      results: z.array(z.object({ method: z.string(), label: z.string(), mean: z.number(), std: z.number(), n: z.number().int() })),
+    })
+    .nullable(),
+});
+export type Comparison = z.infer<typeof Comparison>;
+
+const Page = { offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(500).default(50) };
+
+export const experimentChannels = {
+  'experiments/create': {
+    summary: 'Create an experiment (methods x seeds on one dataset) and queue its runs.',
+    request: ExperimentRequest,
+    response: ExperimentSummary,
+  },
+  'experiments/list': {
+    summary: 'Experiments, newest first, a page at a time, each with its runs.',
+    request: z.object(Page).strict(),
+    response: z.object({ items: z.array(ExperimentSummary), total: z.number().int() }),
+  },
+  'experiments/show': {
+    summary: 'One experiment and its runs.',
+    request: z.object({ experiment: z.number().int().positive() }).strict(),
+    response: ExperimentSummary,
+  },
+  'runs/show': {
+    summary: 'One run with its epoch metrics, alpha snapshots and HP trials.',
+    request: z.object({ run: z.number().int().positive() }).strict(),
+    response: RunDetail,
+  },
+  'runs/cancel': {
+    summary: 'Stop a run for good (a queued one does not start).',
+    request: z.object({ run: z.number().int().positive() }).strict(),
+    response: RunSummary,
+  },
+  'runs/pause': {
+    summary: 'Stop a running run at its next step, keeping it resumable.',
+    request: z.object({ run: z.number().int().positive() }).strict(),
+    response: RunSummary,
+  },
+  'runs/resume': {
+    summary: 'Queue a paused, interrupted, cancelled or failed run again; it continues from its last checkpoint.',
+    request: z.object({ run: z.number().int().positive() }).strict(),
+    response: RunSummary,
+  },
+  compare: {
+    summary: 'Per method: n, mean, sample std, min, max, per-seed values; Welch tests; modal (k, d) per layer; cost; published numbers.',
+    request: z.union([z.object({ experiment: z.number().int().positive() }).strict(), z.object({ runs: z.array(z.number().int().positive()).min(1) }).strict()]),
+    response: Comparison,
+  },
+} as const;
+
+export const experimentEvents = {
+  'runs/status': z.object({ runId: z.number().int(), experimentId: z.number().int(), status: RunStatus, error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).nullable() }),
+  'runs/progress': z.object({ runId: z.number().int(), phase: z.string().nullable(), progress: z.number(), epoch: EpochPoint.nullable() }),
+  'runs/checkpoint': z.object({ runId: z.number().int(), phase: z.string(), round: z.number().int().nullable(), trial: z.number().int().nullable(), epoch: z.number().int(), bytes: z.number().int() }),
+  'runs/alpha': z.object({ runId: z.number().int(), round: z.number().int(), epoch: z.number().int(), layers: z.array(AlphaLayer) }),
+} as const;

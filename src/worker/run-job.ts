@@ -1,0 +1,83 @@
+/**
+ * Runs one job in this worker: sets up the compute backend, loads the dataset, runs the engine, and reports
+ * every event, checkpoint and the outcome to the core. Checkpoints are written atomically (temporary file,
+ * fsync, rename), so a worker killed mid-write leaves the previous checkpoint intact.
+ */
+import { existsSync } from 'node:fs';
+import { open, readFile, rename } from 'node:fs/promises';
+import { LabError } from '../shared/errors.ts';
+import { decodeCheckpoint, encodeCheckpoint, resolveConfig, runDash, RunCancelledError, type DashConfigOverrides, type PresetName } from './engine/index.ts';
+import { loadDataset } from './dataset-loader.ts';
+import { setupNodeRuntime } from './node-runtime.ts';
+import { registerAllGradients } from './tfjs-gradients.ts';
+import type { ParentPort } from './parent-port.ts';
+import type { RunJob } from './protocol.ts';
+
+export interface RunControl {
+  signal: AbortSignal;
+  /** Why the run was stopped, once it was. */
+  stopMode(): 'cancel' | 'pause' | null;
+}
+
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.write(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+}
+
+export async function runJob(job: RunJob, port: ParentPort, control: RunControl): Promise<void> {
+  await registerAllGradients();
+  const report = await setupNodeRuntime({ ...(job.backend ? { backend: job.backend } : {}), ...(job.threads ? { threads: job.threads } : {}) });
+  port.post({ type: 'backend', report });
+  if (job.method !== 'dash') {
+    throw new LabError('bad-request', `Method '${job.method}' is not available in this version of the engine; only 'dash' is.`, 'Run DASH now; P-DASH, backbone and random arrive with the next engine release.');
+  }
+  const preset = (job.config.preset ?? 'quick') as PresetName;
+  const overrides = (job.config.overrides ?? {}) as DashConfigOverrides;
+  let config;
+  try {
+    config = resolveConfig(preset, overrides);
+  } catch (error) {
+    throw new LabError('bad-request', `Run ${job.runId}: ${error instanceof Error ? error.message : String(error)}`, 'Fix the experiment settings and start a new experiment.');
+  }
+  const loaded = await loadDataset(job.dataset);
+  let lastCheckpointBytes = 0;
+  try {
+    await runDash(config, loaded.dataset, job.seed, {
+      signal: control.signal,
+      onEvent: (event) => {
+        port.post({ type: 'engine-event', event: event as unknown as { type: string } });
+        if (event.type === 'checkpoint') {
+          port.post({ type: 'checkpoint-saved', path: job.checkpointPath, bytes: lastCheckpointBytes, phase: event.phase, round: event.round, trial: event.trial, epoch: event.epoch });
+        }
+      },
+      saveCheckpoint: async (checkpoint) => {
+        const bytes = encodeCheckpoint(checkpoint);
+        lastCheckpointBytes = bytes.byteLength;
+        await writeAtomically(job.checkpointPath, bytes);
+      },
+      loadCheckpoint: async () => {
+        if (!job.resume) return null;
+        if (!existsSync(job.checkpointPath)) {
+          throw new LabError('not-found', `Run ${job.runId} has no checkpoint at ${job.checkpointPath} to resume from.`, 'Start the run again from the beginning.');
+        }
+        return decodeCheckpoint(new Uint8Array(await readFile(job.checkpointPath)));
+      },
+    });
+    port.post({ type: 'run-end', status: 'done' });
+  } catch (error) {
+    if (error instanceof RunCancelledError || control.signal.aborted) {
+      port.post({ type: 'run-end', status: control.stopMode() === 'pause' ? 'paused' : 'cancelled' });
+      return;
+    }
+    throw error;
+  } finally {
+    await loaded.close();
+  }
+}

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LabCore } from '../../src/main/core/lab-core.ts';
+import { LabError } from '../../src/shared/errors.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { registerToyDataset } from '../helpers/toy-dataset.ts';
+
+let dir: ReturnType<typeof tempDir>;
+let core: LabCore;
+
+beforeEach(() => {
+  dir = tempDir();
+  core = LabCore.open({ labDir: join(dir.path, 'lab'), frontDoor: 'cli' });
+});
+afterEach(() => {
+  core.close();
+  dir.remove();
+});
+
+/** Resolves when the core emits an event that `accept` returns true for. */
+function nextEvent(accept: (event: string, payload: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const stop = core.events.subscribe((event, payload) => {
+      if (accept(event, payload as Record<string, unknown>)) {
+        stop();
+        resolve(payload as Record<string, unknown>);
+      }
+    });
+  });
+}
+
+function epochRows(runId: number): Array<Record<string, unknown>> {
+  return core.db.prepare('SELECT phase, round, trial, epoch, steps, lr, train_loss, val_value FROM run_epochs WHERE run_id = ? ORDER BY phase, round, trial, epoch').all(runId) as Array<Record<string, unknown>>;
+}
+
+describe('runs in real forked workers', () => {
+  it('pdash run --json: a smoke experiment of 2 seeds end to end, with compare', async () => {
+    await registerToyDataset(core.datasets);
+    const lab = core.paths.root;
+    const result = await runCli(['run', '--lab', lab, '--dataset', 'toy', '--methods', 'dash', '--seeds', '0,1', '--preset', 'smoke', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { experimentId: number; runs: Array<{ id: number; method: string; seed: number; status: string; metric: { name: string; direction: string; value: number }; architecture: Array<{ layer: number; kernel: number; dilation: number }>; seconds: Record<string, number> }> };
+    expect(report.runs.map((r) => [r.method, r.seed, r.status])).toEqual([['dash', 0, 'done'], ['dash', 1, 'done']]);
+    for (const run of report.runs) {
+      expect(run.metric.name).toBe('error');
+      expect(run.metric.direction).toBe('minimize');
+      expect(run.metric.value).toBeGreaterThanOrEqual(0);
+      expect(run.metric.value).toBeLessThanOrEqual(100);
+      expect(run.architecture).toHaveLength(9); // the 1-D ResNet's searchable convs
+      expect(Object.keys(run.seconds)).toEqual(expect.arrayContaining(['search', 'hp-search', 'retrain', 'test', 'total']));
+    }
+    const compared = await runCli(['compare', String(report.experimentId), '--lab', lab, '--json']);
+    const comparison = JSON.parse(compared.stdout) as { stdKind: string; methods: Array<{ method: string; n: number; mean: number; values: Array<{ value: number }> }> };
+    expect(comparison.stdKind).toBe('sample (n - 1)');
+    expect(comparison.methods[0]).toMatchObject({ method: 'dash', n: 2 });
+    expect(comparison.methods[0]!.mean).toBeCloseTo((report.runs[0]!.metric.value + report.runs[1]!.metric.value) / 2, 10);
+  });
+
+  it('a worker killed with SIGKILL mid-run resumes from its checkpoint: no epoch row lost or duplicated, same result as an uninterrupted run', async () => {
+    const dataset = await registerToyDataset(core.datasets);
+    // The reference: seed 0, never interrupted.
+    const reference = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [0], preset: 'smoke', name: 'reference' });
+    const queue = core.runs.startQueue({ experimentId: reference.id });
+    await queue.idle();
+    const referenceRun = core.runs.run(reference.runs[0]!.id);
+    expect(referenceRun.status).toBe('done');
+
+    const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [0], preset: 'smoke', name: 'killed' });
+    const runId = experiment.runs[0]!.id;
+    // Kill right after the first retrain checkpoint: search and HP search are behind it, retraining is not.
+    const killedAt = nextEvent((event, p) => event === 'runs/checkpoint' && p.runId === runId && p.phase === 'retrain');
+    const interrupted = nextEvent((event, p) => event === 'runs/status' && p.runId === runId && p.status === 'interrupted');
+    core.runs.startQueue({ experimentId: experiment.id });
+    await killedAt;
+    const pid = core.log.run(runId).worker_pid!;
+    expect(core.log.run(runId).checkpoint).not.toBeNull();
+    process.kill(pid, 'SIGKILL');
+    const status = await interrupted;
+    expect((status.error as { message: string }).message).toContain('SIGKILL');
+    const before = epochRows(runId);
+    expect(before.length).toBeGreaterThan(0);
+
+    const done = nextEvent((event, p) => event === 'runs/status' && p.runId === runId && p.status === 'done');
+    core.runs.resume(runId);
+    await done;
+    const after = epochRows(runId);
+    // Nothing reported before the kill is lost, and nothing is duplicated (the primary key would refuse it).
+    for (const row of before) expect(after).toContainEqual(row);
+    expect(new Set(after.map((r) => `${r.phase}/${r.round}/${r.trial}/${r.epoch}`)).size).toBe(after.length);
+    expect(after).toEqual(epochRows(referenceRun.id));
+    const resumed = core.runs.run(runId);
+    expect(resumed.attempts).toBe(2);
+    expect(resumed.metric?.value).toBe(referenceRun.metric?.value);
+    expect(resumed.archId).toBe(referenceRun.archId);
+  });
+
+  it('two experiments queued at once both finish, two runs at a time', async () => {
+    const dataset = await registerToyDataset(core.datasets);
+    const a = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [3], preset: 'smoke' });
+    const b = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [4], preset: 'smoke' });
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    core.events.subscribe((event, payload) => {
+      if (event !== 'runs/status') return;
+      const status = (payload as { status: string }).status;
+      if (status === 'running') maxConcurrent = Math.max(maxConcurrent, ++concurrent);
+      else if (status !== 'queued') concurrent -= 1;
+    });
+    await core.runs.startQueue({ concurrency: 2 }).idle();
+    expect(core.runs.experiment(a.id).runs[0]!.status).toBe('done');
+    expect(core.runs.experiment(b.id).runs[0]!.status).toBe('done');
+    expect(maxConcurrent).toBe(2);
+  });
+
+  it('cancel stops a running run at its next step and a queued one before it starts', async () => {
+    const dataset = await registerToyDataset(core.datasets);
+    const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [5, 6], preset: 'smoke' });
+    const [first, second] = experiment.runs;
+    const started = nextEvent((event, p) => event === 'runs/checkpoint' && p.runId === first!.id);
+    const queue = core.runs.startQueue({ experimentId: experiment.id });
+    await started;
+    expect(core.runs.cancel(second!.id).status).toBe('cancelled');
+    core.runs.cancel(first!.id);
+    await queue.idle();
+    expect(core.runs.run(first!.id).status).toBe('cancelled');
+    expect(core.runs.run(second!.id).attempts).toBe(0);
+  });
+
+  it('refuses a malformed experiment at the boundary, naming the field', async () => {
+    await registerToyDataset(core.datasets);
+    const error = await core.request('experiments/create', { dataset: 'toy', methods: ['nas'], seeds: [0] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as LabError).code).toBe('bad-request');
+    expect((error as LabError).message).toContain('methods.0');
+    const repeated = await core.request('experiments/create', { dataset: 'toy', methods: ['dash'], seeds: [1, 1] }).catch((e: unknown) => e);
+    expect((repeated as LabError).message).toContain('seeds must not repeat');
+    expect(core.runs.experiments(0, 10).total).toBe(0);
+  });
+});
