@@ -5,12 +5,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { isChannel, isEventName } from '../shared/contract/index.ts';
 import { LabError } from '../shared/errors.ts';
-import { IPC_EVENT_CHANNEL, type IpcReply } from '../shared/rpc.ts';
-
-export interface PdashBridge {
-  invoke(channel: string, request: unknown): Promise<IpcReply>;
-  onEvent(listener: (event: string, payload: unknown) => void): () => void;
-}
+import { IPC_EVENT_CHANNEL, type IpcReply, type PdashBridge } from '../shared/rpc.ts';
 
 export const bridge: PdashBridge = {
   invoke(channel, request) {

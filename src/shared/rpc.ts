@@ -97,3 +97,10 @@ export type WireServerMessage = WireReply | WireEvent;
 export type IpcReply = { ok: true; response: unknown } | { ok: false; error: SerializedLabError };
 
 export const IPC_EVENT_CHANNEL = 'pdash:event';
+
+/** What the preload exposes as window.pdash: the contract's invoke and its events, nothing else. */
+export interface PdashBridge {
+  invoke(channel: string, request: unknown): Promise<IpcReply>;
+  /** Subscribes to every lab event; returns the function that unsubscribes. */
+  onEvent(listener: (event: string, payload: unknown) => void): () => void;
+}

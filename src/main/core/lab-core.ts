@@ -43,6 +43,7 @@ export class LabCore {
   private readonly handlers: Handlers;
   private computeProbe: Promise<ComputeProbe> | null = null;
   private closed = false;
+  private readonly closing = new AbortController();
 
   private constructor(options: LabCoreOptions, paths: LabPaths, opened: ReturnType<typeof openLabDatabase>) {
     this.paths = paths;
@@ -70,7 +71,7 @@ export class LabCore {
   /** The compute backends a worker can start, probed once per core. */
   compute(): Promise<ComputeProbe> {
     if (this.computeProbe === null) {
-      this.computeProbe = probeCompute(this.workerHost);
+      this.computeProbe = probeCompute(this.workerHost, { signal: this.closing.signal });
       // A failed probe is not cached: the next request tries again.
       this.computeProbe.catch(() => {
         this.computeProbe = null;
@@ -92,6 +93,7 @@ export class LabCore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     // Workers die with the lab; their runs are left interrupted, resumable from their last checkpoint.
     this.runs.supervisor.killAll();
     this.log.markOrphansInterrupted(() => false, process.pid);

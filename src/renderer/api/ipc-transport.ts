@@ -1,12 +1,8 @@
-import type { IpcReply } from '../../shared/rpc.ts';
+import type { IpcReply, PdashBridge } from '../../shared/rpc.ts';
 import { LabError } from '../../shared/errors.ts';
 import { labErrorFromWire, type LabTransport } from './transport.ts';
 
-/** What the Electron preload exposes as `window.pdash` (contextBridge). */
-export interface PdashBridge {
-  invoke(channel: string, request: unknown): Promise<IpcReply>;
-  onEvent(listener: (event: string, payload: unknown) => void): () => void;
-}
+export type { PdashBridge };
 
 function isIpcReply(value: unknown): value is IpcReply {
   return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';

@@ -73,3 +73,34 @@ describe('pdash', () => {
     expect(stderr).toContain('not a readable lab database');
   });
 });
+
+describe('closing the lab', () => {
+  it('stops a compute probe still in flight, so no worker outlives the core', async () => {
+    const { LabCore } = await import('../../../src/main/core/lab-core.ts');
+    const { processAlive } = await import('../../../src/main/core/process-alive.ts');
+    const started: number[] = [];
+    const { ForkWorkerHost } = await import('../../../src/main/core/runs/worker-host.ts');
+    const fork = new ForkWorkerHost();
+    const core = LabCore.open({
+      labDir: dir.path,
+      frontDoor: 'cli',
+      workerHost: {
+        kind: 'fork',
+        start: (options) => {
+          const worker = fork.start(options);
+          started.push(worker.pid!);
+          return worker;
+        },
+      },
+    });
+    const probe = core.compute();
+    core.close();
+    await expect(probe).rejects.toThrow('closed before the compute probe answered');
+    expect(started).toHaveLength(1);
+    // The kill was sent; wait on the condition (the process is gone), never on a timer.
+    await new Promise<void>((resolve) => {
+      const check = (): void => (processAlive(started[0]!) ? setImmediate(check) : resolve());
+      check();
+    });
+  });
+});
