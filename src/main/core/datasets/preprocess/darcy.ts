@@ -13,7 +13,7 @@ import { LabError } from '../../../../shared/errors.ts';
 import type { ArraySource } from '../formats/array-source.ts';
 import { openMat } from '../formats/mat.ts';
 import { encodePointwise, pointwiseStats, unitGaussianEps } from './normalize.ts';
-import type { PointwiseNormalization, SplitData, TaskData } from './task-data.ts';
+import type { JsonValue, PointwiseNormalization, SplitData, TaskData } from './task-data.ts';
 import { toFiniteFloat32 } from './validate.ts';
 
 export interface DarcyFiles {
@@ -29,11 +29,13 @@ export interface DarcyOptions {
   ntest?: number;
 }
 
-interface Fields {
+/** n samples of the coefficient a and the solution u on one grid, sample-major. */
+export interface DarcyFields {
   a: Float32Array;
   u: Float32Array;
   n: number;
 }
+type Fields = DarcyFields;
 
 export async function readDarcyMat(files: string | DarcyFiles, options: DarcyOptions = {}): Promise<TaskData> {
   const { train: trainFile, test: testFile } = typeof files === 'string' ? { train: files, test: undefined } : files;
@@ -179,8 +181,22 @@ function assemble(
 ): TaskData {
   const height = Math.ceil(side[0]! / stride);
   const width = Math.ceil(side[1]! / stride);
+  return darcyTaskData(train, val, test, height, width, {
+    source: 'NAS-Bench-360 DarcyFlow (FNO piecewise-constant coefficients)',
+    trainFile: files.trainFile,
+    testFile: files.testFile,
+    resolution: `${side.join(' x ')} -> ${height} x ${width} (every ${stride}th point)`,
+    samples: plan,
+  });
+}
+
+/**
+ * A dense-regression task from Darcy fields on a height x width grid: inputs [a, x, y] with a normalised
+ * pointwise and targets u normalised pointwise, both by the training statistics (shared with darcy-synth).
+ */
+export function darcyTaskData(train: Fields, val: Fields, test: Fields, height: number, width: number, details: Record<string, JsonValue>): TaskData {
   const { splits, input, target } = assembleDarcySplits(train, val, test, height, width);
-  // The input statistics cover channel 0 (a) only; the grid channels are passed through.
+  // The input statistics cover channel 0 (a) only; the grid channels pass through ((v - 0) / (1 - eps + eps) = v).
   const inputMean = new Float32Array(height * width * 3);
   const inputStd = new Float32Array(height * width * 3).fill(1 - unitGaussianEps);
   for (let p = 0; p < height * width; p++) {
@@ -196,11 +212,7 @@ function assemble(
     targetNormalization: target,
     inputNormalization: { mean: inputMean, std: inputStd, eps: unitGaussianEps, channels: [0] },
     details: {
-      source: 'NAS-Bench-360 DarcyFlow (FNO piecewise-constant coefficients)',
-      trainFile: files.trainFile,
-      testFile: files.testFile,
-      resolution: `${side.join(' x ')} -> ${height} x ${width} (every ${stride}th point)`,
-      samples: plan,
+      ...details,
       inputs: 'channels [a (normalised pointwise), x, y]',
       targets: 'u (normalised pointwise; targetNormalization undoes it)',
     },
