@@ -48,15 +48,17 @@ export async function setupNodeRuntime(options: { backend?: BackendName; threads
 let coreGradients: Promise<void> | null = null;
 
 /**
- * Registers tfjs-core's standard gradients, which its entry point leaves out (the full @tensorflow/tfjs
- * package imports them). They ship only as ES modules with extensionless relative imports
+ * Registers tfjs-core's standard gradients and the chained tensor methods some of them use, which its entry
+ * point leaves out (the full @tensorflow/tfjs package imports them). They ship only as ES modules with extensionless relative imports
  * (dist/register_all_gradients.js -> './gradients/Abs_grad'), which Node's loader refuses; a resolve hook,
  * active only while they load and only for files inside tfjs-core's dist folder, adds the '.js'. Those modules
  * register into tfjs's global registries, shared by every copy of tfjs-core in the process. No-op when some
  * other import already registered them.
  */
 export function loadCoreGradients(): Promise<void> {
-  if (tf.getGradient('Sum') !== undefined) return Promise.resolve();
+  const haveGradients = (): boolean => tf.getGradient('Sum') !== undefined;
+  const haveChainedOps = (): boolean => 'reshape' in tf.Tensor.prototype;
+  if (haveGradients() && haveChainedOps()) return Promise.resolve();
   coreGradients ??= (async () => {
     const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist') + path.sep;
     const distUrl = pathToFileURL(dist).href;
@@ -73,11 +75,13 @@ export function loadCoreGradients(): Promise<void> {
       },
     });
     try {
-      await import(pathToFileURL(path.join(dist, 'register_all_gradients.js')).href);
+      if (!haveGradients()) await import(pathToFileURL(path.join(dist, 'register_all_gradients.js')).href);
+      // Some of those gradients call chained methods (x.reshape(...)), also left out of the entry point.
+      if (!haveChainedOps()) await import(pathToFileURL(path.join(dist, 'public', 'chained_ops', 'register_all_chained_ops.js')).href);
     } finally {
       hooks.deregister();
     }
-    if (tf.getGradient('Sum') === undefined) throw new Error(`loading ${dist}register_all_gradients.js registered no gradients`);
+    if (!haveGradients()) throw new Error(`loading ${dist}register_all_gradients.js registered no gradients`);
   })();
   coreGradients.catch(() => {
     coreGradients = null;

@@ -85,6 +85,7 @@ export async function initBackend(loaders: readonly BackendLoader[], options: In
     if (skipped.length > 0) parts.push(`skipped ${skipped.join('; ')}`);
     parts.push(`gradient fills: ${fills.gradients.join(', ')}`);
     if (fills.kernels.length > 0) parts.push(`kernel fills: ${fills.kernels.join(', ')}`);
+    if (fills.replaced.length > 0) parts.push(`kernel fixes: ${fills.replaced.join(', ')}`);
     current = { name, threads: loaded.threads, simd: loaded.simd, tfjsVersion: tf.version_core, detail: parts.join('; ') };
     return current;
   }

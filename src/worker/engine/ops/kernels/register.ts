@@ -12,14 +12,18 @@
  * - wasm has no Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput or ...BackpropFilter kernels (so
  *   tfjs's own gradients of conv2dTranspose and depthwiseConv2d fail there): registered for wasm, built from
  *   the same forward-convolution formulation.
- * - FFT, IFFT, Complex, Real and Imag have no gradients (so rfft/irfft have none): registered
- *   (fft-gradients.ts). wasm has no complex dtype at all; the engine's Fourier path therefore does not use these
- *   kernels (see ../fourier-conv.ts).
+ * - FFT, IFFT, Complex, Real and Imag have no gradients, and tfjs's tape rejects complex gradients outright, so
+ *   they cannot be registered: fft-gradients.ts offers rfft/irfft as real-in, real-out ops under tf.customGrad
+ *   with FFT backward passes. wasm has no complex dtype at all; the engine's Fourier path (../fourier-conv.ts)
+ *   uses real DFT matrices and runs everywhere.
+ * - StridedSlice, TopK and the comparison ops have no gradient, Cumsum's is wrong off the last axis, wasm lacks
+ *   UnsortedSegmentSum (tf.gather's gradient), and wasm's OneHot (float dtypes) and MaxPoolGrad (windows
+ *   without a positive value) compute wrong values: general-gradients.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pair } from '../conv-core.ts';
 import { convFilterGradient, convInputGradient, type ConvGeometry } from './conv-gradients.ts';
-import { spectralGradients } from './fft-gradients.ts';
+import { generalGradients, wasmMaxPoolGrad, wasmOneHotFix, wasmUnsortedSegmentSum } from './general-gradients.ts';
 
 /** Backends whose native conv backprop kernels are preferred when the dilation is 1. */
 const NATIVE_BACKPROP_BACKENDS = new Set(['tensorflow']);
@@ -134,16 +138,36 @@ function wasmBackpropKernels(): tf.KernelConfig[] {
       return convFilterGradient(x, dy, a.filterShape, geometry) as unknown as tf.TensorInfo;
     },
   };
-  return [conv2dBackpropFilter, depthwiseBackpropInput, depthwiseBackpropFilter];
+  return [conv2dBackpropFilter, depthwiseBackpropInput, depthwiseBackpropFilter, wasmUnsortedSegmentSum];
 }
 
 /** What `registerTrainingKernels` registered, for the backend report and the tests. */
 export interface TrainingKernelFills {
   gradients: string[];
+  /** Kernels added where the backend had none. */
   kernels: string[];
+  /** Kernels replaced because they compute wrong values. */
+  replaced: string[];
 }
 
 const addedKernels: string[] = [];
+const replacedKernels: string[] = [];
+
+/** Kernels of 4.22 that exist but compute wrong results; replaced once (the original's setup is kept). */
+function replaceBrokenKernels(): void {
+  const fixes: Array<[string, string, (original: tf.KernelConfig) => tf.KernelConfig]> = [
+    ['OneHot', 'wasm', wasmOneHotFix],
+    ['MaxPoolGrad', 'wasm', () => wasmMaxPoolGrad],
+  ];
+  for (const [kernelName, backendName, fix] of fixes) {
+    const key = `${kernelName}@${backendName}`;
+    const original = tf.getKernel(kernelName, backendName);
+    if (original === undefined || replacedKernels.includes(key)) continue;
+    tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel(fix(original));
+    replacedKernels.push(key);
+  }
+}
 
 /**
  * Registers the gradient and kernel fills. Needs tfjs-core's own gradients registered first (tfjs-core does not
@@ -160,7 +184,7 @@ export function registerTrainingKernels(): TrainingKernelFills {
         'src/worker/node-runtime.ts (Node) before initialising the backend',
     );
   }
-  const gradients = [conv2dGradient, depthwiseConv2dGradient, ...spectralGradients];
+  const gradients = [conv2dGradient, depthwiseConv2dGradient, ...generalGradients];
   for (const config of gradients) tf.registerGradient(config);
   for (const config of wasmBackpropKernels()) {
     if (tf.getKernel(config.kernelName, config.backendName) === undefined) {
@@ -168,5 +192,6 @@ export function registerTrainingKernels(): TrainingKernelFills {
       addedKernels.push(`${config.kernelName}@${config.backendName}`);
     }
   }
-  return { gradients: gradients.map((g) => g.kernelName), kernels: [...addedKernels] };
+  replaceBrokenKernels();
+  return { gradients: gradients.map((g) => g.kernelName), kernels: [...addedKernels], replaced: [...replacedKernels] };
 }

@@ -41,3 +41,28 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
   }
   return { error, at };
 }
+
+/**
+ * Central finite differences of a scalar function of x's values. The fills under test are linear in each
+ * input, so a large step gives differences exact up to float32 rounding.
+ */
+export function finiteDifferenceGradient(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, step = 0.5): Float64Array {
+  const values = Float32Array.from(x.dataSync());
+  const grad = new Float64Array(values.length);
+  const evaluate = (): number => tf.tidy(() => f(tf.tensor(values, x.shape, x.dtype)).dataSync()[0]!);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    values[i] = v + step;
+    const plus = evaluate();
+    values[i] = v - step;
+    const minus = evaluate();
+    values[i] = v;
+    grad[i] = (plus - minus) / (2 * step);
+  }
+  return grad;
+}
+
+/** A scalar probe L = sum(r * y) with a fixed random r, so every output element carries gradient. */
+export function linearProbe(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
