@@ -34,76 +34,75 @@ export function harmonicMean(a: number, b: number): number {
 export function solveDarcy(a: Float64Array, n: number, f: Float64Array | number, options: DarcySolveOptions = {}): DarcySolution {
   if (a.length !== n * n) throw new Error(`solveDarcy: a has ${a.length} values, expected ${n} x ${n}`);
   const tolerance = options.tolerance ?? 1e-10;
-  const m = n - 2; // interior nodes per side
-  const u = new Float64Array(n * n);
-  if (m < 1) return { u, iterations: 0, relativeResidual: 0, converged: true };
-  const size = m * m;
-  const maxIterations = options.maxIterations ?? 10 * size;
-  // Face conductances (harmonic means). xFaces[r * (m + 1) + c] joins node columns c and c + 1 in node row r + 1;
-  // yFaces[r * m + c] joins node rows r and r + 1 in node column c + 1. Faces to boundary nodes are included.
-  const xFaces = new Float64Array(m * (m + 1));
-  const yFaces = new Float64Array((m + 1) * m);
-  const xFace = (r: number, c: number): number => r * (m + 1) + c;
-  const yFace = (r: number, c: number): number => r * m + c;
-  for (let r = 0; r < m; r++) {
-    for (let c = 0; c <= m; c++) xFaces[xFace(r, c)] = harmonicMean(a[(r + 1) * n + c]!, a[(r + 1) * n + c + 1]!);
-  }
-  for (let r = 0; r <= m; r++) {
-    for (let c = 0; c < m; c++) yFaces[yFace(r, c)] = harmonicMean(a[r * n + c + 1]!, a[(r + 1) * n + c + 1]!);
-  }
-  // Unknown k = r * m + c is node (r + 1, c + 1): its west/east faces are xFace(r, c)/xFace(r, c + 1), its
-  // faces to the rows below/above are yFace(r, c)/yFace(r + 1, c). Equations are multiplied by h^2.
-  const h2 = 1 / ((n - 1) * (n - 1));
-  const b = new Float64Array(size);
-  const diagonal = new Float64Array(size);
-  for (let r = 0; r < m; r++) {
-    for (let c = 0; c < m; c++) {
-      const k = r * m + c;
-      b[k] = (typeof f === 'number' ? f : f[(r + 1) * n + c + 1]!) * h2;
-      diagonal[k] = xFaces[xFace(r, c)]! + xFaces[xFace(r, c + 1)]! + yFaces[yFace(r, c)]! + yFaces[yFace(r + 1, c)]!;
+  const total = n * n;
+  if (n < 3) return { u: new Float64Array(total), iterations: 0, relativeResidual: 0, converged: true };
+  const maxIterations = options.maxIterations ?? 10 * (n - 2) * (n - 2);
+  // Every vector lives on the whole n x n grid with zeros on the boundary, so each interior node has all four
+  // neighbours and the Dirichlet condition needs no special case. Equations are multiplied by h^2.
+  // west[p] is the conductance of the face between node p and p - 1, south[p] between p and p - n.
+  const west = new Float64Array(total);
+  const south = new Float64Array(total);
+  for (let i = 1; i < n; i++) {
+    for (let j = 1; j < n; j++) {
+      const p = i * n + j;
+      west[p] = harmonicMean(a[p]!, a[p - 1]!);
+      south[p] = harmonicMean(a[p]!, a[p - n]!);
     }
   }
+  const h2 = 1 / ((n - 1) * (n - 1));
+  const b = new Float64Array(total);
+  const inverseDiagonal = new Float64Array(total);
+  forInterior(n, (p) => {
+    b[p] = (typeof f === 'number' ? f : f[p]!) * h2;
+    inverseDiagonal[p] = 1 / (west[p]! + west[p + 1]! + south[p]! + south[p + n]!);
+  });
   const apply = (x: Float64Array, out: Float64Array): void => {
-    for (let r = 0; r < m; r++) {
-      for (let c = 0; c < m; c++) {
-        const k = r * m + c;
-        let v = diagonal[k]! * x[k]!;
-        if (c > 0) v -= xFaces[xFace(r, c)]! * x[k - 1]!;
-        if (c < m - 1) v -= xFaces[xFace(r, c + 1)]! * x[k + 1]!;
-        if (r > 0) v -= yFaces[yFace(r, c)]! * x[k - m]!;
-        if (r < m - 1) v -= yFaces[yFace(r + 1, c)]! * x[k + m]!;
-        out[k] = v;
+    for (let i = 1; i < n - 1; i++) {
+      for (let p = i * n + 1, end = i * n + n - 1; p < end; p++) {
+        const w = west[p]!;
+        const e = west[p + 1]!;
+        const s = south[p]!;
+        const nn = south[p + n]!;
+        out[p] = (w + e + s + nn) * x[p]! - w * x[p - 1]! - e * x[p + 1]! - s * x[p - n]! - nn * x[p + n]!;
       }
     }
   };
-  const x = new Float64Array(size);
+  const u = new Float64Array(total);
   const residual = b.slice();
-  const z = new Float64Array(size);
-  for (let k = 0; k < size; k++) z[k] = residual[k]! / diagonal[k]!;
-  const p = z.slice();
-  const q = new Float64Array(size);
+  const z = new Float64Array(total);
+  for (let p = 0; p < total; p++) z[p] = residual[p]! * inverseDiagonal[p]!;
+  const direction = z.slice();
+  const q = new Float64Array(total);
   const bNorm = Math.sqrt(dot(b, b));
   let rz = dot(residual, z);
   let residualNorm = bNorm;
   let iterations = 0;
   while (residualNorm > tolerance * bNorm && iterations < maxIterations) {
-    apply(p, q);
-    const step = rz / dot(p, q);
-    for (let k = 0; k < size; k++) {
-      x[k]! += step * p[k]!;
-      residual[k]! -= step * q[k]!;
+    apply(direction, q);
+    const step = rz / dot(direction, q);
+    let squares = 0;
+    let rzNext = 0;
+    for (let p = 0; p < total; p++) {
+      u[p]! += step * direction[p]!;
+      const r = residual[p]! - step * q[p]!;
+      residual[p] = r;
+      const zp = r * inverseDiagonal[p]!;
+      z[p] = zp;
+      squares += r * r;
+      rzNext += r * zp;
     }
-    for (let k = 0; k < size; k++) z[k] = residual[k]! / diagonal[k]!;
-    const rzNext = dot(residual, z);
     const beta = rzNext / rz;
     rz = rzNext;
-    for (let k = 0; k < size; k++) p[k] = z[k]! + beta * p[k]!;
-    residualNorm = Math.sqrt(dot(residual, residual));
+    for (let p = 0; p < total; p++) direction[p] = z[p]! + beta * direction[p]!;
+    residualNorm = Math.sqrt(squares);
     iterations++;
   }
-  for (let r = 0; r < m; r++) u.set(x.subarray(r * m, (r + 1) * m), (r + 1) * n + 1);
   const relativeResidual = bNorm === 0 ? 0 : residualNorm / bNorm;
   return { u, iterations, relativeResidual, converged: relativeResidual <= tolerance };
+}
+
+function forInterior(n: number, visit: (p: number) => void): void {
+  for (let i = 1; i < n - 1; i++) for (let j = 1; j < n - 1; j++) visit(i * n + j);
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
