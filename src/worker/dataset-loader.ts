@@ -16,9 +16,10 @@ const IN_MEMORY_BYTES = 768 * 1024 * 1024;
 interface Affine {
   mean: Float32Array;
   std: Float32Array;
+  eps: number;
 }
 
-async function readStats(meanFile: string, stdFile: string): Promise<Affine> {
+async function readStats(meanFile: string, stdFile: string, eps: number): Promise<Affine> {
   const toF32 = async (file: string): Promise<Float32Array> => {
     const source = await openNpy(file);
     try {
@@ -27,15 +28,15 @@ async function readStats(meanFile: string, stdFile: string): Promise<Affine> {
       await source.close();
     }
   };
-  return { mean: await toF32(meanFile), std: await toF32(stdFile) };
+  return { mean: await toF32(meanFile), std: await toF32(stdFile), eps };
 }
 
-/** x <- (x - mean) / std in place; the statistics repeat along a row (per channel) or cover it (pointwise). */
+/** x <- (x - mean) / (std + eps) in place; the statistics repeat along a row (per channel) or cover it (pointwise). */
 function normalizeInPlace(values: Float32Array, stats: Affine): void {
   const width = stats.mean.length;
   for (let i = 0; i < values.length; i++) {
     const k = i % width;
-    values[i] = (values[i]! - stats.mean[k]!) / stats.std[k]!;
+    values[i] = (values[i]! - stats.mean[k]!) / (stats.std[k]! + stats.eps);
   }
 }
 
@@ -120,8 +121,9 @@ export async function loadDataset(files: DatasetFiles): Promise<LoadedDataset> {
     files.kind === 'classification'
       ? { kind: 'classification', metric, inputShape: files.xShape, numClasses: files.classes ?? 2 }
       : { kind: 'dense-regression', metric: 'relative-l2', inputShape: files.xShape, targetShape: files.yShape };
-  const xStats = await readStats(files.normalization.x.mean, files.normalization.x.std);
-  const yStats = files.normalization.y && files.kind === 'dense' ? await readStats(files.normalization.y.mean, files.normalization.y.std) : null;
+  const { eps } = files.normalization;
+  const xStats = await readStats(files.normalization.x.mean, files.normalization.x.std, eps);
+  const yStats = files.normalization.y && files.kind === 'dense' ? await readStats(files.normalization.y.mean, files.normalization.y.std, eps) : null;
   const readers: NpySplitReader[] = [];
   const open = async (split: { x: string; y: string }): Promise<NpySplitReader> => {
     const reader = new NpySplitReader(await openNpy(split.x), await openNpy(split.y), xStats, yStats);
@@ -135,7 +137,7 @@ export async function loadDataset(files: DatasetFiles): Promise<LoadedDataset> {
       train: await open(files.splits.train),
       validation: await open(files.splits.val),
       test: await open(files.splits.test),
-      ...(yStats ? { targetNormalization: { mean: yStats.mean, std: yStats.std, eps: 0 } } : {}),
+      ...(yStats ? { targetNormalization: { mean: yStats.mean, std: yStats.std, eps } } : {}),
     };
     return { dataset, close: async () => void (await Promise.all(readers.map((r) => r.close()))) };
   } catch (error) {

@@ -31,6 +31,8 @@ export const DatasetFiles = z.object({
   classes: z.number().int().nullable(),
   splits: z.object({ train: SplitFiles, val: SplitFiles, test: SplitFiles }),
   normalization: z.object({
+    /** (v - mean) / (std + eps). */
+    eps: z.number().nonnegative(),
     x: z.object({ mode: z.enum(['channel', 'pointwise']), mean: z.string(), std: z.string() }),
     y: z.object({ mode: z.enum(['channel', 'pointwise']), mean: z.string(), std: z.string() }).nullable(),
   }),

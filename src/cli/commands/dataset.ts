@@ -1,5 +1,6 @@
 import type { DatasetDetail, DatasetSummary } from '../../shared/contract/datasets.ts';
-import { commonHelp, commonOptions, integerOption, requireOptions, stringOption, type Command, type CommandGroup } from '../command.ts';
+import type { LabCore } from '../../main/core/lab-core.ts';
+import { commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
 import { progressBar } from '../progress.ts';
 
@@ -146,16 +147,9 @@ ${commonHelp}`,
     requireOptions(values, ['name', 'kind', 'train-x', 'train-y', 'test-x', 'test-y']);
     return withLab(values, io, async (core) => {
       const name = stringOption(values, 'name') ?? '';
-      const bar = progressBar(io, `importing ${name}`);
-      const stop = core.events.subscribe((event, payload) => {
-        if (event === 'datasets/import-progress') {
-          const p = payload as { split: string; rowsDone: number; rowsTotal: number };
-          bar.update(p.rowsDone, p.rowsTotal, p.split);
-        }
-      });
-      try {
-        const fraction = stringOption(values, 'val-fraction');
-        const summary = await core.invoke('datasets/import', {
+      const fraction = stringOption(values, 'val-fraction');
+      const summary = await withImportBar(core, io, `importing ${name}`, () =>
+        core.invoke('datasets/import', {
           name,
           kind: (stringOption(values, 'kind') ?? '') as 'classification',
           trainX: stringOption(values, 'train-x') ?? '',
@@ -167,20 +161,102 @@ ${commonHelp}`,
           classes: integerOption(values, 'classes', 1, 1_000_000),
           valFraction: fraction === undefined ? undefined : Number(fraction),
           seed: integerOption(values, 'seed', 0, 2 ** 31 - 1),
-        });
-        bar.done();
-        io.stdout(values.json === true ? JSON.stringify(summary, null, 2) + '\n' : `Imported dataset ${summary.id} (${summary.name}): train ${summary.splits.train}, val ${summary.splits.val}, test ${summary.splits.test}.\n`);
-        return 0;
-      } finally {
-        bar.done();
-        stop();
-      }
+        }),
+      );
+      printSummary(io, values.json === true, 'Imported', summary);
+      return 0;
     });
   },
+};
+
+/** Shows a progress bar for the lab's import events while `work` runs. */
+async function withImportBar<T>(core: LabCore, io: CliIo, title: string, work: () => Promise<T>): Promise<T> {
+  const bar = progressBar(io, title);
+  const stop = core.events.subscribe((event, payload) => {
+    if (event === 'datasets/import-progress') {
+      const p = payload as { split: string; rowsDone: number; rowsTotal: number };
+      bar.update(p.rowsDone, p.rowsTotal, p.split);
+    }
+  });
+  try {
+    return await work();
+  } finally {
+    bar.done();
+    stop();
+  }
+}
+
+function printSummary(io: CliIo, json: boolean, verb: string, summary: DatasetSummary): void {
+  io.stdout(json ? JSON.stringify(summary, null, 2) + '\n' : `${verb} dataset ${summary.id} (${summary.name}): ${summary.kind}, x (${summary.xShape.join(', ')}), train ${summary.splits.train}, val ${summary.splits.val}, test ${summary.splits.test}.\n`);
+}
+
+const generateCommand: Command = {
+  name: 'generate',
+  summary: 'generate a built-in task: ecg-synth, darcy-synth or ninapro-synth',
+  help: `Usage: pdash dataset generate <ecg-synth|darcy-synth|ninapro-synth> [--name N] [--size tiny|small|full] [--seed K] [--json]
+
+Built-in stand-ins for the NAS-Bench-360 tasks of the P-DASH study, deterministic for their seed:
+  ecg-synth      1-D, length 1000, 4 rhythm classes told apart by intervals between beats; 1 - macro F1
+  darcy-synth    2-D, Darcy flow -div(a grad u) = 1 solved by conjugate gradients, inputs [a, x, y]; relative L2
+  ninapro-synth  2-D, 16 electrodes x 52 steps, 18 gesture classes; error %
+
+  --size S         tiny (tests, smoke runs), small (default; quick runs), full (benchmark-sized)
+  --seed K         generator seed (default 0)
+  --name N         dataset name (default TASK-SIZE-seedK)
+${jsonHelp}
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption, name: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' } },
+  positionals: { min: 1, max: 1, names: 'a task name (ecg-synth, darcy-synth, ninapro-synth)' },
+  run: (values, positionals, io) =>
+    withLab(values, io, async (core) => {
+      const task = positionals[0]!;
+      const summary = await withImportBar(core, io, `generating ${task}`, () =>
+        core.invoke('datasets/generate', {
+          task: task as 'ecg-synth',
+          ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
+          ...(stringOption(values, 'size') ? { size: stringOption(values, 'size') as 'small' } : {}),
+          ...(stringOption(values, 'seed') ? { seed: integerOption(values, 'seed', 0, 2 ** 31 - 1)! } : {}),
+        }),
+      );
+      printSummary(io, values.json === true, 'Generated', summary);
+      return 0;
+    }),
+};
+
+const importNb360Command: Command = {
+  name: 'import-nb360',
+  summary: "import NAS-Bench-360's NinaPro, DarcyFlow or ECG files",
+  help: `Usage: pdash dataset import-nb360 <ninapro|darcy|ecg> DIR [--name N] [--seed K] [--json]
+
+Reads the files as NAS-Bench-360 distributes them and prepares them as it does:
+  ninapro  DIR holds ninapro_{train,val,test}.npy (N, 52, 16) and label_{train,val,test}.npy; samples become 16 x 52
+  darcy    DIR holds piececonst_r421_N1024_smooth1.mat (train) and _smooth2.mat (test), MAT v5 or v7.3;
+           every 5th point (85 x 85), inputs [a, x, y]
+  ecg      DIR holds challenge2017.pkl (read by a restricted unpickler that executes nothing); per-recording
+           z-score, split by recording with --seed, windows of 1000 with class-dependent strides
+Runs on these datasets are shown beside the published numbers.
+${jsonHelp}
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption, name: { type: 'string' }, seed: { type: 'string' } },
+  positionals: { min: 2, max: 2, names: 'a task (ninapro, darcy, ecg) and a folder' },
+  run: (values, positionals, io) =>
+    withLab(values, io, async (core) => {
+      const [task, dir] = positionals as [string, string];
+      const summary = await withImportBar(core, io, `importing ${task}`, () =>
+        core.invoke('datasets/import-nb360', {
+          task: task as 'ninapro',
+          dir,
+          ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
+          ...(stringOption(values, 'seed') ? { seed: integerOption(values, 'seed', 0, 2 ** 31 - 1)! } : {}),
+        }),
+      );
+      printSummary(io, values.json === true, 'Imported', summary);
+      return 0;
+    }),
 };
 
 export const datasetGroup: CommandGroup = {
   name: 'dataset',
   summary: 'generate, import, list, show and remove datasets',
-  subcommands: [importCommand, listCommand, showCommand, removeCommand],
+  subcommands: [generateCommand, importCommand, importNb360Command, listCommand, showCommand, removeCommand],
 };

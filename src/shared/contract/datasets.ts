@@ -109,6 +109,24 @@ export const datasetChannels = {
     request: ImportFilesRequest,
     response: DatasetSummary,
   },
+  'datasets/generate': {
+    summary: 'Generate a built-in task (ecg-synth, darcy-synth, ninapro-synth), deterministic for its seed, and store it.',
+    request: z
+      .object({
+        task: z.enum(['ecg-synth', 'darcy-synth', 'ninapro-synth']),
+        name: z.string().min(1).optional(),
+        /** tiny: tests and smoke runs; small: quick runs on a laptop; full: benchmark-sized. */
+        size: z.enum(['tiny', 'small', 'full']).default('small'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+      })
+      .strict(),
+    response: DatasetSummary,
+  },
+  'datasets/import-nb360': {
+    summary: "Import NAS-Bench-360's real files: NinaPro's .npy set, DarcyFlow's .mat (v5 or v7.3), ECG's challenge2017.pkl.",
+    request: z.object({ task: PublishedTask, dir: z.string().min(1), name: z.string().min(1).optional(), seed: z.number().int().min(0).default(0) }).strict(),
+    response: DatasetSummary,
+  },
   'datasets/remove': {
     summary: 'Remove a dataset: its row and its files.',
     request: z.object({ dataset: DatasetRef }).strict(),

@@ -81,7 +81,8 @@ export const EpochPoint = z.object({
   epoch: z.number().int(),
   steps: z.number().int(),
   lr: z.number(),
-  trainLoss: z.number(),
+  /** null when the epoch diverged (a non-finite loss). */
+  trainLoss: z.number().nullable(),
   validation: z.number().nullable(),
   wallMs: z.number(),
 });

@@ -43,6 +43,8 @@ export interface StoredSplit {
 }
 
 export interface Normalization {
+  /** Normalise as (v - mean) / (std + eps). Absent in labs made before eps was recorded: treat as NORMALIZATION_EPS. */
+  eps?: number;
   /** x: per channel (last axis) over train; dense tasks: per position and channel. */
   x: { mode: 'channel' | 'pointwise'; meanFile: string; stdFile: string };
   /** y: regression and dense targets only (classification labels are not normalised). */
@@ -65,6 +67,9 @@ export interface ImportResult {
 }
 
 const ROWS_PER_BATCH = 256;
+
+/** The eps of (v - mean) / (std + eps), as in FNO's UnitGaussianNormalizer (NAS-Bench-360's Darcy). */
+export const NORMALIZATION_EPS = 1e-5;
 
 /** Per-sample shape checks: what each task kind can use. */
 export function checkShapes(kind: TaskKind, xSample: readonly number[], ySample: readonly number[], where: string): 1 | 2 {
@@ -149,8 +154,9 @@ class MomentAccumulator {
       const m = this.sum[k]! / Math.max(1, this.count);
       const variance = Math.max(0, this.sumSquares[k]! / Math.max(1, this.count) - m * m);
       mean[k] = m;
-      // A constant feature gets std 1, so normalising leaves it at 0 rather than dividing by 0.
-      std[k] = variance > 1e-12 ? Math.sqrt(variance) : 1;
+      // Kept as measured (0 for a constant feature): users normalise with (v - mean) / (std + NORMALIZATION_EPS),
+      // as FNO's UnitGaussianNormalizer does, which sends a constant feature to 0 and keeps it there when decoding.
+      std[k] = Math.sqrt(variance);
     }
     return { mean, std };
   }
@@ -383,6 +389,7 @@ async function writeNormalization(
   const x = xMoments.meanStd();
   const xShape = pointwise ? xSample : [xSample.at(-1)!];
   const normalization: Normalization = {
+    eps: NORMALIZATION_EPS,
     x: { mode, meanFile: await save('x-mean', x.mean, xShape), stdFile: await save('x-std', x.std, xShape) },
     y: null,
   };

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { LabError } from '../../../shared/errors.ts';
+import { builtinTasks } from '../datasets/builtin/index.ts';
+import type { ImportProgress } from '../datasets/import-pipeline.ts';
+import { readDarcyMat } from '../datasets/preprocess/darcy.ts';
+import { readEcgPickle } from '../datasets/preprocess/ecg.ts';
+import { readNinaproDir } from '../datasets/preprocess/ninapro.ts';
+import { registerTaskData } from '../datasets/task-data-import.ts';
 import type { DatasetDetail, SplitName } from '../../../shared/contract/datasets.ts';
 import { readWholeArray } from '../datasets/formats/array-source.ts';
 import { openNpy } from '../datasets/formats/npy.ts';
@@ -8,7 +16,18 @@ import type { LabCore } from '../lab-core.ts';
 import { throttle } from '../throttle.ts';
 import type { HandlersOf } from './types.ts';
 
-type DatasetChannel = 'datasets/list' | 'datasets/show' | 'datasets/import' | 'datasets/remove';
+type DatasetChannel = 'datasets/list' | 'datasets/show' | 'datasets/import' | 'datasets/generate' | 'datasets/import-nb360' | 'datasets/remove';
+
+/** NAS-Bench-360's DarcyFlow files: smooth1 trains, smooth2 tests (as FNO and NAS-Bench-360 use them). */
+const DARCY_TRAIN = 'piececonst_r421_N1024_smooth1.mat';
+const DARCY_TEST = 'piececonst_r421_N1024_smooth2.mat';
+const ECG_FILE = 'challenge2017.pkl';
+
+/** Import progress as throttled events (about 10 Hz) under one id per import. */
+function importProgress(core: LabCore, name: string): { call: (p: ImportProgress) => void; flush: () => void } {
+  const importId = randomUUID();
+  return throttle((p: ImportProgress) => core.events.emit('datasets/import-progress', { importId, name, ...p }), 100);
+}
 
 export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
   return {
@@ -49,8 +68,7 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
 
     'datasets/import': async (request) => {
       const opener = new ArrayFileOpener(core.cwd);
-      const importId = randomUUID();
-      const progress = throttle((p: { split: SplitName; rowsDone: number; rowsTotal: number }) => core.events.emit('datasets/import-progress', { importId, name: request.name, ...p }), 100);
+      const progress = importProgress(core, request.name);
       try {
         const split = async (x: string, y: string) => ({ x: await opener.open(x, 'x'), y: await opener.open(y, 'y') });
         const train = await split(request.trainX, request.trainY);
@@ -66,6 +84,50 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
       } finally {
         progress.flush();
         await opener.closeAll();
+      }
+    },
+
+    'datasets/generate': async ({ task, name, size, seed }) => {
+      const builtin = builtinTasks[task];
+      const datasetName = name ?? `${task}-${size}-seed${seed}`;
+      const progress = importProgress(core, datasetName);
+      try {
+        return await registerTaskData(core.datasets, {
+          name: datasetName,
+          data: builtin.generate({ seed, size }),
+          source: { type: 'generated', detail: `${task} (${builtin.title}; stands in for NAS-Bench-360 ${builtin.standsInFor}), size ${size}, seed ${seed}` },
+          // A stand-in is not the published task: its numbers are not comparable with the published ones.
+          publishedTask: null,
+          onProgress: progress.call,
+        });
+      } finally {
+        progress.flush();
+      }
+    },
+
+    'datasets/import-nb360': async ({ task, dir, name, seed }) => {
+      const folder = resolve(core.cwd, dir);
+      if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new LabError('not-found', `${folder} is not a folder.`, `Pass the folder that holds the NAS-Bench-360 ${task} files.`);
+      }
+      const datasetName = name ?? `nb360-${task}`;
+      let data;
+      if (task === 'ninapro') data = await readNinaproDir(folder);
+      else if (task === 'darcy') {
+        const train = join(folder, DARCY_TRAIN);
+        const test = join(folder, DARCY_TEST);
+        if (!existsSync(train)) throw new LabError('not-found', `${folder} has no ${DARCY_TRAIN}.`, `Download DarcyFlow from NAS-Bench-360 and pass the folder holding ${DARCY_TRAIN} (and ${DARCY_TEST}).`);
+        data = await readDarcyMat(existsSync(test) ? { train, test } : { train });
+      } else {
+        const file = join(folder, ECG_FILE);
+        if (!existsSync(file)) throw new LabError('not-found', `${folder} has no ${ECG_FILE}.`, `Pass the folder holding NAS-Bench-360's ${ECG_FILE}.`);
+        data = await readEcgPickle(file, { seed });
+      }
+      const progress = importProgress(core, datasetName);
+      try {
+        return await registerTaskData(core.datasets, { name: datasetName, data, source: { type: 'nb360', detail: `NAS-Bench-360 ${task} from ${folder}` }, publishedTask: task, onProgress: progress.call });
+      } finally {
+        progress.flush();
       }
     },
 

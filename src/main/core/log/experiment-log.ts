@@ -209,7 +209,7 @@ export class ExperimentLog {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (run_id, phase, round, trial, epoch) DO UPDATE SET steps = excluded.steps, lr = excluded.lr,
              train_loss = excluded.train_loss, val_name = excluded.val_name, val_value = excluded.val_value, wall_ms = excluded.wall_ms`,
-        ).run(runId, event.phase, event.round ?? 0, event.trial ?? -1, event.epoch, event.steps, event.lr, finiteOrNull(event.trainLoss) ?? Number.MAX_VALUE, event.validation?.name ?? null, finiteOrNull(event.validation?.value), event.wallMs);
+        ).run(runId, event.phase, event.round ?? 0, event.trial ?? -1, event.epoch, event.steps, event.lr, finiteOrNull(event.trainLoss), event.validation?.name ?? null, finiteOrNull(event.validation?.value), event.wallMs);
         db.prepare('UPDATE runs SET progress = max(progress, ?) WHERE id = ?').run(phaseProgress(event.phase, (event.epoch + 1) / Math.max(1, event.epochs)), runId);
         return;
       case 'alpha':
@@ -231,7 +231,7 @@ export class ExperimentLog {
         );
         return;
       case 'result':
-        db.prepare('UPDATE runs SET metric_name = ?, metric_direction = ?, metric_value = ?, validation_value = ?, progress = 1 WHERE id = ?').run(event.metric.name, event.metric.direction, event.metric.value, finiteOrNull(event.validation?.value), runId);
+        db.prepare('UPDATE runs SET metric_name = ?, metric_direction = ?, metric_value = ?, validation_value = ?, progress = 1 WHERE id = ?').run(event.metric.name, event.metric.direction, finiteOrNull(event.metric.value), finiteOrNull(event.validation?.value), runId);
         return;
       case 'hp-chosen':
       case 'checkpoint':
@@ -288,7 +288,7 @@ export class ExperimentLog {
     return orphans.map((r) => r.id);
   }
 
-  epochs(runId: number, offset = 0, limit = 10_000): Array<{ phase: string; round: number; trial: number; epoch: number; steps: number; lr: number; train_loss: number; val_name: string | null; val_value: number | null; wall_ms: number }> {
+  epochs(runId: number, offset = 0, limit = 10_000): Array<{ phase: string; round: number; trial: number; epoch: number; steps: number; lr: number; train_loss: number | null; val_name: string | null; val_value: number | null; wall_ms: number }> {
     return this.db.prepare('SELECT phase, round, trial, epoch, steps, lr, train_loss, val_name, val_value, wall_ms FROM run_epochs WHERE run_id = ? ORDER BY rowid LIMIT ? OFFSET ?').all(runId, limit, offset) as never;
   }
 

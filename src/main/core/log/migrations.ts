@@ -122,7 +122,7 @@ export const migrations: readonly Migration[] = [
         epoch       INTEGER NOT NULL,
         steps       INTEGER NOT NULL,
         lr          REAL NOT NULL,
-        train_loss  REAL NOT NULL,
+        train_loss  REAL,                              -- NULL when the epoch diverged
         val_name    TEXT,
         val_value   REAL,
         wall_ms     REAL NOT NULL,

@@ -222,5 +222,7 @@ export class RunService {
 }
 
 function epochPoint(event: Extract<EngineEvent, { type: 'epoch' }>): RunDetail['epochs'][number] {
-  return { phase: event.phase, round: event.round ?? 0, trial: event.trial ?? -1, epoch: event.epoch, steps: event.steps, lr: event.lr, trainLoss: event.trainLoss, validation: event.validation?.value ?? null, wallMs: event.wallMs };
+  // A diverged epoch reports non-finite numbers; JSON and the contract carry them as null.
+  const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
+  return { phase: event.phase, round: event.round ?? 0, trial: event.trial ?? -1, epoch: event.epoch, steps: event.steps, lr: event.lr, trainLoss: finite(event.trainLoss), validation: finite(event.validation?.value), wallMs: event.wallMs };
 }

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
 import type { EngineEvent } from '../../../worker/engine/events.ts';
 import type { DatasetFiles, FromWorker, RunJob } from '../../../worker/protocol.ts';
+import { NORMALIZATION_EPS } from '../datasets/import-pipeline.ts';
 import type { DatasetRecord } from '../datasets/registry.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { CheckpointRecord, ExperimentLog, RunRow, RunStatus } from '../log/experiment-log.ts';
@@ -47,6 +48,7 @@ export function datasetFiles(record: DatasetRecord): DatasetFiles {
     classes: record.classes,
     splits: record.files,
     normalization: {
+      eps: n.eps ?? NORMALIZATION_EPS,
       x: { mode: n.x.mode, mean: join(record.folder, n.x.meanFile), std: join(record.folder, n.x.stdFile) },
       y: n.y ? { mode: n.y.mode, mean: join(record.folder, n.y.meanFile), std: join(record.folder, n.y.stdFile) } : null,
     },
@@ -109,6 +111,15 @@ export class RunSupervisor {
     return new Promise<RunEndStatus>((resolve) => {
       let ended: { status: RunEndStatus; error?: SerializedLabError } | null = null;
 
+      /** Listeners only inform (the UI, a progress bar): their failure must not end a run whose log is fine. */
+      const inform = (what: string, call: () => void): void => {
+        try {
+          call();
+        } catch (error) {
+          process.stderr.write(`P-DASH Lab: could not pass on ${what} of run ${run.id}: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
+      };
+
       const onMessage = (message: FromWorker): void => {
         try {
           switch (message.type) {
@@ -121,17 +132,17 @@ export class RunSupervisor {
             case 'engine-event': {
               const event = message.event as unknown as EngineEvent;
               log.record(run.id, event);
-              listener.event(run.id, event);
+              inform(`a ${event.type} event`, () => listener.event(run.id, event));
               if (event.type === 'epoch' || event.type === 'phase-start' || event.type === 'result') {
                 const row = log.run(run.id);
-                progress.call({ phase: row.phase, progress: row.progress, event });
+                inform('progress', () => progress.call({ phase: row.phase, progress: row.progress, event }));
               }
               return;
             }
             case 'checkpoint-saved': {
               const record = { path: message.path, phase: message.phase, round: message.round, trial: message.trial, epoch: message.epoch, bytes: message.bytes };
               log.setCheckpoint(run.id, record, relative(paths.root, message.path));
-              listener.checkpoint(run.id, record);
+              inform('a checkpoint', () => listener.checkpoint(run.id, record));
               return;
             }
             case 'run-end':
