@@ -382,7 +382,8 @@ class Unpickler {
 
   private u64(): number {
     const value = this.view.getBigUint64(this.advance(8), true);
-    return this.length(value > BigInt(this.bytes.length) ? this.bytes.length + 1 : Number(value));
+    if (value > BigInt(this.bytes.length)) throw this.fail(`a length of ${value} bytes runs past the end of the pickle (truncated file?)`);
+    return this.length(Number(value));
   }
 
   private length(n: number): number {
