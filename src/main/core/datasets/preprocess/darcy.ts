@@ -88,9 +88,12 @@ export async function readDarcyMat(files: string | DarcyFiles, options: DarcyOpt
 /** The first `count(samples)` samples of a DarcyFlow file's `coeff` and `sol`, subsampled. */
 async function readDarcyFile(path: string, stride: number, count: (samples: number) => number): Promise<{ fields: Fields; grid: number[] }> {
   const mat = await openMat(path);
+  const sources: ArraySource[] = [];
   try {
     const coeff = await mat.open('coeff');
+    sources.push(coeff);
     const sol = await mat.open('sol');
+    sources.push(sol);
     const [n, h, w] = coeff.shape;
     if (coeff.shape.length !== 3 || sol.shape.join() !== coeff.shape.join()) {
       throw new LabError(
@@ -99,11 +102,9 @@ async function readDarcyFile(path: string, stride: number, count: (samples: numb
         'Use the DarcyFlow files as FNO and NAS-Bench-360 ship them (1024 x 421 x 421).',
       );
     }
-    const fields = await readFields(coeff, sol, 0, count(n!), stride);
-    await coeff.close();
-    await sol.close();
-    return { fields, grid: [h!, w!] };
+    return { fields: await readFields(coeff, sol, 0, count(n!), stride), grid: [h!, w!] };
   } finally {
+    for (const source of sources) await source.close();
     await mat.close();
   }
 }
