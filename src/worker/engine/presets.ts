@@ -29,6 +29,7 @@ const paper: DashConfig = {
     temperature: 1,
     widthFactor: 1,
     grid: null,
+    mixtureMethod: null,
   },
   hpSearch: { epochs: 80, batchSize: null, grid: REFERENCE_HP_GRID, batchFraction: null, earlyExit: true, milestones: null, gamma: 0.2, clipNorm: null },
   retrain: { epochs: 200, batchSize: null, widthFactor: 4, milestones: null, gamma: 0.2, clipNorm: null, validateEvery: 1 },
@@ -41,7 +42,7 @@ const paper: DashConfig = {
 const quick: DashConfig = {
   ...paper,
   preset: 'quick',
-  search: { ...paper.search, epochs: 8, batchSize: 32, batchFraction: 0.5, milestones: [6] },
+  search: { ...paper.search, epochs: 6, batchSize: 32, batchFraction: 0.5, milestones: [4] },
   hpSearch: {
     ...paper.hpSearch,
     epochs: 2,
@@ -50,8 +51,8 @@ const quick: DashConfig = {
     batchFraction: 0.5,
     milestones: [],
   },
-  retrain: { ...paper.retrain, epochs: 12, batchSize: 32, widthFactor: 1, milestones: [8, 11] },
-  limits: { train: 2048, validation: 512, test: 1024 },
+  retrain: { ...paper.retrain, epochs: 10, batchSize: 32, widthFactor: 1, milestones: [6, 9] },
+  limits: { train: 1024, validation: 256, test: 512 },
   evalBatchSize: 128,
 };
 

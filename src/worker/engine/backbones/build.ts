@@ -5,6 +5,7 @@
 import type { LayerSearchSpaces } from '../arch/search-space.ts';
 import type { ArchitectureSpec } from '../arch/spec.ts';
 import { searchableLayerCount, validateArchitectureSpec } from '../arch/spec.ts';
+import type { MixtureMethod } from '../ops/mixture-conv.ts';
 import type { SeededRandom } from '../runtime/random.ts';
 import type { Network } from './network.ts';
 import type { BackboneShape } from './plan.ts';
@@ -20,6 +21,8 @@ let supernetCount = 0;
 export interface SupernetOptions {
   /** Gumbel-softmax temperature (DASH: 1). */
   temperature: number;
+  /** Evaluation method of every mixture conv; absent: the ops module chooses per layer by cost. */
+  method?: MixtureMethod;
 }
 
 /** A supernet whose searchable layer l mixes `spaces[l]` (layers may have different candidate lists). */
@@ -35,7 +38,7 @@ export function buildSupernet(shape: BackboneShape, spaces: LayerSearchSpaces, o
     }
   });
   const prefix = `supernet${++supernetCount}`;
-  const makeConv: SearchableConvFactory = (slot, r) => new MixtureLayer(slot, spaces[slot.layer]!, options.temperature, r, prefix);
+  const makeConv: SearchableConvFactory = (slot, r) => new MixtureLayer(slot, spaces[slot.layer]!, options, r, prefix);
   return construct(shape, 'supernet', makeConv, rng);
 }
 

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelPattern } from '../arch/search-space.ts';
 import { patternLabel } from '../arch/search-space.ts';
-import type { MixtureConvConfig, MixtureConvParams } from '../ops/mixture-conv.ts';
+import type { MixtureConvConfig, MixtureConvParams, MixtureMethod } from '../ops/mixture-conv.ts';
 import { createMixtureConvParams, gumbelCoefficients, mixtureConv } from '../ops/mixture-conv.ts';
 import { patternConv } from '../ops/pattern-conv.ts';
 import type { SeededRandom } from '../runtime/random.ts';
@@ -40,11 +40,13 @@ export class MixtureLayer implements SearchableConv {
   readonly config: MixtureConvConfig;
   readonly params: MixtureConvParams;
   private readonly temperature: number;
+  private readonly method: MixtureMethod | undefined;
 
   /** `variablePrefix` keeps tfjs variable names unique when several supernets exist at once. */
-  constructor(slot: SearchableSlot, patterns: KernelPattern[], temperature: number, rng: SeededRandom, variablePrefix: string) {
+  constructor(slot: SearchableSlot, patterns: KernelPattern[], options: { temperature: number; method?: MixtureMethod }, rng: SeededRandom, variablePrefix: string) {
     if (patterns.length === 0) throw new Error(`supernet layer ${slot.layer} (${slot.name}): no candidate patterns`);
-    this.temperature = temperature;
+    this.temperature = options.temperature;
+    this.method = options.method;
     this.config = {
       rank: slot.rank,
       inChannels: slot.inChannels,
@@ -82,7 +84,7 @@ export class MixtureLayer implements SearchableConv {
       options.coefficients !== undefined
         ? options.coefficients(this.info.layer, this.params.alpha, options.rng)
         : gumbelCoefficients(this.params.alpha as tf.Tensor as tf.Tensor1D, options.rng, this.temperature);
-    return mixtureConv(x, this.params, this.config, coefficients);
+    return mixtureConv(x, this.params, this.config, coefficients, this.method === undefined ? {} : { method: this.method });
   }
 }
 

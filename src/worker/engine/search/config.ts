@@ -4,6 +4,8 @@
  */
 import type { SearchSpaceGrid } from '../arch/search-space.ts';
 import type { BackboneName } from '../arch/spec.ts';
+import type { MixtureMethod } from '../ops/mixture-conv.ts';
+import { MIXTURE_METHODS } from '../ops/mixture-conv.ts';
 
 export type PresetName = 'smoke' | 'quick' | 'paper';
 
@@ -34,6 +36,8 @@ export interface SearchPhaseConfig {
   widthFactor: number;
   /** null: DASH's default grid for the input rank. */
   grid: SearchSpaceGrid | null;
+  /** How mixture convs are evaluated (all exact); null: the ops module's per-layer cost-based choice. */
+  mixtureMethod: MixtureMethod | null;
 }
 
 export interface HpGrid {
@@ -159,6 +163,7 @@ export function validateConfig(c: DashConfig): void {
   if (!(s.fieldPenalty >= 0)) fail(`search.fieldPenalty must be >= 0, got ${s.fieldPenalty}`);
   positive(s.temperature, 'search.temperature');
   posInt(s.widthFactor, 'search.widthFactor');
+  if (s.mixtureMethod !== null && !MIXTURE_METHODS.includes(s.mixtureMethod)) fail(`search.mixtureMethod must be one of ${MIXTURE_METHODS.join(', ')} or null, got ${String(s.mixtureMethod)}`);
   nonNegInt(h.epochs, 'hpSearch.epochs');
   optPosInt(h.batchSize, 'hpSearch.batchSize');
   for (const [k, xs] of Object.entries(h.grid) as [keyof HpGrid, number[]][]) if (xs.length === 0) fail(`hpSearch.grid.${k} must not be empty`);

@@ -35,7 +35,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
   const { config, settings } = ctx;
   const s = config.search;
   const label = input.round === null ? 'search' : `search/r${input.round}`;
-  const net = buildSupernet(ctx.shape(s.widthFactor), input.spaces, { temperature: s.temperature }, ctx.stream(`${label}/init`));
+  const net = buildSupernet(ctx.shape(s.widthFactor), input.spaces, { temperature: s.temperature, ...(s.mixtureMethod === null ? {} : { method: s.mixtureMethod }) }, ctx.stream(`${label}/init`));
   const weights = variablesWithRole(net, 'weight');
   const alphas = variablesWithRole(net, 'alpha');
   const optimizer = new SgdOptimizer(
