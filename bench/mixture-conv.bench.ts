@@ -1,0 +1,169 @@
+/**
+ * Mixture-conv and gradient-fill benchmark. Prints ratios measured in this run; asserts nothing.
+ *
+ *   node bench/mixture-conv.bench.ts [--backend wasm|cpu] [--threads N] [--batch B] [--repeats R]
+ *
+ * Part 1: forward + backward (dx, every weight, alpha, bias) of one mixture layer for each method, as a ratio
+ * against one-conv-per-pattern, with the cost model's pick, for realistic DASH layers: WRN-16-1 on the 16x52
+ * NinaPro maps with K={3,5,7,9} x D={1,3,7,15}, and the 1-D ECG ResNet at length 1000 with K={3,5,7,9,11} x
+ * D={1,3,7,15}.
+ * Part 2: the conv gradient fills against tfjs's own kernels where both exist.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { convolve2d } from '../src/worker/engine/ops/conv-core.ts';
+import { convFilterGradient, convInputGradient } from '../src/worker/engine/ops/kernels/conv-gradients.ts';
+import { registerTrainingKernels } from '../src/worker/engine/ops/kernels/register.ts';
+import { estimateMixtureCosts } from '../src/worker/engine/ops/mixture-cost.ts';
+import {
+  MIXTURE_METHODS,
+  createMixtureConvParams,
+  gumbelCoefficients,
+  mixtureConv,
+  patternSpace,
+  type MixtureConvConfig,
+  type MixtureMethod,
+} from '../src/worker/engine/ops/mixture-conv.ts';
+import { SeededRandom } from '../src/worker/engine/runtime/random.ts';
+import { setupNodeRuntime } from '../src/worker/node-runtime.ts';
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const backendArg = argument('backend') as 'wasm' | 'cpu' | undefined;
+const threadsArg = argument('threads');
+const report = await setupNodeRuntime({ ...(backendArg ? { backend: backendArg } : {}), ...(threadsArg ? { threads: Number(threadsArg) } : {}) });
+const batch = Number(argument('batch') ?? 32);
+const repeats = Number(argument('repeats') ?? 5);
+console.log(`backend ${report.name}, ${report.threads} thread(s), SIMD ${report.simd}, tfjs ${report.tfjsVersion}; batch ${batch}, median of ${repeats}`);
+
+/**
+ * Median wall time in ms of each of several alternatives, after one warm-up call each. The alternatives run
+ * round-robin, so that load from other processes affects them alike and the ratios stay meaningful.
+ */
+function timeEach<K extends string>(runs: Record<K, () => void>): Record<K, number> {
+  const names = Object.keys(runs) as K[];
+  for (const name of names) runs[name]();
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let i = 0; i < repeats; i++) {
+    for (const name of names) {
+      const t0 = performance.now();
+      runs[name]();
+      samples[name].push(performance.now() - t0);
+    }
+  }
+  const median = (v: number[]): number => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])])) as Record<K, number>;
+}
+
+interface LayerCase {
+  name: string;
+  input: number[];
+  config: MixtureConvConfig;
+}
+
+const space2d = patternSpace([3, 5, 7, 9], [1, 3, 7, 15]);
+const space1d = patternSpace([3, 5, 7, 9, 11], [1, 3, 7, 15]);
+const layer = (rank: 1 | 2, cin: number, cout: number, stride: number): MixtureConvConfig => ({
+  rank,
+  inChannels: cin,
+  outChannels: cout,
+  stride,
+  patterns: rank === 2 ? space2d : space1d,
+  depthwise: cin === cout,
+  bias: true,
+});
+
+const layers: LayerCase[] = [
+  { name: 'WRN stem 1->16 dense @16x52', input: [batch, 16, 52, 1], config: layer(2, 1, 16, 1) },
+  { name: 'WRN stage1 16->16 depthwise @16x52', input: [batch, 16, 52, 16], config: layer(2, 16, 16, 1) },
+  { name: 'WRN stage2 16->32 dense @16x52', input: [batch, 16, 52, 16], config: layer(2, 16, 32, 1) },
+  { name: 'WRN stage2 32->32 depthwise s2 @16x52', input: [batch, 16, 52, 32], config: layer(2, 32, 32, 2) },
+  { name: 'WRN stage3 32->64 dense @8x26', input: [batch, 8, 26, 32], config: layer(2, 32, 64, 1) },
+  { name: 'WRN stage3 64->64 depthwise @4x13', input: [batch, 4, 13, 64], config: layer(2, 64, 64, 1) },
+  { name: 'ECG 1->4 dense @1000', input: [batch, 1000, 1], config: layer(1, 1, 4, 1) },
+  { name: 'ECG 4->4 depthwise @1000', input: [batch, 1000, 4], config: layer(1, 4, 4, 1) },
+  { name: 'ECG 4->8 dense @1000', input: [batch, 1000, 4], config: layer(1, 4, 8, 1) },
+  { name: 'ECG 8->8 depthwise @1000', input: [batch, 1000, 8], config: layer(1, 8, 8, 1) },
+];
+
+const pad = (s: string, n: number): string => s.padEnd(n);
+const num = (v: number, n: number, digits = 2): string => v.toFixed(digits).padStart(n);
+
+console.log('\nPart 1: mixture conv, forward + backward, time relative to per-pattern (lower is faster)');
+console.log(`${pad('layer', 40)}${pad('per-pattern ms', 16)}${MIXTURE_METHODS.map((m) => pad(m, 18)).join('')}cost model pick`);
+let counter = 0;
+for (const c of layers) {
+  const rng = new SeededRandom(1);
+  const params = createMixtureConvParams(c.config, rng, `bench-${counter++}`);
+  const x = tf.randomNormal(c.input, 0, 1, 'float32', 2);
+  const spatial: [number, number] = c.config.rank === 2 ? [c.input[1]!, c.input[2]!] : [1, c.input[1]!];
+  const variables = [...params.weights, params.alpha, params.bias!];
+  const step = (method: MixtureMethod): void => {
+    const { value, grads } = tf.variableGrads(() => {
+      const coefficients = gumbelCoefficients(params.alpha as tf.Tensor1D, rng);
+      return tf.mean(tf.square(mixtureConv(x, params, c.config, coefficients, { method }))) as tf.Scalar;
+    }, variables);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const times = timeEach(Object.fromEntries(MIXTURE_METHODS.map((m) => [m, () => step(m)])) as Record<MixtureMethod, () => void>);
+  const estimates = estimateMixtureCosts(c.config, batch, spatial, tf.getBackend());
+  const pick = estimates.reduce((best, e) => (e.micros < best.micros ? e : best)).method;
+  const fastest = MIXTURE_METHODS.reduce((best, m) => (times[m] < times[best] ? m : best));
+  const cells = MIXTURE_METHODS.map((m) => pad(`${num(times[m] / times['per-pattern'], 6)}x${m === fastest ? ' *' : ''}`, 18)).join('');
+  console.log(`${pad(c.name, 40)}${pad(num(times['per-pattern'], 8, 1), 16)}${cells}${pick}${pick === fastest ? '' : ` (measured best: ${fastest})`}`);
+  tf.dispose([x, ...variables]);
+}
+
+console.log('\nPart 2: conv gradient fills (forward-conv formulation) vs tfjs kernels, same backend');
+console.log(`${pad('gradient', 58)}${pad('tfjs kernel ms', 16)}${pad('fill ms', 10)}speedup`);
+interface GradCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  stride: number;
+  depthwise: boolean;
+}
+const gradCases: GradCase[] = [
+  { name: `3x3 16->16 @16x52 b${batch}`, x: [batch, 16, 52, 16], filter: [3, 3, 16, 16], stride: 1, depthwise: false },
+  { name: `9x9 16->16 @16x52 b${batch}`, x: [batch, 16, 52, 16], filter: [9, 9, 16, 16], stride: 1, depthwise: false },
+  { name: `3x3 16->32 s2 @16x52 b${batch}`, x: [batch, 16, 52, 16], filter: [3, 3, 16, 32], stride: 2, depthwise: false },
+  { name: `1-D k11 8->8 @1000 b${batch}`, x: [batch, 1, 1000, 8], filter: [1, 11, 8, 8], stride: 1, depthwise: false },
+  { name: `depthwise 9x9 16 @16x52 b${batch}`, x: [batch, 16, 52, 16], filter: [9, 9, 16, 1], stride: 1, depthwise: true },
+];
+for (const g of gradCases) {
+  const x = tf.randomNormal(g.x, 0, 1, 'float32', 3) as tf.Tensor4D;
+  const filter = tf.randomNormal(g.filter, 0, 1, 'float32', 4) as tf.Tensor4D;
+  const [kh, kw] = g.filter;
+  const ph = Math.floor((kh - 1) / 2);
+  const pw = Math.floor((kw - 1) / 2);
+  const spec = { strides: [g.stride, g.stride] as [number, number], dilations: [1, 1] as [number, number], pads: [[ph, kh - 1 - ph], [pw, kw - 1 - pw]] as [[number, number], [number, number]], depthwise: g.depthwise };
+  const dy = tf.tidy(() => tf.randomNormal(convolve2d(x, filter, spec).shape, 0, 1, 'float32', 5)) as tf.Tensor4D;
+  const pad4 = [[0, 0], spec.pads[0], spec.pads[1], [0, 0]];
+  const geometry = { strides: spec.strides, dilations: spec.dilations, padTopLeft: [ph, pw] as [number, number], depthwise: g.depthwise };
+  const kernels = g.depthwise
+    ? [
+        ['input', 'DepthwiseConv2dNativeBackpropInput', { dy, filter }, { strides: spec.strides, dilations: [1, 1], pad: pad4, inputShape: g.x }, () => convInputGradient(dy, filter, g.x, geometry)],
+        ['filter', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: spec.strides, dilations: [1, 1], pad: pad4, filterShape: g.filter }, () => convFilterGradient(x, dy, g.filter, geometry)],
+      ]
+    : [
+        ['input', 'Conv2DBackpropInput', { dy, filter }, { strides: spec.strides, pad: pad4, dataFormat: 'NHWC', inputShape: g.x }, () => convInputGradient(dy, filter, g.x, geometry)],
+        ['filter', 'Conv2DBackpropFilter', { x, dy }, { strides: spec.strides, pad: pad4, dataFormat: 'NHWC', filterShape: g.filter }, () => convFilterGradient(x, dy, g.filter, geometry)],
+      ];
+  for (const [which, kernelName, inputs, attrs, fill] of kernels as Array<[string, string, tf.NamedTensorMap, object, () => tf.Tensor]>) {
+    const label = `${which} grad ${g.name}`;
+    const filledHere = registerTrainingKernels().kernels.includes(`${kernelName}@${tf.getBackend()}`);
+    const runFill = (): void => void tf.tidy(() => fill().dataSync());
+    if (filledHere || tf.getKernel(kernelName, tf.getBackend()) === undefined) {
+      const { fill: fillMs } = timeEach({ fill: runFill });
+      console.log(`${pad(label, 58)}${pad('(none in tfjs)', 16)}${pad(num(fillMs, 7, 1), 10)}-`);
+      continue;
+    }
+    const runKernel = (): void => void tf.tidy(() => (tf.engine().runKernel(kernelName, inputs, attrs as tf.NamedAttrMap) as tf.Tensor).dataSync());
+    const t = timeEach({ tfjs: runKernel, fill: runFill });
+    console.log(`${pad(label, 58)}${pad(num(t.tfjs, 7, 1), 16)}${pad(num(t.fill, 7, 1), 10)}${num(t.tfjs / t.fill, 5, 1)}x`);
+  }
+  tf.dispose([x, filter, dy]);
+}
