@@ -99,7 +99,10 @@ describe('closing the lab', () => {
     expect(started).toHaveLength(1);
     // The kill was sent; wait on the condition (the process is gone), never on a timer.
     await new Promise<void>((resolve) => {
-      const check = (): void => (processAlive(started[0]!) ? setImmediate(check) : resolve());
+      const check = (): void => {
+        if (processAlive(started[0]!)) setImmediate(check);
+        else resolve();
+      };
       check();
     });
   });
