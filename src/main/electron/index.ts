@@ -2,7 +2,8 @@
  * Electron main process: app lifecycle, the window, IPC registration and the utilityProcess worker host.
  * The only folder (with src/preload) that imports electron; everything else is the lab core.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import workerEntry from '../../worker/main.ts?modulePath';
 import { resolveLabDir } from '../core/lab-folder.ts';
@@ -12,10 +13,12 @@ import { appPageCheck, forwardEvents, registerContractHandlers } from './ipc.ts'
 import { UtilityWorkerHost } from './utility-host.ts';
 import { createMainWindow } from './window.ts';
 
-const rendererFile = join(__dirname, '../renderer/index.html');
+// The bundle is CommonJS (__dirname); the source, as tests load it, is an ES module.
+const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+const rendererFile = join(here, '../renderer/index.html');
 const rendererUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 
-async function start(): Promise<void> {
+async function start(): Promise<LabCore> {
   await app.whenReady();
   const labFlagIndex = process.argv.indexOf('--lab');
   const core = LabCore.open({
@@ -29,9 +32,11 @@ async function start(): Promise<void> {
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   registerContractHandlers(ipcMain, core, appPageCheck(rendererUrl, rendererFile));
+  // Queued runs (also ones left by an earlier session) start here, one at a time by default.
+  core.runs.startQueue();
 
   const open = (): void => {
-    const window = createMainWindow({ preload: join(__dirname, '../preload/index.js'), rendererUrl, rendererFile });
+    const window = createMainWindow({ preload: join(here, '../preload/index.js'), rendererUrl, rendererFile });
     const stop = forwardEvents(core, window.webContents);
     window.on('closed', stop);
   };
@@ -43,9 +48,12 @@ async function start(): Promise<void> {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('will-quit', () => core.close());
+  return core;
 }
 
-start().catch((error: unknown) => {
+/** Resolves with the open lab once the app is up (null if it failed to start and is exiting). */
+export const ready: Promise<LabCore | null> = start().catch((error: unknown) => {
   console.error('P-DASH Lab failed to start:', error);
   app.exit(1);
+  return null;
 });

@@ -52,6 +52,8 @@ export interface WebServerOptions {
   rendererDir?: string;
   /** A fixed token (tests); by default 24 random bytes. */
   token?: string;
+  /** Supervise queued runs in this process (default true: the server is where the GUI's runs execute). */
+  runQueue?: boolean;
 }
 
 export interface WebServer {
@@ -74,6 +76,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     core = LabCore.open({ labDir: options.labDir, frontDoor: 'web' });
   }
   const lab = core;
+  if (options.runQueue ?? true) lab.runs.startQueue();
 
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { channelNames } from '../../../../src/shared/contract/index.ts';
+import { tempDir } from '../../../helpers/temp-dir.ts';
+
+// The Electron binary cannot be downloaded here: the main process runs against a recording mock of electron.
+const dir = tempDir();
+const electron = vi.hoisted(() => {
+  const appHandlers = new Map<string, () => void>();
+  const handled: string[] = [];
+  const windows: Array<Record<string, unknown>> = [];
+  const state = { headersListener: null as null | ((details: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void), permission: null as null | ((c: unknown, p: string, cb: (ok: boolean) => void) => void), userData: '' };
+  class BrowserWindow {
+    static getAllWindows = () => windows;
+    webContents = { on: () => undefined, setWindowOpenHandler: () => undefined, isDestroyed: () => false, send: () => undefined };
+    constructor(options: Record<string, unknown>) {
+      windows.push(options);
+    }
+    once(): void {}
+    on(): void {}
+    loadURL(): Promise<void> {
+      return Promise.resolve();
+    }
+    loadFile(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+  return { appHandlers, handled, windows, state, BrowserWindow };
+});
+
+vi.mock('electron', () => ({
+  app: {
+    isPackaged: true,
+    whenReady: () => Promise.resolve(),
+    getPath: (name: string) => (name === 'userData' ? electron.state.userData : ''),
+    on: (event: string, handler: () => void) => electron.appHandlers.set(event, handler),
+    quit: vi.fn(),
+    exit: vi.fn(),
+  },
+  BrowserWindow: electron.BrowserWindow,
+  ipcMain: { handle: (channel: string) => electron.handled.push(channel), removeHandler: vi.fn() },
+  session: {
+    defaultSession: {
+      webRequest: { onHeadersReceived: (listener: typeof electron.state.headersListener) => (electron.state.headersListener = listener) },
+      setPermissionRequestHandler: (handler: typeof electron.state.permission) => (electron.state.permission = handler),
+    },
+  },
+  shell: { openExternal: vi.fn() },
+  utilityProcess: { fork: vi.fn() },
+}));
+
+afterAll(() => {
+  electron.appHandlers.get('will-quit')?.();
+  dir.remove();
+});
+
+describe('the Electron main process', () => {
+  it('opens the lab in userData, registers every channel, sets the CSP, denies permissions and opens one sandboxed window', async () => {
+    electron.state.userData = join(dir.path, 'userData');
+    const { ready } = await import('../../../../src/main/electron/index.ts');
+    const core = (await ready)!;
+    expect(core.paths.root).toBe(join(dir.path, 'userData'));
+    expect(core.frontDoor).toBe('electron');
+    expect(core.workerHost.kind).toBe('utility');
+    expect([...electron.handled].sort()).toEqual([...channelNames].sort());
+
+    let headers: Record<string, string[]> = {};
+    electron.state.headersListener!({ responseHeaders: { 'X-Test': ['1'] } }, (r) => (headers = r.responseHeaders));
+    expect(headers['Content-Security-Policy']?.[0]).toContain("script-src 'self'");
+    expect(headers['X-Test']).toEqual(['1']);
+
+    let granted: boolean | null = null;
+    electron.state.permission!(null, 'media', (ok) => (granted = ok));
+    expect(granted).toBe(false);
+
+    const prefs = electron.windows.at(-1)!.webPreferences as Record<string, unknown>;
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(String(prefs.preload)).toMatch(/preload[\\/]index\.js$/);
+  });
+});
