@@ -22,7 +22,7 @@ export interface RunStartEvent {
   /** Samples per split after limits and holdout. */
   samples: { train: number; validation: number; test: number };
   /** Where a resumed run continues from, or null for a fresh run. */
-  resumedFrom: { phase: TrainingPhase | 'select'; epoch: number; trial: number | null } | null;
+  resumedFrom: { phase: TrainingPhase; epoch: number; trial: number | null } | null;
 }
 
 export interface PhaseStartEvent {
@@ -115,7 +115,10 @@ export interface CheckpointEvent {
   phase: TrainingPhase | 'select';
   round: number | null;
   trial: number | null;
-  /** Epochs of the phase (or trial) completed when it was written. */
+  /**
+   * Epochs of the phase (or of the HP trial) completed when it was written; for the checkpoints at phase
+   * boundaries: the search's epochs ('select') or the trials run (HP search, trial null).
+   */
   epoch: number;
   /** Bytes of tensor data it holds. */
   tensorBytes: number;

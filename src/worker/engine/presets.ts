@@ -42,7 +42,8 @@ const paper: DashConfig = {
 const quick: DashConfig = {
   ...paper,
   preset: 'quick',
-  search: { ...paper.search, epochs: 6, batchSize: 32, batchFraction: 0.5, milestones: [4] },
+  // dilation-grouped: measured ~6x faster than the automatic choice for a 16x16 WRN supernet on wasm (2 cores).
+  search: { ...paper.search, epochs: 6, batchSize: 32, batchFraction: 0.5, milestones: [4], mixtureMethod: 'dilation-grouped' },
   hpSearch: {
     ...paper.hpSearch,
     epochs: 2,

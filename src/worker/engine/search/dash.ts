@@ -26,7 +26,7 @@ export type DashHooks = RunHooks;
 export type { DashResult };
 
 export async function runDash(config: DashConfig, dataset: DashDataset, seed: number, hooks: DashHooks): Promise<DashResult> {
-  const ctx = createRunContext(config, dataset, seed, hooks);
+  const ctx = createRunContext('dash', config, dataset, seed, hooks);
   const checkpoint = (await hooks.loadCheckpoint?.()) ?? null;
   if (checkpoint !== null) checkResumable(checkpoint, ctx);
   let state: PipelineState = checkpoint?.state ?? {
@@ -100,7 +100,7 @@ function checkResumable(checkpoint: DashCheckpoint, ctx: RunContext): void {
   }
 }
 
-function resumePoint(state: PipelineState): { phase: 'search' | 'hp-search' | 'retrain' | 'select'; epoch: number; trial: number | null } {
+function resumePoint(state: PipelineState): { phase: 'search' | 'hp-search' | 'retrain'; epoch: number; trial: number | null } {
   switch (state.phase) {
     case 'search':
       return { phase: 'search', epoch: state.nextEpoch, trial: null };

@@ -54,7 +54,11 @@ export interface ResolvedSettings {
   retrainMilestones: number[];
 }
 
+/** The search algorithms a run context serves (P-DASH and the baselines join later). */
+export type Algorithm = 'dash';
+
 export interface RunContext {
+  readonly algorithm: Algorithm;
   readonly seed: number;
   readonly config: DashConfig;
   readonly task: TaskSpec;
@@ -142,20 +146,21 @@ function buildReaders(config: DashConfig, dataset: DashDataset, stream: (label: 
 }
 
 /** Fingerprint of everything that must match for a checkpoint to resume a run. */
-export function runFingerprint(config: DashConfig, task: TaskSpec, seed: number, sizes: { train: number; validation: number; test: number }): string {
-  return sha256HexOfString(canonicalJson({ config, task, seed, sizes }));
+export function runFingerprint(algorithm: Algorithm, config: DashConfig, task: TaskSpec, seed: number, sizes: { train: number; validation: number; test: number }): string {
+  return sha256HexOfString(canonicalJson({ algorithm, config, task, seed, sizes }));
 }
 
-export function createRunContext(config: DashConfig, dataset: DashDataset, seed: number, hooks: RunHooks): RunContext {
+export function createRunContext(algorithm: Algorithm, config: DashConfig, dataset: DashDataset, seed: number, hooks: RunHooks): RunContext {
   if (!Number.isInteger(seed)) throw new Error(`engine: seed must be an integer, got ${seed}`);
   validateConfig(config);
   validateTask(dataset.task);
   const settings = resolveSettings(config, dataset.task);
   const stream = (label: string): SeededRandom => new SeededRandom(seed).fork(label);
   const readers = buildReaders(config, dataset, stream);
-  const configHash = runFingerprint(config, dataset.task, seed, { train: readers.train.size, validation: readers.validation.size, test: readers.test.size });
+  const configHash = runFingerprint(algorithm, config, dataset.task, seed, { train: readers.train.size, validation: readers.validation.size, test: readers.test.size });
   const started = performance.now();
   const context: RunContext = {
+    algorithm,
     seed,
     config,
     task: dataset.task,
