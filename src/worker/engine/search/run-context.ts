@@ -145,9 +145,13 @@ function buildReaders(config: DashConfig, dataset: DashDataset, stream: (label: 
   return { train, validation, test };
 }
 
-/** Fingerprint of everything that must match for a checkpoint to resume a run. */
+/**
+ * Fingerprint of everything that must match for a checkpoint to resume a run: all settings that can change a
+ * number. Labels (preset, custom) and how often checkpoints are written cannot, so a resumed run may differ there.
+ */
 export function runFingerprint(algorithm: Algorithm, config: DashConfig, task: TaskSpec, seed: number, sizes: { train: number; validation: number; test: number }): string {
-  return sha256HexOfString(canonicalJson({ algorithm, config, task, seed, sizes }));
+  const { checkpointEvery: _interval, preset: _preset, custom: _custom, ...numeric } = config;
+  return sha256HexOfString(canonicalJson({ algorithm, config: numeric, task, seed, sizes }));
 }
 
 export function createRunContext(algorithm: Algorithm, config: DashConfig, dataset: DashDataset, seed: number, hooks: RunHooks): RunContext {

@@ -124,8 +124,10 @@ describe('runDash on a tiny 2-D classification task (smoke preset)', () => {
     }
   });
 
-  it('refuses a checkpoint of another configuration or seed', async () => {
-    const checkpoint = decodeCheckpoint(baseline.checkpoints[0]!);
+  it('refuses a checkpoint of another configuration or seed, but not of another checkpoint interval', async () => {
+    const checkpoint = decodeCheckpoint(baseline.checkpoints.at(-1)!);
+    const sparser = await record(resolveConfig('smoke', { checkpointEvery: 5 }), data, 7, { resume: checkpoint });
+    expect(sparser.result).toEqual({ ...baseline.result, wallMs: sparser.result.wallMs });
     const other = resolveConfig('smoke', { retrain: { epochs: 4 } });
     await expect(record(other, data, 7, { resume: checkpoint })).rejects.toThrow(/different configuration/);
     await expect(record(config, data, 9, { resume: checkpoint })).rejects.toThrow(/seed 7, not 9/);
