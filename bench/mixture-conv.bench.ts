@@ -91,7 +91,7 @@ const layers: LayerCase[] = [
 const pad = (s: string, n: number): string => s.padEnd(n);
 const num = (v: number, n: number, digits = 2): string => v.toFixed(digits).padStart(n);
 
-console.log('\nPart 1: mixture conv, forward + backward, time relative to per-pattern (lower is faster)');
+console.log('\nPart 1: mixture conv, forward + backward, time relative to per-pattern (lower is faster; * = fastest)');
 console.log(`${pad('layer', 40)}${pad('per-pattern ms', 16)}${MIXTURE_METHODS.map((m) => pad(m, 18)).join('')}cost model pick`);
 let counter = 0;
 for (const c of layers) {
@@ -114,6 +114,11 @@ for (const c of layers) {
   const fastest = MIXTURE_METHODS.reduce((best, m) => (times[m] < times[best] ? m : best));
   const cells = MIXTURE_METHODS.map((m) => pad(`${num(times[m] / times['per-pattern'], 6)}x${m === fastest ? ' *' : ''}`, 18)).join('');
   console.log(`${pad(c.name, 40)}${pad(num(times['per-pattern'], 8, 1), 16)}${cells}${pick}${pick === fastest ? '' : ` (measured best: ${fastest})`}`);
+  if (process.argv.includes('--explain')) {
+    const measured = MIXTURE_METHODS.map((m) => `${m} ${times[m].toFixed(0)}`).join(', ');
+    const predicted = estimates.map((e) => `${e.method} ${(e.micros / 1000).toFixed(0)}`).join(', ');
+    console.log(`    measured ms: ${measured}\n    estimated ms: ${predicted}`);
+  }
   tf.dispose([x, ...variables]);
 }
 
@@ -155,13 +160,14 @@ for (const g of gradCases) {
   for (const [which, kernelName, inputs, attrs, fill] of kernels as Array<[string, string, tf.NamedTensorMap, object, () => tf.Tensor]>) {
     const label = `${which} grad ${g.name}`;
     const filledHere = registerTrainingKernels().kernels.includes(`${kernelName}@${tf.getBackend()}`);
-    const runFill = (): void => void tf.tidy(() => fill().dataSync());
+    // (The tidy callbacks return nothing: tidy walks a returned typed array element by element.)
+    const runFill = (): void => tf.tidy(() => void fill().dataSync());
     if (filledHere || tf.getKernel(kernelName, tf.getBackend()) === undefined) {
       const { fill: fillMs } = timeEach({ fill: runFill });
       console.log(`${pad(label, 58)}${pad('(none in tfjs)', 16)}${pad(num(fillMs, 7, 1), 10)}-`);
       continue;
     }
-    const runKernel = (): void => void tf.tidy(() => (tf.engine().runKernel(kernelName, inputs, attrs as tf.NamedAttrMap) as tf.Tensor).dataSync());
+    const runKernel = (): void => tf.tidy(() => void (tf.engine().runKernel(kernelName, inputs, attrs as tf.NamedAttrMap) as tf.Tensor).dataSync());
     const t = timeEach({ tfjs: runKernel, fill: runFill });
     console.log(`${pad(label, 58)}${pad(num(t.tfjs, 7, 1), 16)}${pad(num(t.fill, 7, 1), 10)}${num(t.tfjs / t.fill, 5, 1)}x`);
   }

@@ -1,40 +1,51 @@
 /**
  * Cost model that picks a mixture-conv evaluation method per layer and input size. It estimates the time of a
- * training step's forward + backward as
+ * training step's forward + backward (x, weights, alpha) as
  *
- *   ops * opCost + sum over convolutions of multiply-adds / convRate(kind) + Fourier multiply-adds / gemmRate
+ *   ops * opMicros                                   per-op dispatch, allocation, tidy bookkeeping
+ *   + conv multiply-adds / (dense|depthwise)ConvRate  forward, input gradient and filter gradient alike
+ *   + DFT multiply-adds / gemmRate                    the Fourier path's transforms (plain 2-D GEMMs)
+ *   + spectral product multiply-adds / batchedGemmRate (dense) or elementwise work / elementwiseRate
+ *   + elements moved (transposes, adds, pads) / elementwiseRate
  *
- * with per-backend constants measured by bench/mixture-conv.bench.ts (see the comments at BACKEND_COSTS).
- * The choice is a pure function of the layer, the input shape and the backend, so a run is reproducible:
- * no timing at run time.
+ * with per-backend constants measured by bench/mixture-conv.bench.ts (see BACKEND_COSTS). The choice is a pure
+ * function of the layer, the input shape and the backend, so runs are reproducible: nothing is timed at run time.
  */
 import type { Pair } from './conv-core.ts';
 import { aggregateAxis, lastOffset, reachableTaps, type AxisTaps } from './conv-geometry.ts';
 import { circleLength } from './fourier-conv.ts';
-import type { MixtureConvConfig, MixtureMethod, Pattern } from './mixture-conv.ts';
+import type { MixtureConvConfig, MixtureMethod } from './mixture-conv.ts';
 
 export interface BackendCosts {
-  /** Fixed cost of one tfjs op call, microseconds (dispatch, allocation, tidy bookkeeping). */
+  /** Fixed cost of one tfjs op, microseconds. */
   opMicros: number;
-  /** Multiply-adds per microsecond for dense convolutions (forward, input and filter gradients alike). */
+  /** Multiply-adds per microsecond of dense convolutions with many input channels (scaled by cin / (cin + 4):
+   * a GEMM with a short contraction runs far below peak, e.g. the 1-channel stem). */
   denseConvRate: number;
-  /** Multiply-adds per microsecond for depthwise convolutions. */
+  /** Multiply-adds per microsecond of depthwise convolutions. */
   depthwiseConvRate: number;
-  /** Multiply-adds per microsecond for the Fourier path's matrix products. */
+  /** Multiply-adds per microsecond of large 2-D matrix products (the DFTs). */
   gemmRate: number;
-  /** Multiply-adds per microsecond for elementwise work (the depthwise spectral product, kernel assembly). */
+  /** Multiply-adds per microsecond of many small matrix products (the dense spectral product). */
+  batchedGemmRate: number;
+  /** Elements per microsecond of elementwise ops, transposes, pads and slices. */
   elementwiseRate: number;
 }
 
 /**
- * Measured on the project's 2-core machine with bench/mixture-conv.bench.ts (tfjs 4.22, forward + backward).
- * wasm: 2 threads, SIMD. cpu: pure JS. 'tensorflow' reuses the wasm numbers scaled for a native library;
- * they only need to rank methods, not predict times.
+ * Measured on the project's 2-core machine (tfjs 4.22, batch 32, 16x52 and 1000-long inputs):
+ * - wasm, 2 threads, SIMD: XNNPACK dense conv 3 G multiply-adds/s with 1 input channel, ~20 G/s with 16-32,
+ *   depthwise conv 1.2 G/s, a [16k, 52] x
+ *   [52, 52] GEMM ~6 G/s, 1600 batched [32, 32] x [32, 64] products ~1 G/s, elementwise and transposes ~300 M
+ *   elements/s, 40-80 us per op (more in the backward pass).
+ * - cpu (pure JS): conv ~0.3-0.5 G/s, matmul ~1 G/s (tiled JS), elementwise ~150 M/s.
+ * - tensorflow (native; not measurable here): the wasm rates scaled by the usual native/wasm ratio; only the
+ *   ranking matters.
  */
 export const BACKEND_COSTS: Record<string, BackendCosts> = {
-  wasm: { opMicros: 60, denseConvRate: 8000, depthwiseConvRate: 1500, gemmRate: 8000, elementwiseRate: 300 },
-  cpu: { opMicros: 40, denseConvRate: 250, depthwiseConvRate: 150, gemmRate: 400, elementwiseRate: 100 },
-  tensorflow: { opMicros: 30, denseConvRate: 20000, depthwiseConvRate: 4000, gemmRate: 20000, elementwiseRate: 1000 },
+  wasm: { opMicros: 60, denseConvRate: 25000, depthwiseConvRate: 1200, gemmRate: 6000, batchedGemmRate: 1000, elementwiseRate: 300 },
+  cpu: { opMicros: 20, denseConvRate: 500, depthwiseConvRate: 300, gemmRate: 1000, batchedGemmRate: 600, elementwiseRate: 150 },
+  tensorflow: { opMicros: 20, denseConvRate: 60000, depthwiseConvRate: 5000, gemmRate: 30000, batchedGemmRate: 5000, elementwiseRate: 1500 },
 };
 
 export interface MethodEstimate {
@@ -44,57 +55,31 @@ export interface MethodEstimate {
   multiplyAdds: number;
 }
 
-interface Geometry {
-  batch: number;
-  size: Pair;
-  out: Pair;
-  cin: number;
-  cout: number;
-  depthwise: boolean;
-}
-
-function taps(config: MixtureConvConfig, p: Pattern, size: Pair): [AxisTaps, AxisTaps] {
-  const w = reachableTaps(p.kernel, p.dilation, size[1], 'same');
-  const h = config.rank === 1 ? { start: 0, count: 1, step: 1, firstOffset: 0 } : reachableTaps(p.kernel, p.dilation, size[0], 'same');
+function patternTaps(config: MixtureConvConfig, kernel: number, dilation: number, size: Pair): [AxisTaps, AxisTaps] {
+  const w = reachableTaps(kernel, dilation, size[1], 'same');
+  const h = config.rank === 1 ? { start: 0, count: 1, step: 1, firstOffset: 0 } : reachableTaps(kernel, dilation, size[0], 'same');
   return [h, w];
 }
 
-/** Multiply-adds of forward + input gradient + filter gradient of one conv with kh x kw taps. */
-function convTrainingMacs(g: Geometry, kh: number, kw: number): number {
-  const perOutput = kh * kw * (g.depthwise ? 1 : g.cin);
-  return 3 * g.batch * g.out[0] * g.out[1] * g.cout * perOutput;
+function mod(a: number, m: number): number {
+  return ((a % m) + m) % m;
 }
 
-/** Ops of one conv in forward + backward (conv, its two gradients, scaling, summing, slicing). */
-const OPS_PER_CONV = 8;
-
+/** Estimated forward + backward time of each method for this layer, batch and input size on a backend. */
 export function estimateMixtureCosts(config: MixtureConvConfig, batch: number, size: Pair, backend: string): MethodEstimate[] {
   const costs = BACKEND_COSTS[backend] ?? BACKEND_COSTS.wasm!;
-  const g: Geometry = {
-    batch,
-    size,
-    out: config.rank === 1 ? [1, Math.ceil(size[1] / config.stride)] : [Math.ceil(size[0] / config.stride), Math.ceil(size[1] / config.stride)],
-    cin: config.inChannels,
-    cout: config.outChannels,
-    depthwise: config.depthwise,
-  };
-  const convRate = config.depthwise ? costs.depthwiseConvRate : costs.denseConvRate;
-  const reached = config.patterns.map((p) => ({ p, t: taps(config, p, size) })).filter(({ t }) => t[0].count > 0 && t[1].count > 0);
-  const weightSize = (kh: number, kw: number): number => kh * kw * g.cin * (g.depthwise ? 1 : g.cout);
-  const assembleMacs = reached.reduce((s, { t }) => s + weightSize(t[0].count, t[1].count), 0);
+  const { inChannels: cin, outChannels: cout, depthwise } = config;
+  const out: Pair = config.rank === 1 ? [1, Math.ceil(size[1] / config.stride)] : [Math.ceil(size[0] / config.stride), Math.ceil(size[1] / config.stride)];
+  const outputSize = batch * out[0] * out[1] * cout;
+  const inputSize = batch * size[0] * size[1] * cin;
+  const convRate = depthwise ? costs.depthwiseConvRate : (costs.denseConvRate * cin) / (cin + 4);
+  /** Forward + input gradient + filter gradient of one conv with kh x kw taps. */
+  const convMacs = (kh: number, kw: number): number => 3 * outputSize * kh * kw * (depthwise ? 1 : cin);
+  const weightSize = (kh: number, kw: number): number => kh * kw * cin * (depthwise ? 1 : cout);
 
-  const estimates: MethodEstimate[] = [];
-  const add = (method: MixtureMethod, ops: number, convMacs: number, otherMacs: number, otherRate: number): void => {
-    estimates.push({ method, ops, multiplyAdds: convMacs + otherMacs, micros: ops * costs.opMicros + convMacs / convRate + otherMacs / otherRate });
-  };
-
-  // One conv per pattern.
-  const perPatternMacs = reached.reduce((s, { t }) => s + convTrainingMacs(g, t[0].count, t[1].count), 0);
-  add('per-pattern', reached.length * OPS_PER_CONV, perPatternMacs, assembleMacs, costs.elementwiseRate);
-
-  // One conv per tap grid (dilation).
+  const reached = config.patterns.map((p) => patternTaps(config, p.kernel, p.dilation, size)).filter(([h, w]) => h.count > 0 && w.count > 0);
   const grids = new Map<string, Array<[AxisTaps, AxisTaps]>>();
-  for (const { t } of reached) {
+  for (const t of reached) {
     const key = `${t[0].step}:${mod(t[0].firstOffset, t[0].step)}|${t[1].step}:${mod(t[1].firstOffset, t[1].step)}`;
     grids.set(key, [...(grids.get(key) ?? []), t]);
   }
@@ -103,34 +88,67 @@ export function estimateMixtureCosts(config: MixtureConvConfig, batch: number, s
       const first = Math.min(...members.map((m) => m[axis]!.firstOffset));
       const last = Math.max(...members.map((m) => lastOffset(m[axis]!)));
       return (last - first) / members[0]![axis]!.step + 1;
-    }),
+    }) as Pair,
   );
-  const groupedMacs = spans.reduce((s, [kh, kw]) => s + convTrainingMacs(g, kh!, kw!), 0);
-  const groupAssembly = spans.reduce((s, [kh, kw]) => s + 2 * weightSize(kh!, kw!), 0);
-  add('dilation-grouped', spans.length * OPS_PER_CONV + reached.length * 4, groupedMacs, assembleMacs + groupAssembly, costs.elementwiseRate);
-
-  // One conv with the aggregated kernel.
   const maxExtent = Math.max(...config.patterns.map((p) => p.dilation * (p.kernel - 1) + 1));
   const aggH = config.rank === 1 ? aggregateAxis(1, 1) : aggregateAxis(maxExtent, size[0]);
   const aggW = aggregateAxis(maxExtent, size[1]);
-  const aggregateAssembly = groupAssembly + 2 * spans.length * weightSize(aggH.size, aggW.size);
-  const assemblyOps = reached.length * 4 + spans.length * 10;
-  add('aggregated', OPS_PER_CONV + assemblyOps, convTrainingMacs(g, aggH.size, aggW.size), assembleMacs + aggregateAssembly, costs.elementwiseRate);
 
-  // Fourier: transforms of x, the kernel, the output (forward) and of dy, dx, dK (backward).
+  const estimates: MethodEstimate[] = [];
+  const add = (method: MixtureMethod, ops: number, convMultiplyAdds: number, otherMicros: number, moved: number): void => {
+    estimates.push({
+      method,
+      ops,
+      multiplyAdds: convMultiplyAdds,
+      micros: ops * costs.opMicros + convMultiplyAdds / convRate + otherMicros + moved / costs.elementwiseRate,
+    });
+  };
+
+  // Scaling each pattern's weights (forward and backward) is common to all methods.
+  const patternWeights = reached.reduce((s, [h, w]) => s + weightSize(h.count, w.count), 0);
+  // Per pattern: slice + scale forward, their gradients backward.
+  const patternOps = 5 * reached.length;
+
+  // One conv per pattern, outputs summed (and dy fanned out) at output size.
+  add('per-pattern', patternOps + 4 * reached.length + 4, reached.reduce((s, [h, w]) => s + convMacs(h.count, w.count), 0), 0, 2 * patternWeights + reached.length * outputSize);
+
+  // One conv per tap grid, after summing the patterns into it (pads forward, slices backward).
+  const groupWeights = spans.reduce((s, [kh, kw]) => s + weightSize(kh, kw), 0);
+  const groupedMoved = 2 * patternWeights + 2 * reached.length * groupWeights / Math.max(1, spans.length) + spans.length * outputSize;
+  add('dilation-grouped', patternOps + 2 * reached.length + 5 * spans.length + 4, spans.reduce((s, [kh, kw]) => s + convMacs(kh, kw), 0), 0, groupedMoved);
+
+  // Grouped kernels dilated into the cropped S-kernel: ~10 ops and a few copies of the big kernel per group.
+  const aggregateWeights = weightSize(aggH.size, aggW.size);
+  const assemblyOps = patternOps + 2 * reached.length + 12 * spans.length;
+  const assemblyMoved = groupedMoved - spans.length * outputSize + 6 * spans.length * aggregateWeights;
+  add('aggregated', assemblyOps + 6, convMacs(aggH.size, aggW.size), 0, assemblyMoved);
+
+  // Fourier: transforms of x, the kernel and the output (forward); of dy, dx and dK (backward).
   const lh = config.rank === 1 ? 1 : circleLength(size[0], aggH.size, aggH.firstOffset);
   const lw = circleLength(size[1], aggW.size, aggW.firstOffset);
   const fw = Math.floor(lw / 2) + 1;
-  const bins = fw * lh;
-  const transform = (n: [number, number]): number => n[0] * n[1] * 2 * fw + (lh > 1 ? fw * 2 * n[0] * 2 * lh : 0);
-  const kernelSignals = g.cin * (g.depthwise ? 1 : g.cout);
-  const full: [number, number] = [size[0], size[1]];
-  const transforms = batch * (2 * g.cin + 2 * g.cout) * transform(full) + 2 * kernelSignals * transform([aggH.size, aggW.size]);
-  const product = g.depthwise ? 0 : 3 * bins * batch * 2 * g.cin * 2 * g.cout;
-  const elementwise = g.depthwise ? 3 * 4 * bins * batch * g.cin : 0;
-  const fftMicros = (transforms + product) / costs.gemmRate + (elementwise + aggregateAssembly) / costs.elementwiseRate;
-  const fftOps = 60 + assemblyOps;
-  estimates.push({ method: 'fft', ops: fftOps, multiplyAdds: transforms + product + elementwise, micros: fftOps * costs.opMicros + fftMicros });
+  const bins = lh * fw;
+  const skipH = lh === 1;
+  const forwardMacs = (b: number, nh: number, nw: number): number => (skipH ? 2 * b * nw * fw : 2 * b * nw * nh * lh + 4 * b * lh * nw * fw);
+  const inverseMacs = (b: number, mh: number, mw: number): number => (skipH ? 2 * b * fw * mw : 4 * b * fw * lh * mh + 2 * b * mh * fw * mw);
+  const forwardMoved = (b: number, nh: number, nw: number): number => b * nh * nw + (skipH ? 0 : 2 * b * nw * lh) + 2 * b * bins;
+  const inverseMoved = (b: number, mh: number, mw: number): number => (skipH ? 0 : 2 * b * bins + 2 * b * fw * mh) + b * mh * mw;
+  const bIn = batch * cin;
+  const bOut = batch * cout;
+  const kernelSignals = cin * (depthwise ? 1 : cout);
+  const [h, w] = size;
+  const dftMacs =
+    forwardMacs(bIn, h, w) + forwardMacs(bOut, h, w) + forwardMacs(kernelSignals, aggH.size, aggW.size) +
+    inverseMacs(bOut, h, w) + inverseMacs(bIn, h, w) + inverseMacs(kernelSignals, aggH.size, aggW.size);
+  const spectralMoved =
+    forwardMoved(bIn, h, w) + forwardMoved(bOut, h, w) + forwardMoved(kernelSignals, aggH.size, aggW.size) +
+    inverseMoved(bOut, h, w) + inverseMoved(bIn, h, w) + inverseMoved(kernelSignals, aggH.size, aggW.size);
+  // Dense: three per-frequency block products (forward, dx, dK) plus the frequency-major copies around them.
+  // Depthwise: six elementwise passes per product over N*C*F, three products.
+  const productMicros = depthwise ? 0 : (3 * bins * batch * 2 * cin * 2 * cout) / costs.batchedGemmRate;
+  const productMoved = depthwise ? 18 * batch * cin * bins : 8 * bins * (batch * 2 * (cin + cout) + 4 * cin * cout);
+  const sampled = config.stride > 1 ? 2 * batch * h * w * cout : 0;
+  add('fft', assemblyOps + 140, 0, dftMacs / costs.gemmRate + productMicros, assemblyMoved + spectralMoved + productMoved + sampled);
   return estimates;
 }
 
@@ -140,8 +158,4 @@ export function chooseMixtureMethod(config: MixtureConvConfig, batch: number, si
   let best = estimates[0]!;
   for (const e of estimates) if (e.micros < best.micros) best = e;
   return best.method;
-}
-
-function mod(a: number, m: number): number {
-  return ((a % m) + m) % m;
 }
