@@ -2,6 +2,7 @@
  * Mixture-conv and gradient-fill benchmark. Prints ratios measured in this run; asserts nothing.
  *
  *   node bench/mixture-conv.bench.ts [--backend wasm|cpu] [--threads N] [--batch B] [--repeats R]
+ *                                    [--only mixture|fills] [--explain]
  *
  * Part 1: forward + backward (dx, every weight, alpha, bias) of one mixture layer for each method, as a ratio
  * against one-conv-per-pattern, with the cost model's pick, for realistic DASH layers: WRN-16-1 on the 16x52
@@ -91,10 +92,11 @@ const layers: LayerCase[] = [
 const pad = (s: string, n: number): string => s.padEnd(n);
 const num = (v: number, n: number, digits = 2): string => v.toFixed(digits).padStart(n);
 
+const only = argument('only');
 console.log('\nPart 1: mixture conv, forward + backward, time relative to per-pattern (lower is faster; * = fastest)');
 console.log(`${pad('layer', 40)}${pad('per-pattern ms', 16)}${MIXTURE_METHODS.map((m) => pad(m, 18)).join('')}cost model pick`);
 let counter = 0;
-for (const c of layers) {
+for (const c of only === 'fills' ? [] : layers) {
   const rng = new SeededRandom(1);
   const params = createMixtureConvParams(c.config, rng, `bench-${counter++}`);
   const x = tf.randomNormal(c.input, 0, 1, 'float32', 2);
@@ -138,7 +140,7 @@ const gradCases: GradCase[] = [
   { name: `1-D k11 8->8 @1000 b${batch}`, x: [batch, 1, 1000, 8], filter: [1, 11, 8, 8], stride: 1, depthwise: false },
   { name: `depthwise 9x9 16 @16x52 b${batch}`, x: [batch, 16, 52, 16], filter: [9, 9, 16, 1], stride: 1, depthwise: true },
 ];
-for (const g of gradCases) {
+for (const g of only === 'mixture' ? [] : gradCases) {
   const x = tf.randomNormal(g.x, 0, 1, 'float32', 3) as tf.Tensor4D;
   const filter = tf.randomNormal(g.filter, 0, 1, 'float32', 4) as tf.Tensor4D;
   const [kh, kw] = g.filter;

@@ -6,9 +6,9 @@
  * but tfjs-core's entry point does not register them; see registerTrainingKernels):
  * - Conv2D and DepthwiseConv2dNative gradients reject dilation > 1 (and stride > 1 with dilation > 1):
  *   replaced by gradients that handle any stride/dilation/padding, written as forward convolutions
- *   (conv-gradients.ts). On wasm this is also much faster than tfjs's own Conv2DBackpropInput loop (see
- *   bench/mixture-conv.bench.ts). On the native TensorFlow backend with dilation 1 the native backprop kernels
- *   are kept.
+ *   (conv-gradients.ts). On wasm this is also 5-12x faster than tfjs's own Conv2DBackpropInput loop, on cpu
+ *   40-90x faster than its Conv2DBackpropFilter (bench/mixture-conv.bench.ts); where tfjs's kernel is the
+ *   faster one (cpu input gradients, everything native) it is kept for dilation 1.
  * - wasm has no Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput or ...BackpropFilter kernels (so
  *   tfjs's own gradients of conv2dTranspose and depthwiseConv2d fail there): registered for wasm, built from
  *   the same forward-convolution formulation.
@@ -25,8 +25,15 @@ import type { Pair } from '../conv-core.ts';
 import { convFilterGradient, convInputGradient, type ConvGeometry } from './conv-gradients.ts';
 import { generalGradients, wasmMaxPoolGrad, wasmOneHotFix, wasmUnsortedSegmentSum } from './general-gradients.ts';
 
-/** Backends whose native conv backprop kernels are preferred when the dilation is 1. */
-const NATIVE_BACKPROP_BACKENDS = new Set(['tensorflow']);
+/**
+ * Where tfjs's own backprop kernel beats the forward-conv formulation (dilation 1 only: those kernels take no
+ * dilation, and cpu's depthwise ones silently ignore it). Measured with bench/mixture-conv.bench.ts: on cpu the
+ * input-gradient kernels are 2-5x faster than a forward conv, while cpu's Conv2DBackpropFilter is 40-90x slower
+ * than the swapped-axes forward conv; on wasm the forward formulation wins both (the input kernel is a plain
+ * loop, 5-12x slower; the filter kernels do not exist). The native TensorFlow kernels are kept for both.
+ */
+const NATIVE_INPUT_GRADIENT = new Set(['tensorflow', 'cpu']);
+const NATIVE_FILTER_GRADIENT = new Set(['tensorflow']);
 
 type Shape4 = [number, number, number, number];
 
@@ -71,15 +78,17 @@ const conv2dGradient: tf.GradConfig = {
     const a = attrs as unknown as ConvAttrs;
     const geometry = geometryOf(x.shape, filter.shape, a, false, 'Conv2D');
     const g = dy as tf.Tensor4D;
-    if (NATIVE_BACKPROP_BACKENDS.has(tf.getBackend()) && dilationIsOne(geometry)) {
-      return {
-        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter }, { ...a, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, { ...a, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      };
-    }
+    const native = (names: Set<string>): boolean => names.has(tf.getBackend()) && dilationIsOne(geometry);
+    const kernelAttrs = (extra: object): tf.NamedAttrMap => ({ ...a, ...extra }) as unknown as tf.NamedAttrMap;
     return {
-      x: () => convInputGradient(g, filter, x.shape, geometry),
-      filter: () => convFilterGradient(x, g, filter.shape, geometry),
+      x: () =>
+        native(NATIVE_INPUT_GRADIENT)
+          ? (tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter }, kernelAttrs({ inputShape: x.shape })) as tf.Tensor)
+          : convInputGradient(g, filter, x.shape, geometry),
+      filter: () =>
+        native(NATIVE_FILTER_GRADIENT)
+          ? (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, kernelAttrs({ filterShape: filter.shape })) as tf.Tensor)
+          : convFilterGradient(x, g, filter.shape, geometry),
     };
   },
 };
@@ -92,16 +101,17 @@ const depthwiseConv2dGradient: tf.GradConfig = {
     const a = attrs as unknown as ConvAttrs;
     const geometry = geometryOf(x.shape, filter.shape, a, true, 'DepthwiseConv2dNative');
     const g = dy as tf.Tensor4D;
-    if (NATIVE_BACKPROP_BACKENDS.has(tf.getBackend()) && dilationIsOne(geometry)) {
-      const kernelAttrs = { ...a, dilations: [1, 1] } as unknown as tf.NamedAttrMap;
-      return {
-        x: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: g, filter }, { ...kernelAttrs, inputShape: x.shape }) as tf.Tensor,
-        filter: () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: g }, { ...kernelAttrs, filterShape: filter.shape }) as tf.Tensor,
-      };
-    }
+    const native = (names: Set<string>): boolean => names.has(tf.getBackend()) && dilationIsOne(geometry);
+    const kernelAttrs = (extra: object): tf.NamedAttrMap => ({ ...a, dilations: [1, 1], ...extra }) as unknown as tf.NamedAttrMap;
     return {
-      x: () => convInputGradient(g, filter, x.shape, geometry),
-      filter: () => convFilterGradient(x, g, filter.shape, geometry),
+      x: () =>
+        native(NATIVE_INPUT_GRADIENT)
+          ? (tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: g, filter }, kernelAttrs({ inputShape: x.shape })) as tf.Tensor)
+          : convInputGradient(g, filter, x.shape, geometry),
+      filter: () =>
+        native(NATIVE_FILTER_GRADIENT)
+          ? (tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: g }, kernelAttrs({ filterShape: filter.shape })) as tf.Tensor)
+          : convFilterGradient(x, g, filter.shape, geometry),
     };
   },
 };
