@@ -19,6 +19,12 @@ export interface ConvSpec {
   depthwise: boolean;
 }
 
+/**
+ * Backends whose conv kernels are known to take explicit per-side padding (checked by the tests); elsewhere the
+ * input is zero-padded with tf.pad and the conv runs 'valid'.
+ */
+const EXPLICIT_PADDING = new Set(['cpu', 'wasm']);
+
 /** Backends whose kernels accept stride > 1 with dilation > 1 at once (cpu's depthwise kernel asserts against it). */
 const STRIDED_DILATION = { dense: new Set(['cpu', 'wasm']), depthwise: new Set(['wasm']) };
 
@@ -37,12 +43,21 @@ export function convolve2d(x: tf.Tensor4D, filter: tf.Tensor4D, spec: ConvSpec):
       }
       input = tf.slice(x, [0, cropTop, cropLeft, 0], [n, height, width, c]);
     }
-    const pad: [Pair, Pair, Pair, Pair] = [
+    let pad: [Pair, Pair, Pair, Pair] = [
       [0, 0],
       [Math.max(0, top), Math.max(0, bottom)],
       [Math.max(0, left), Math.max(0, right)],
       [0, 0],
     ];
+    if (!EXPLICIT_PADDING.has(tf.getBackend()) && pad.some(([a, b]) => a > 0 || b > 0)) {
+      input = tf.pad(input, pad);
+      pad = [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ];
+    }
     const [sh, sw] = spec.strides;
     const [dh, dw] = spec.dilations;
     const strided = sh > 1 || sw > 1;
@@ -66,7 +81,8 @@ function runConv(
 ): tf.Tensor4D {
   // The kernels are invoked through the engine so that the op-level "strides or dilations must be 1" check is
   // skipped; everything else the ops do (dtype and rank checks) is done by the callers of convolve2d.
-  const attrs = { strides, pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined };
+  const unpadded = pad.every(([a, b]) => a === 0 && b === 0);
+  const attrs = { strides, pad: unpadded ? 'valid' : pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined };
   const kernel = depthwise ? 'DepthwiseConv2dNative' : 'Conv2D';
   return tf.engine().runKernel(kernel, { x, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
