@@ -6,11 +6,12 @@ import { LabError } from '../shared/errors.ts';
 import { labVersion } from '../main/core/version.ts';
 import type { CliIo, Command, CommandGroup } from './command.ts';
 import { datasetGroup } from './commands/dataset.ts';
+import { exportCommands } from './commands/export.ts';
 import { infoCommand } from './commands/info.ts';
 import { experimentsGroup, runCommands } from './commands/runs.ts';
 import { serveCommand } from './commands/serve.ts';
 
-export const commands: readonly (Command | CommandGroup)[] = [infoCommand, datasetGroup, ...runCommands, experimentsGroup, serveCommand];
+export const commands: readonly (Command | CommandGroup)[] = [infoCommand, datasetGroup, ...runCommands, experimentsGroup, ...exportCommands, serveCommand];
 
 function isGroup(entry: Command | CommandGroup): entry is CommandGroup {
   return 'subcommands' in entry;

@@ -9,6 +9,7 @@
 import type { z } from 'zod';
 import { datasetChannels, datasetEvents } from './datasets.ts';
 import { experimentChannels, experimentEvents } from './experiments.ts';
+import { exportChannels, exportEvents } from './exports.ts';
 import { labChannels, labEvents } from './lab.ts';
 
 export interface ChannelSpec {
@@ -21,12 +22,14 @@ export const channels = {
   ...labChannels,
   ...datasetChannels,
   ...experimentChannels,
+  ...exportChannels,
 } as const satisfies Record<string, ChannelSpec>;
 
 export const events = {
   ...labEvents,
   ...datasetEvents,
   ...experimentEvents,
+  ...exportEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Channels = typeof channels;
@@ -54,4 +57,5 @@ export function isEventName(name: unknown): name is EventName {
 
 export * from './datasets.ts';
 export * from './experiments.ts';
+export * from './exports.ts';
 export * from './lab.ts';

@@ -4,6 +4,7 @@ import { validateRequest, validateResponse } from '../../../shared/rpc.ts';
 import type { LabCore } from '../lab-core.ts';
 import { datasetHandlers } from './datasets.ts';
 import { experimentHandlers } from './experiments.ts';
+import { exportHandlers } from './exports.ts';
 import { labHandlers } from './lab.ts';
 import type { Handler, Handlers } from './types.ts';
 
@@ -13,6 +14,7 @@ export function createHandlers(core: LabCore): Handlers {
     ...labHandlers(core),
     ...datasetHandlers(core),
     ...experimentHandlers(core),
+    ...exportHandlers(core),
   };
 }
 

@@ -1,0 +1,75 @@
+/**
+ * Everything a report or a table export says about a comparison, gathered once from the lab: the comparison,
+ * the runs' details, the experiments' settings with the resolved engine budgets, the datasets (with their
+ * content hashes) and the environment the runs ran in.
+ */
+import type { DatasetSummary } from '../../../shared/contract/datasets.ts';
+import type { Comparison, ExperimentSummary, RunDetail } from '../../../shared/contract/experiments.ts';
+import { resolveConfig } from '../../../worker/engine/presets.ts';
+import type { DashConfig, DashConfigOverrides, PresetName } from '../../../worker/engine/search/config.ts';
+import type { LabCore } from '../lab-core.ts';
+import { labVersion } from '../version.ts';
+
+export type ReportSelection = { experiment: number } | { runs: number[] };
+
+export interface ReportData {
+  title: string;
+  selection: ReportSelection;
+  comparison: Comparison;
+  runs: RunDetail[];
+  experiments: Array<ExperimentSummary & { engine: DashConfig | null }>;
+  datasets: DatasetSummary[];
+  environment: {
+    labVersion: string;
+    /** Node and platform of the process that wrote the report. */
+    node: string;
+    platform: string;
+    /** Compute backends the runs used, with their threads and run ids. */
+    backends: Array<{ backend: string; threads: number | null; runIds: number[] }>;
+  };
+  generatedAt: string;
+}
+
+function engineConfig(experiment: ExperimentSummary): DashConfig | null {
+  const settings = experiment.settings as { preset?: string; overrides?: DashConfigOverrides };
+  try {
+    return resolveConfig((settings.preset ?? experiment.preset) as PresetName, settings.overrides ?? {});
+  } catch {
+    // An experiment made by an older lab may carry settings this engine no longer resolves; its record still shows.
+    return null;
+  }
+}
+
+export function collectReportData(core: LabCore, selection: ReportSelection, now: Date = new Date()): ReportData {
+  const comparison = core.runs.compare(selection);
+  const runs = comparison.runIds.map((id) => core.runs.runDetail(id));
+  const experimentIds = [...new Set(runs.map((r) => r.experimentId))];
+  const experiments = experimentIds.map((id) => {
+    const e = core.runs.experiment(id);
+    return { ...e, engine: engineConfig(e) };
+  });
+  const datasetIds = [...new Set(experiments.map((e) => e.dataset.id))];
+  const datasets = datasetIds.map((id) => {
+    const { folder: _folder, normalization: _normalization, classCounts: _counts, files: _files, ...summary } = core.datasets.get(id);
+    return summary as DatasetSummary;
+  });
+  const backends = new Map<string, { backend: string; threads: number | null; runIds: number[] }>();
+  for (const r of runs) {
+    if (r.backend === null) continue;
+    const key = `${r.backend}/${r.threads ?? ''}`;
+    const entry = backends.get(key) ?? { backend: r.backend, threads: r.threads, runIds: [] };
+    entry.runIds.push(r.id);
+    backends.set(key, entry);
+  }
+  const title = 'experiment' in selection ? experiments[0]!.name : `Runs ${comparison.runIds.join(', ')}`;
+  return {
+    title,
+    selection,
+    comparison,
+    runs,
+    experiments,
+    datasets,
+    environment: { labVersion, node: process.version, platform: `${process.platform} ${process.arch}`, backends: [...backends.values()] },
+    generatedAt: now.toISOString(),
+  };
+}

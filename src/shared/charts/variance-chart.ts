@@ -1,0 +1,86 @@
+/**
+ * Spread over seeds: per method a box plot (min, quartiles, median, max) with every seed's value drawn as a
+ * point over it, and the published mean of the same method (when the task has one) as a diamond beside it.
+ */
+import type { Comparison, Method } from '../contract/experiments.ts';
+import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
+import { formatNumber } from './format.ts';
+import { boxStatistics } from './stats.ts';
+import { METHOD_ORDER, methodColor, methodLabel, metricAxisName } from './vocabulary.ts';
+
+export const VARIANCE_SERIES = {
+  box: 'box: min, quartiles, median, max',
+  seeds: 'per-seed value',
+  published: 'published mean ± std',
+} as const;
+
+/** Horizontal offsets in pixels that keep equal values of several seeds apart, centred on the box. */
+export function jitterOffsets(count: number, spacing = 7): number[] {
+  return Array.from({ length: count }, (_, i) => (i - (count - 1) / 2) * spacing);
+}
+
+export function seedVarianceChart(comparison: Comparison): ChartOption {
+  const published = comparison.published?.results ?? [];
+  const own = comparison.methods.map((m) => m.method);
+  const others = METHOD_ORDER.filter((m) => !own.includes(m) && published.some((p) => p.method === m));
+  const methods: Method[] = [...own, ...others];
+  const categories = methods.map((m) => methodLabel(m));
+  const statsOf = (m: Method) => comparison.methods.find((s) => s.method === m);
+
+  const boxes = methods.map((m) => {
+    const values = statsOf(m)?.values.map((v) => v.value) ?? [];
+    if (values.length === 0) return '-';
+    return { value: boxStatistics(values), itemStyle: { color: '#ffffff', borderColor: methodColor(m), borderWidth: 1.5 } };
+  });
+
+  const seedPoints = methods.flatMap((m, index) => {
+    const values = [...(statsOf(m)?.values ?? [])].sort((a, b) => a.seed - b.seed);
+    const offsets = jitterOffsets(values.length);
+    return values.map((v, i) => ({
+      name: `seed ${v.seed} (run ${v.runId})`,
+      value: [index, v.value],
+      symbolOffset: [offsets[i]!, 0],
+      itemStyle: { color: methodColor(m), opacity: 0.9, borderColor: '#ffffff', borderWidth: 1 },
+    }));
+  });
+
+  const publishedPoints = methods.flatMap((m, index) => {
+    const p = published.find((r) => r.method === m);
+    return p === undefined ? [] : [{ name: `${p.label}: ${p.mean} ± ${p.std} (n = ${p.n})`, value: [index, p.mean], itemStyle: { color: methodColor(m) } }];
+  });
+
+  const series: Array<Record<string, unknown>> = [
+    { name: VARIANCE_SERIES.box, type: 'boxplot', data: boxes, boxWidth: [18, 46], itemStyle: { color: '#ffffff', borderColor: '#555555' }, tooltip: { trigger: 'item' } },
+    { name: VARIANCE_SERIES.seeds, type: 'scatter', data: seedPoints, symbolSize: 9, itemStyle: { color: '#555555' }, z: 4 },
+  ];
+  if (publishedPoints.length > 0) {
+    series.push({ name: VARIANCE_SERIES.published, type: 'scatter', data: publishedPoints, symbol: 'diamond', symbolSize: 13, symbolOffset: [34, 0], itemStyle: { color: '#555555' }, z: 3 });
+  }
+
+  return {
+    ...BASE_OPTION,
+    legend: {
+      top: 4,
+      data: [
+        { name: VARIANCE_SERIES.box, icon: 'rect', itemStyle: { color: '#ffffff', borderColor: '#555555', borderWidth: 1.5 } },
+        { name: VARIANCE_SERIES.seeds, icon: 'circle', itemStyle: { color: '#555555' } },
+        ...(publishedPoints.length > 0 ? [{ name: VARIANCE_SERIES.published, icon: 'diamond', itemStyle: { color: '#555555' } }] : []),
+      ],
+    },
+    grid: { left: 64, right: 24, top: 44, bottom: 56, containLabel: true },
+    tooltip: {
+      trigger: 'item',
+      formatter: (params: unknown) => {
+        const p = params as { seriesName: string; name: string; value: number[]; dataIndex: number };
+        if (p.seriesName === VARIANCE_SERIES.box) {
+          const [, min, q1, median, q3, max] = p.value.length === 6 ? p.value : [0, ...p.value];
+          return `${categories[p.dataIndex]}<br>min ${formatNumber(min)}, Q1 ${formatNumber(q1)}, median ${formatNumber(median)}, Q3 ${formatNumber(q3)}, max ${formatNumber(max)}`;
+        }
+        return `${categories[p.value[0]!]} ${p.name}: ${formatNumber(p.value[1])}`;
+      },
+    },
+    xAxis: { type: 'category', data: categories, name: 'method', nameLocation: 'middle', nameGap: 30, nameTextStyle: AXIS_NAME_STYLE, axisTick: { alignWithLabel: true } },
+    yAxis: { type: 'value', scale: true, name: metricAxisName(comparison.metric), nameLocation: 'middle', nameGap: 52, nameTextStyle: AXIS_NAME_STYLE },
+    series,
+  } as ChartOption;
+}

@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { architectureDiff, architectureGrid, extent, layerNames } from '../../../../src/shared/charts/architecture.ts';
+import { compareCharts } from '../../../../src/shared/charts/compare-charts.ts';
+import { computePoints, metricVsComputeChart, phaseSecondsChart } from '../../../../src/shared/charts/cost-charts.ts';
+import { curveBands, learningCurveChart, runCurve } from '../../../../src/shared/charts/learning-curves.ts';
+import { resultsTable } from '../../../../src/shared/charts/results-table.ts';
+import { boxStatistics } from '../../../../src/shared/charts/stats.ts';
+import { seedVarianceChart, VARIANCE_SERIES } from '../../../../src/shared/charts/variance-chart.ts';
+import { withTitle } from '../../../../src/shared/charts/chart-types.ts';
+import type { Comparison } from '../../../../src/shared/contract/experiments.ts';
+import { sampleComparison, sampleRuns } from './samples.ts';
+
+type AnyRecord = Record<string, unknown>;
+type Series = Array<AnyRecord & { name: string; type: string; data: unknown[] }>;
+
+const series = (option: unknown): Series => (option as { series: Series }).series;
+const axis = (option: unknown, which: 'xAxis' | 'yAxis') => (option as Record<string, { name: string; type: string; data?: string[] }>)[which]!;
+const legendNames = (option: unknown): string[] => ((option as { legend: { data: Array<string | { name: string }> } }).legend.data).map((d) => (typeof d === 'string' ? d : d.name));
+
+describe('learning curves', () => {
+  it('a run curve keeps its retrain epochs, skips missing validations and HP-search trials', () => {
+    expect(runCurve(sampleRuns[2]!, 'retrain', 'validation')).toEqual([{ x: 1, value: 8 }, { x: 3, value: 6.5 }]);
+    expect(runCurve(sampleRuns[2]!, 'retrain', 'trainLoss').map((p) => p.x)).toEqual([1, 2, 3]);
+    // P-DASH search epochs are counted across its rounds.
+    expect(runCurve(sampleRuns[3]!, 'search', 'trainLoss')).toEqual([{ x: 1, value: 1.5 }, { x: 2, value: 1.2 }, { x: 3, value: 1.0 }]);
+  });
+
+  it('bands are the mean ± sample std over the seeds that have a value at each epoch', () => {
+    const [dash, pdash] = curveBands(sampleRuns, 'retrain', 'validation');
+    expect(dash!.method).toBe('dash');
+    expect(dash!.runs).toBe(3);
+    // Epoch 1: 9, 10, 8 -> mean 9, sample std 1.
+    expect(dash!.points[0]).toEqual({ x: 1, n: 3, mean: 9, std: 1, lower: 8, upper: 10 });
+    // Epoch 2: run 3 did not validate -> 8 and 9 only.
+    expect(dash!.points[1]!.n).toBe(2);
+    expect(dash!.points[1]!.mean).toBeCloseTo(8.5, 12);
+    expect(dash!.points[1]!.std).toBeCloseTo(Math.SQRT1_2, 12);
+    // The unfinished P-DASH run has no epochs: two runs in its band.
+    expect(pdash!.runs).toBe(2);
+  });
+
+  it('draws a mean line and a stacked band per method under one legend entry, with axis names', () => {
+    const option = learningCurveChart(sampleRuns, { phase: 'retrain', quantity: 'validation', metric: { name: 'error', direction: 'minimize' } });
+    expect(legendNames(option)).toEqual(['DASH', 'P-DASH']);
+    expect(axis(option, 'xAxis').name).toBe('retrain epoch');
+    expect(axis(option, 'xAxis').data).toEqual(['1', '2', '3']);
+    expect(axis(option, 'yAxis').name).toBe('validation error (%), lower is better');
+    const dash = series(option).filter((s) => s.name === 'DASH');
+    expect(dash.map((s) => s.stack ?? null)).toEqual([null, 'band-dash', 'band-dash']);
+    // Negative lower bounds must stack too: 'all', not ECharts' default 'samesign'.
+    expect(dash[1]!.stackStrategy).toBe('all');
+    expect(dash[0]!.data[0]).toBe(9);
+    expect(dash[1]!.data[0]).toBe(8);
+    expect(dash[2]!.data[0]).toBe(2);
+    expect((dash[2]!.areaStyle as AnyRecord).opacity).toBeGreaterThan(0);
+  });
+
+  it('a method with one run draws no band, and train loss gets its own axis name', () => {
+    const option = learningCurveChart([sampleRuns[0]!], { phase: 'search', quantity: 'trainLoss', metric: null });
+    expect(series(option)).toHaveLength(1);
+    expect(axis(option, 'yAxis').name).toBe('search train loss, lower is better');
+    expect(axis(option, 'xAxis').name).toBe('search epoch (all rounds)');
+  });
+});
+
+describe('seed variance', () => {
+  it('boxes of each method with every seed drawn, and the published means beside them', () => {
+    const option = seedVarianceChart(sampleComparison({ published: true }));
+    expect(axis(option, 'xAxis').data).toEqual(['DASH', 'P-DASH', 'Backbone']);
+    expect(axis(option, 'xAxis').name).toBe('method');
+    expect(axis(option, 'yAxis').name).toBe('test error (%), lower is better');
+    expect(legendNames(option)).toEqual([VARIANCE_SERIES.box, VARIANCE_SERIES.seeds, VARIANCE_SERIES.published]);
+    const [box, seeds, published] = series(option);
+    expect((box!.data[0] as { value: number[] }).value).toEqual(boxStatistics([6.9, 6.3, 6.6]));
+    expect(box!.data[2]).toBe('-');
+    expect(seeds!.data).toHaveLength(5);
+    expect((seeds!.data as Array<{ value: number[]; name: string }>).map((d) => d.value)).toEqual([[0, 6.9], [0, 6.3], [0, 6.6], [1, 5.9], [1, 5.8]]);
+    expect((published!.data as Array<{ value: number[] }>).map((d) => d.value)).toEqual([[0, 6.6], [1, 5.9], [2, 6.78]]);
+  });
+
+  it('without published numbers there is no published series or legend entry', () => {
+    const option = seedVarianceChart(sampleComparison());
+    expect(series(option)).toHaveLength(2);
+    expect(legendNames(option)).not.toContain(VARIANCE_SERIES.published);
+  });
+});
+
+describe('cost', () => {
+  it('stacks mean seconds per phase in pipeline order', () => {
+    const option = phaseSecondsChart(sampleComparison());
+    expect(axis(option, 'xAxis').data).toEqual(['DASH (n = 3)', 'P-DASH (n = 2)']);
+    expect(axis(option, 'yAxis').name).toBe('mean wall seconds per run');
+    expect(legendNames(option)).toEqual(['search', 'HP search', 'retrain', 'test']);
+    expect(series(option).map((s) => [s.stack, s.data])).toEqual([
+      ['seconds', [42, 61]],
+      ['seconds', [21, 20.5]],
+      ['seconds', [31, 29.5]],
+      ['seconds', [1, 1]],
+    ]);
+  });
+
+  it('plots each finished run metric against its total seconds, with the method mean', () => {
+    const comparison = sampleComparison();
+    expect(computePoints(comparison, sampleRuns)[0]!.points[0]).toEqual({ runId: 1, seed: 0, value: 6.9, seconds: 91 });
+    const option = metricVsComputeChart(comparison, sampleRuns);
+    expect(legendNames(option)).toEqual(['DASH', 'P-DASH']);
+    expect(axis(option, 'xAxis').name).toBe('compute spent: wall seconds per run (all phases)');
+    expect(axis(option, 'yAxis').name).toBe('test error (%), lower is better');
+    const [points, mean] = series(option);
+    expect((points!.data as Array<{ value: number[] }>).map((d) => d.value)).toEqual([[91, 6.9], [98, 6.3], [96, 6.6]]);
+    expect((mean!.data[0] as { value: number[] }).value[0]).toBeCloseTo(95, 12);
+    expect((mean!.data[0] as { value: number[] }).value[1]).toBeCloseTo(6.6, 12);
+  });
+});
+
+describe('compareCharts', () => {
+  it('lists every chart that has data, in the view order, with titles and sizes', () => {
+    const charts = compareCharts({ comparison: sampleComparison(), runs: sampleRuns });
+    expect(charts.map((c) => c.id)).toEqual(['seed-variance', 'retrain-validation', 'retrain-loss', 'search-loss', 'phase-seconds', 'metric-vs-compute']);
+    for (const c of charts) {
+      expect(c.title.length).toBeGreaterThan(0);
+      expect(c.width).toBeGreaterThan(0);
+    }
+  });
+
+  it('leaves out the charts of finished runs when none has finished', () => {
+    const comparison: Comparison = { ...sampleComparison(), metric: null, methods: sampleComparison().methods.map((m) => ({ ...m, n: 0, mean: null, std: null, min: null, max: null, values: [] })), welch: [] };
+    expect(compareCharts({ comparison, runs: sampleRuns }).map((c) => c.id)).toEqual(['retrain-validation', 'retrain-loss', 'search-loss']);
+  });
+
+  it('withTitle puts a title on top and keeps the legend', () => {
+    const option = withTitle(phaseSecondsChart(sampleComparison()), 'Cost', 'seconds');
+    expect((option.title as AnyRecord).text).toBe('Cost');
+    expect(legendNames(option)).toEqual(['search', 'HP search', 'retrain', 'test']);
+    expect((option.grid as AnyRecord).top).toBe(72);
+  });
+});
+
+describe('results table', () => {
+  it('marks the best mean by direction, writes min/max to the mean’s decimals, and sets the published numbers beside', () => {
+    const t = resultsTable(sampleComparison({ published: true }));
+    expect(t.metricLabel).toBe('error (%)');
+    expect(t.direction).toBe('lower is better');
+    expect(t.stdNote).toBe('sample std (n − 1)');
+    expect(t.rows.map((r) => [r.label, r.n, r.pending, r.text.meanStd, r.text.min, r.text.max, r.best, r.published?.text])).toEqual([
+      ['DASH', 3, 0, '6.60 ± 0.30', '6.30', '6.90', false, '6.60 ± 0.33'],
+      ['P-DASH', 2, 1, '5.850 ± 0.071', '5.800', '5.900', true, '5.90 ± 0.08'],
+    ]);
+    expect(t.welch[0]!.label).toBe('DASH vs P-DASH');
+    expect(t.welch[0]!.text).toEqual({ t: '3.600', df: '2.30', p: '0.052', meanDifference: '0.7500' });
+    expect(t.published!.rows.map((r) => r.text)).toEqual(['6.78 ± 0.26', '6.60 ± 0.33', '5.90 ± 0.08']);
+    expect(t.perSeed[0]!.values.map((v) => v.text)).toEqual(['6.90', '6.30', '6.60']);
+  });
+
+  it('a metric to maximise marks the highest mean; a single method is not marked', () => {
+    const base = sampleComparison();
+    const maximize = resultsTable({ ...base, metric: { name: 'error', direction: 'maximize' } });
+    expect(maximize.rows.map((r) => r.best)).toEqual([true, false]);
+    expect(maximize.direction).toBe('higher is better');
+    const single = resultsTable({ ...base, methods: [base.methods[0]!], welch: [] });
+    expect(single.rows[0]!.best).toBe(false);
+  });
+});
+
+describe('architectures', () => {
+  it('grids each method’s choices per layer and seed, with the modal choice and agreement', () => {
+    const grid = architectureGrid(sampleComparison(), sampleRuns);
+    expect(grid.layers).toEqual([{ layer: 0, name: 'block.conv0' }, { layer: 1, name: 'block.conv1' }]);
+    const dash = grid.methods[0]!;
+    expect(dash.runs).toEqual([{ runId: 1, seed: 0 }, { runId: 2, seed: 1 }, { runId: 3, seed: 2 }]);
+    expect(dash.rows[1]!.cells).toEqual([{ kernel: 5, dilation: 3, agrees: true }, { kernel: 5, dilation: 1, agrees: false }, { kernel: 5, dilation: 3, agrees: true }]);
+    expect(dash.rows[1]!.modal).toMatchObject({ kernel: 5, dilation: 3, count: 2, n: 3 });
+    expect(dash.meanAgreement).toBeCloseTo((100 + 200 / 3) / 2, 10);
+    // Only finished runs: the running P-DASH run is not a column.
+    expect(grid.methods[1]!.runs.map((r) => r.runId)).toEqual([4, 5]);
+  });
+
+  it('diffs two runs layer by layer', () => {
+    const diff = architectureDiff(sampleRuns[0]!, sampleRuns[3]!, layerNames(sampleRuns));
+    expect(diff.a).toEqual({ runId: 1, method: 'dash', seed: 0, archId: 'arch1' });
+    expect(diff.rows.map((r) => [r.layer, r.name, r.same, r.extentChange])).toEqual([
+      [0, 'block.conv0', true, 0],
+      [1, 'block.conv1', false, extent({ kernel: 7, dilation: 1 }) - extent({ kernel: 5, dilation: 3 })],
+    ]);
+    expect(diff.differing).toBe(1);
+    // A run without an architecture: its side is empty, every layer differs.
+    expect(architectureDiff(sampleRuns[0]!, sampleRuns[5]!).rows.map((r) => [r.b, r.same])).toEqual([[null, false], [null, false]]);
+  });
+});
