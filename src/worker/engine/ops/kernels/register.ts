@@ -116,7 +116,10 @@ const depthwiseConv2dGradient: tf.GradConfig = {
   },
 };
 
-/** wasm kernels missing in 4.22, computed with forward convolutions on the wasm backend itself. */
+/**
+ * wasm kernels missing in 4.22, computed with forward convolutions on the wasm backend itself; plus
+ * Conv2DBackpropInput (conv2dTranspose's forward), which exists but is a plain loop 5-12x slower.
+ */
 function wasmBackpropKernels(): tf.KernelConfig[] {
   const conv2dBackpropFilter: tf.KernelConfig = {
     kernelName: 'Conv2DBackpropFilter',
@@ -126,6 +129,16 @@ function wasmBackpropKernels(): tf.KernelConfig[] {
       const a = attrs as unknown as ConvAttrs & { filterShape: Shape4 };
       const geometry = geometryOf(x.shape, a.filterShape, a, false, 'Conv2DBackpropFilter');
       return convFilterGradient(x, dy, a.filterShape, geometry) as unknown as tf.TensorInfo;
+    },
+  };
+  const conv2dBackpropInput: tf.KernelConfig = {
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+      const a = attrs as unknown as ConvAttrs & { inputShape: Shape4 };
+      const geometry = geometryOf(a.inputShape, filter.shape, a, false, 'Conv2DBackpropInput');
+      return convInputGradient(dy, filter, a.inputShape, geometry) as unknown as tf.TensorInfo;
     },
   };
   const depthwiseBackpropInput: tf.KernelConfig = {
@@ -148,7 +161,7 @@ function wasmBackpropKernels(): tf.KernelConfig[] {
       return convFilterGradient(x, dy, a.filterShape, geometry) as unknown as tf.TensorInfo;
     },
   };
-  return [conv2dBackpropFilter, depthwiseBackpropInput, depthwiseBackpropFilter, wasmUnsortedSegmentSum];
+  return [conv2dBackpropFilter, conv2dBackpropInput, depthwiseBackpropInput, depthwiseBackpropFilter, wasmUnsortedSegmentSum];
 }
 
 /** What `registerTrainingKernels` registered, for the backend report and the tests. */
@@ -162,17 +175,25 @@ export interface TrainingKernelFills {
 
 const addedKernels: string[] = [];
 const replacedKernels: string[] = [];
+const originals = new Map<string, tf.KernelConfig>();
 
-/** Kernels of 4.22 that exist but compute wrong results; replaced once (the original's setup is kept). */
+/** tfjs's own config of a kernel this module replaced (for benchmarks and comparisons), if any. */
+export function originalKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
+  return originals.get(`${kernelName}@${backendName}`);
+}
+
+/** Kernels of 4.22 that exist but compute wrong results (or, for Conv2DBackpropInput, are very slow); replaced once. */
 function replaceBrokenKernels(): void {
   const fixes: Array<[string, string, (original: tf.KernelConfig) => tf.KernelConfig]> = [
     ['OneHot', 'wasm', wasmOneHotFix],
     ['MaxPoolGrad', 'wasm', () => wasmMaxPoolGrad],
+    ['Conv2DBackpropInput', 'wasm', () => wasmBackpropKernels().find((k) => k.kernelName === 'Conv2DBackpropInput')!],
   ];
   for (const [kernelName, backendName, fix] of fixes) {
     const key = `${kernelName}@${backendName}`;
     const original = tf.getKernel(kernelName, backendName);
     if (original === undefined || replacedKernels.includes(key)) continue;
+    originals.set(key, original);
     tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel(fix(original));
     replacedKernels.push(key);

@@ -58,6 +58,7 @@ describe.runIf(backends.includes('wasm'))('wasm kernel fills agree with the cpu 
     // (cpu's depthwise backprop kernels ignore dilation, which tfjs never passes them, so d=1 here; the dilated
     // cases are covered by the finite-difference tests above.)
     { name: 'DepthwiseConv2dNativeBackpropFilter x=[2,7,7,2] dy=[2,4,4,4] f=[3,3,2,2] s=2 p=same', kernel: 'DepthwiseConv2dNativeBackpropFilter', x: [2, 7, 7, 2], dy: [2, 4, 4, 4], attrs: { strides: [2, 2], dilations: [1, 1], pad: 'same', dimRoundingMode: undefined, filterShape: [3, 3, 2, 2] } },
+    { name: 'Conv2DBackpropInput (replaced: the original is a slow loop) dy=[2,4,5,3] f=[3,3,2,3] x=[2,8,9,2] s=2 p=same', kernel: 'Conv2DBackpropInput', filter: [3, 3, 2, 3], dy: [2, 4, 5, 3], attrs: { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [2, 8, 9, 2] } },
     { name: 'DepthwiseConv2dNativeBackpropInput dy=[2,4,4,3] f=[3,3,3,1] x=[2,8,8,3] s=2 p=same', kernel: 'DepthwiseConv2dNativeBackpropInput', filter: [3, 3, 3, 1], dy: [2, 4, 4, 3], attrs: { strides: [2, 2], dilations: [1, 1], pad: 'same', dimRoundingMode: undefined, inputShape: [2, 8, 8, 3] } },
   ];
   for (const k of kernelCases) {
