@@ -7,6 +7,8 @@ import { createAppRouter, navigation } from '../../../src/renderer/router/index.
 import { FakeTransport, installLab, sampleLabInfo } from './fake-transport.ts';
 
 async function mountApp(transport: FakeTransport) {
+  // An empty lab: the Datasets and Experiments views list what the lab has.
+  transport.answer('datasets/list', () => ({ items: [], total: 0 })).answer('experiments/list', () => ({ items: [], total: 0 }));
   const { client, pinia } = installLab(transport);
   const router = createAppRouter(createMemoryHistory());
   await router.push('/');

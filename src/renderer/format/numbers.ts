@@ -1,0 +1,72 @@
+/** How numbers, sizes, durations and metrics read in the lab's views; one place so every view agrees. */
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** 0.4 s, 12 s, 3 min 05 s, 2 h 07 min. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 0.05) return '< 0.1 s';
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** Four significant digits, without exponent noise for ordinary values. */
+export function formatNumber(value: number, digits = 4): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e6 || magnitude < 1e-3) return Number(value.toPrecision(digits)).toExponential();
+  return String(Number(value.toPrecision(digits)));
+}
+
+/** 1 234 567 parameters as "1.23 M", FLOPs as "101.9 k". */
+export function formatCount(value: number): string {
+  const units = [
+    { at: 1e12, suffix: 'T' },
+    { at: 1e9, suffix: 'G' },
+    { at: 1e6, suffix: 'M' },
+    { at: 1e3, suffix: 'k' },
+  ];
+  for (const { at, suffix } of units) if (Math.abs(value) >= at) return `${Number((value / at).toPrecision(4))} ${suffix}`;
+  return String(value);
+}
+
+export function formatPercent(fraction: number): string {
+  return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+}
+
+/** The lab's metrics and how their values read: `error` is a percentage, the others plain numbers. */
+const metricTitles: Record<string, string> = {
+  error: 'error (%)',
+  'relative-l2': 'relative L2',
+  'one-minus-macro-f1': '1 − macro F1',
+  mse: 'MSE',
+};
+
+export function metricTitle(name: string): string {
+  return metricTitles[name] ?? name;
+}
+
+export function formatMetric(name: string, value: number): string {
+  return name === 'error' ? `${formatNumber(value, 4)}%` : formatNumber(value, 4);
+}
+
+/** A timestamp as the user's local date and time, to the minute. */
+export function formatTimestamp(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

@@ -1,0 +1,258 @@
+/**
+ * The new-experiment form's rules, apart from its template: seeds as typed, custom budgets as the contract's
+ * `overrides`, the search grid, the cost estimate, and the request it sends.
+ */
+import type { ExperimentRequest, Method } from '../../../shared/contract/index.ts';
+import { PRESET_BUDGETS, type PresetBudget, type PresetName, type SearchGrid } from './presets.ts';
+
+export const MAX_SEED = 2 ** 31 - 1;
+export const MAX_SEEDS = 100;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** "0,1,2", "0-4" or a mix ("0-2, 7"); each seed once, at most 100. */
+export function parseSeeds(text: string): ParseResult<number[]> {
+  const parts = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (parts.length === 0) return { ok: false, error: 'Give at least one seed, e.g. 0,1,2.' };
+  const seeds: number[] = [];
+  for (const part of parts) {
+    const range = /^(\d+)\s*-\s*(\d+)$/.exec(part);
+    if (range !== null) {
+      const from = Number(range[1]);
+      const to = Number(range[2]);
+      if (to < from) return { ok: false, error: `The range ${part} runs backwards; write it as ${to}-${from}.` };
+      if (to - from + 1 > MAX_SEEDS) return { ok: false, error: `The range ${part} has more than ${MAX_SEEDS} seeds.` };
+      for (let seed = from; seed <= to; seed++) seeds.push(seed);
+    } else if (/^\d+$/.test(part)) {
+      seeds.push(Number(part));
+    } else {
+      return { ok: false, error: `“${part}” is not a seed: seeds are whole numbers from 0, separated by commas (ranges like 0-4 work too).` };
+    }
+  }
+  const tooLarge = seeds.find((seed) => seed > MAX_SEED);
+  if (tooLarge !== undefined) return { ok: false, error: `Seed ${tooLarge} is too large; seeds go up to ${MAX_SEED}.` };
+  const repeated = seeds.find((seed, index) => seeds.indexOf(seed) !== index);
+  if (repeated !== undefined) return { ok: false, error: `Seed ${repeated} is given twice; each seed runs once.` };
+  if (seeds.length > MAX_SEEDS) return { ok: false, error: `${seeds.length} seeds: at most ${MAX_SEEDS} per experiment.` };
+  return { ok: true, value: seeds };
+}
+
+/** The P-DASH keep schedule as written ("16,4,1"): patterns kept per layer after each round, decreasing. */
+export function parseKeepSchedule(text: string): ParseResult<number[]> {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.some((part) => !/^\d+$/.test(part) || Number(part) < 1)) return { ok: false, error: 'Write the schedule as positive whole numbers, e.g. 16,4,1.' };
+  const keep = parts.map(Number);
+  if (keep.some((value, index) => index > 0 && value >= keep[index - 1]!)) return { ok: false, error: 'Each round keeps fewer patterns than the one before, e.g. 16,4,1.' };
+  return { ok: true, value: keep };
+}
+
+// ---- custom budget ----
+
+/** The budget fields as the inputs hold them (text; an empty batch size means the task's default). */
+export interface BudgetFields {
+  searchEpochs: string;
+  searchBatchSize: string;
+  hpEpochs: string;
+  hpBatchSize: string;
+  retrainEpochs: string;
+  retrainBatchSize: string;
+}
+
+export type BudgetField = keyof BudgetFields;
+
+export function budgetFieldsOf(preset: PresetName): BudgetFields {
+  const budget = PRESET_BUDGETS[preset];
+  const text = (value: number | null): string => (value === null ? '' : String(value));
+  return {
+    searchEpochs: text(budget.search.epochs),
+    searchBatchSize: text(budget.search.batchSize),
+    hpEpochs: text(budget.hpSearch.epochs),
+    hpBatchSize: text(budget.hpSearch.batchSize),
+    retrainEpochs: text(budget.retrain.epochs),
+    retrainBatchSize: text(budget.retrain.batchSize),
+  };
+}
+
+/** The engine's rules for each field: epochs may be 0 where a phase can be skipped, retraining needs one. */
+const fieldRules: Record<BudgetField, { min: number; optional: boolean; what: string }> = {
+  searchEpochs: { min: 0, optional: false, what: 'Search epochs' },
+  searchBatchSize: { min: 1, optional: true, what: 'Search batch size' },
+  hpEpochs: { min: 0, optional: false, what: 'HP-search epochs' },
+  hpBatchSize: { min: 1, optional: true, what: 'HP-search batch size' },
+  retrainEpochs: { min: 1, optional: false, what: 'Retrain epochs' },
+  retrainBatchSize: { min: 1, optional: true, what: 'Retrain batch size' },
+};
+
+export interface ParsedBudget {
+  /** The budget the runs will have (preset with the fields applied), for the estimate. */
+  budget: PresetBudget;
+  /** Only the settings that differ from the preset, shaped as the engine's configuration. */
+  overrides: Record<string, Record<string, number | null>>;
+  errors: Partial<Record<BudgetField, string>>;
+}
+
+export function parseBudget(preset: PresetName, fields: BudgetFields): ParsedBudget {
+  const base = PRESET_BUDGETS[preset];
+  const errors: Partial<Record<BudgetField, string>> = {};
+  const read = (field: BudgetField, fallback: number | null): number | null => {
+    const rule = fieldRules[field];
+    const text = fields[field].trim();
+    if (text === '') {
+      if (rule.optional) return null;
+      errors[field] = `${rule.what}: give a whole number.`;
+      return fallback;
+    }
+    if (!/^\d+$/.test(text) || Number(text) < rule.min) {
+      errors[field] = `${rule.what} must be a whole number of at least ${rule.min}.`;
+      return fallback;
+    }
+    return Number(text);
+  };
+  const searchEpochs = read('searchEpochs', base.search.epochs) ?? base.search.epochs;
+  const searchBatchSize = read('searchBatchSize', base.search.batchSize);
+  const hpEpochs = read('hpEpochs', base.hpSearch.epochs) ?? base.hpSearch.epochs;
+  const hpBatchSize = read('hpBatchSize', base.hpSearch.batchSize);
+  const retrainEpochs = read('retrainEpochs', base.retrain.epochs) ?? base.retrain.epochs;
+  const retrainBatchSize = read('retrainBatchSize', base.retrain.batchSize);
+
+  const overrides: ParsedBudget['overrides'] = {};
+  const set = (section: string, key: string, value: number | null, preset: number | null): void => {
+    if (value === preset) return;
+    overrides[section] = { ...(overrides[section] ?? {}), [key]: value };
+  };
+  set('search', 'epochs', searchEpochs, base.search.epochs);
+  set('search', 'batchSize', searchBatchSize, base.search.batchSize);
+  set('hpSearch', 'epochs', hpEpochs, base.hpSearch.epochs);
+  set('hpSearch', 'batchSize', hpBatchSize, base.hpSearch.batchSize);
+  set('retrain', 'epochs', retrainEpochs, base.retrain.epochs);
+  set('retrain', 'batchSize', retrainBatchSize, base.retrain.batchSize);
+
+  return {
+    budget: {
+      search: { ...base.search, epochs: searchEpochs, batchSize: searchBatchSize },
+      hpSearch: { ...base.hpSearch, epochs: hpEpochs, batchSize: hpBatchSize },
+      retrain: { epochs: retrainEpochs, batchSize: retrainBatchSize },
+      limits: base.limits,
+    },
+    overrides,
+    errors,
+  };
+}
+
+// ---- search grid ----
+
+export const MAX_KERNEL = 63;
+export const MAX_DILATION = 64;
+
+export function checkKernel(kernel: number): string | null {
+  if (!Number.isInteger(kernel) || kernel < 1 || kernel > MAX_KERNEL) return `Kernel sizes are whole numbers from 1 to ${MAX_KERNEL}.`;
+  if (kernel % 2 === 0) return `Kernel sizes are odd (so that a kernel has a centre); ${kernel} is even.`;
+  return null;
+}
+
+export function checkDilation(dilation: number): string | null {
+  if (!Number.isInteger(dilation) || dilation < 1 || dilation > MAX_DILATION) return `Dilations are whole numbers from 1 to ${MAX_DILATION}.`;
+  return null;
+}
+
+export function sameGrid(a: SearchGrid, b: SearchGrid): boolean {
+  const same = (x: number[], y: number[]): boolean => x.length === y.length && [...x].sort((p, q) => p - q).every((v, i) => v === [...y].sort((p, q) => p - q)[i]);
+  return same(a.kernels, b.kernels) && same(a.dilations, b.dilations);
+}
+
+// ---- the estimate ----
+
+export interface CostEstimate {
+  runs: number;
+  /** Candidate (kernel, dilation) patterns per searchable layer. */
+  patterns: number;
+  perRun: { searchEpochs: number; hpTrials: number; hpEpochsPerTrial: number; hpEpochs: number; retrainEpochs: number; epochs: number };
+  epochs: number;
+  /** Runs at a time, and the number of rounds of runs that makes. */
+  concurrency: number;
+  waves: number;
+}
+
+export function estimateCost(options: { methods: number; seeds: number; budget: PresetBudget; grid: SearchGrid; concurrency: number }): CostEstimate {
+  const { budget } = options;
+  const runs = options.methods * options.seeds;
+  const hpEpochs = budget.hpSearch.trials * budget.hpSearch.epochs;
+  const epochs = budget.search.epochs + hpEpochs + budget.retrain.epochs;
+  const concurrency = Math.max(1, options.concurrency);
+  return {
+    runs,
+    patterns: options.grid.kernels.length * options.grid.dilations.length,
+    perRun: {
+      searchEpochs: budget.search.epochs,
+      hpTrials: budget.hpSearch.trials,
+      hpEpochsPerTrial: budget.hpSearch.epochs,
+      hpEpochs,
+      retrainEpochs: budget.retrain.epochs,
+      epochs,
+    },
+    epochs: runs * epochs,
+    concurrency,
+    waves: Math.ceil(runs / concurrency),
+  };
+}
+
+// ---- the request ----
+
+export interface ExperimentForm {
+  name: string;
+  datasetId: number | null;
+  methods: Method[];
+  seedsText: string;
+  preset: PresetName;
+  customBudget: boolean;
+  budget: BudgetFields;
+  /** The grid shown; sent only when it differs from the preset's (so the preset's own grid stays the default). */
+  grid: SearchGrid;
+  presetGrid: SearchGrid;
+  selection: 'argmax' | 'perturbation';
+  concurrencyText: string;
+}
+
+export type FormErrors = Partial<Record<'dataset' | 'methods' | 'seeds' | 'grid' | 'concurrency' | BudgetField, string>>;
+
+export function parseConcurrency(text: string): ParseResult<number | undefined> {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: undefined };
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1 || Number(trimmed) > 16) return { ok: false, error: 'Runs at once: a whole number from 1 to 16.' };
+  return { ok: true, value: Number(trimmed) };
+}
+
+/** The request the form would send, or what is wrong with it, field by field. */
+export function buildExperimentRequest(form: ExperimentForm): { ok: true; request: ExperimentRequest } | { ok: false; errors: FormErrors } {
+  const errors: FormErrors = {};
+  if (form.datasetId === null) errors.dataset = 'Choose a dataset.';
+  if (form.methods.length === 0) errors.methods = 'Choose at least one method.';
+  const seeds = parseSeeds(form.seedsText);
+  if (!seeds.ok) errors.seeds = seeds.error;
+  if (form.grid.kernels.length === 0 || form.grid.dilations.length === 0) errors.grid = 'The search space needs at least one kernel size and one dilation.';
+  const concurrency = parseConcurrency(form.concurrencyText);
+  if (!concurrency.ok) errors.concurrency = concurrency.error;
+  const budget = form.customBudget ? parseBudget(form.preset, form.budget) : null;
+  if (budget !== null) Object.assign(errors, budget.errors);
+  if (Object.keys(errors).length > 0 || form.datasetId === null || !seeds.ok || !concurrency.ok) return { ok: false, errors };
+
+  const request: ExperimentRequest = {
+    dataset: form.datasetId,
+    methods: [...form.methods],
+    seeds: seeds.value,
+    preset: form.preset,
+    selection: form.selection,
+  };
+  const name = form.name.trim();
+  if (name !== '') request.name = name;
+  if (!sameGrid(form.grid, form.presetGrid)) {
+    request.kernels = [...form.grid.kernels].sort((a, b) => a - b);
+    request.dilations = [...form.grid.dilations].sort((a, b) => a - b);
+  }
+  if (budget !== null && Object.keys(budget.overrides).length > 0) request.overrides = budget.overrides;
+  if (concurrency.value !== undefined) request.concurrency = concurrency.value;
+  return { ok: true, request };
+}
