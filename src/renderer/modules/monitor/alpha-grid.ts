@@ -33,10 +33,13 @@ export interface AlphaGrid {
   decimals: number;
 }
 
-/** Enough decimals of a percentage to show a spread of `spread` (a fraction), between 1 and 3. */
+/**
+ * Decimals of a percentage that tell weights spread over `spread` (a fraction) apart: one digit finer than
+ * the spread itself, so that the values between its ends differ too; between 1 and 3.
+ */
 export function percentDecimals(spread: number): number {
   if (!(spread > 0)) return 1;
-  return Math.min(3, Math.max(1, Math.ceil(-Math.log10(spread * 100))));
+  return Math.min(3, Math.max(1, Math.ceil(-Math.log10(spread * 100)) + 1));
 }
 
 export function formatWeight(weight: number, decimals: number): string {

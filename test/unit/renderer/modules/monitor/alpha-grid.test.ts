@@ -30,11 +30,13 @@ describe('alphaGrid', () => {
 
   it('shows as many decimals as it takes to tell near-uniform weights apart', () => {
     expect(percentDecimals(0.3)).toBe(1);
-    expect(percentDecimals(0.0007)).toBe(2);
+    expect(percentDecimals(0.05)).toBe(1);
+    expect(percentDecimals(0.004)).toBe(2);
+    expect(percentDecimals(0.0007)).toBe(3);
     expect(percentDecimals(0.000001)).toBe(3);
     expect(percentDecimals(0)).toBe(1);
     const [layer] = alphaLayers([[0.2499, 0.2503, 0.2498, 0.25]]);
-    expect(alphaGrid(layer!, layer).decimals).toBe(2);
+    expect(alphaGrid(layer!, layer).decimals).toBe(3);
     expect(formatWeight(0.2503, 2)).toBe('25.03');
   });
 
