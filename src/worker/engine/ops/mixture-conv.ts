@@ -178,6 +178,13 @@ export function mixtureConv(
       `mixtureConv: ${config.patterns.length} patterns but ${params.weights.length} weight tensors and ${coefficients.shape[0]} coefficients`,
     );
   }
+  config.patterns.forEach((pattern, i) => {
+    const expected = weightShape(config, pattern);
+    const actual = params.weights[i]!.shape;
+    if (actual.length !== expected.length || actual.some((v, j) => v !== expected[j])) {
+      throw new Error(`mixtureConv: weight ${i} (k=${pattern.kernel}, d=${pattern.dilation}) has shape [${actual}], expected [${expected}]`);
+    }
+  });
   const method = options.method ?? chooseMixtureMethod(config, x.shape[0]!, size, tf.getBackend());
   return tf.tidy(() => {
     const x4 = (config.rank === 1 ? tf.expandDims(x, 1) : x) as tf.Tensor4D;

@@ -33,18 +33,21 @@ export interface BackendCosts {
 }
 
 /**
- * Measured on the project's 2-core machine (tfjs 4.22, batch 32, 16x52 and 1000-long inputs):
- * - wasm, 2 threads, SIMD: XNNPACK dense conv 3 G multiply-adds/s with 1 input channel, ~20 G/s with 16-32,
- *   depthwise conv 1.2 G/s, a [16k, 52] x
- *   [52, 52] GEMM ~6 G/s, 1600 batched [32, 32] x [32, 64] products ~1 G/s, elementwise and transposes ~300 M
- *   elements/s, 40-80 us per op (more in the backward pass).
- * - cpu (pure JS): conv ~0.3-0.5 G/s, matmul ~1 G/s (tiled JS), elementwise ~150 M/s.
+ * Fitted to bench/mixture-conv.bench.ts --explain on the project's 2-core machine (tfjs 4.22; 16x52 and
+ * 1000-long inputs); with them the model picks the measured fastest method, or one within 10% of it, on all ten
+ * DASH layers of the benchmark on both backends:
+ * - wasm (batch 32, 2 threads, SIMD): XNNPACK dense conv ~3 G multiply-adds/s with 1 input channel and ~20 G/s
+ *   with 16-32, depthwise conv 1.2 G/s, a [16k, 52] x [52, 52] GEMM ~6 G/s, 1600 batched [32, 32] x [32, 64]
+ *   products ~1 G/s, elementwise ops and transposes ~300 M elements/s, 40-80 us per op.
+ * - cpu (pure JS, batch 4): dense conv ~1.5 G/s with 16 input channels, depthwise ~0.15 G/s, the DFT matrix
+ *   products and the small batched products 0.1-0.15 G/s, elementwise ~60 M/s, ~150 us per op: dilation-grouped
+ *   wins every layer there, the Fourier path never does.
  * - tensorflow (native; not measurable here): the wasm rates scaled by the usual native/wasm ratio; only the
  *   ranking matters.
  */
 export const BACKEND_COSTS: Record<string, BackendCosts> = {
   wasm: { opMicros: 60, denseConvRate: 25000, depthwiseConvRate: 1200, gemmRate: 6000, batchedGemmRate: 1000, elementwiseRate: 300 },
-  cpu: { opMicros: 20, denseConvRate: 500, depthwiseConvRate: 300, gemmRate: 1000, batchedGemmRate: 600, elementwiseRate: 150 },
+  cpu: { opMicros: 150, denseConvRate: 2000, depthwiseConvRate: 150, gemmRate: 150, batchedGemmRate: 100, elementwiseRate: 60 },
   tensorflow: { opMicros: 20, denseConvRate: 60000, depthwiseConvRate: 5000, gemmRate: 30000, batchedGemmRate: 5000, elementwiseRate: 1500 },
 };
 
