@@ -59,10 +59,8 @@ test.beforeAll(async () => {
   mkdirSync(artifactsDir, { recursive: true });
   labDir = realpathSync(mkdtempSync(join(tmpdir(), 'pdash-e2e-flow-')));
   filesDir = realpathSync(mkdtempSync(join(tmpdir(), 'pdash-e2e-files-')));
+  // The server supervises its lab's run queue itself: what the form queues runs here.
   server = await startWebServer({ labDir, port: 0, rendererDir });
-  // Web mode must run the runs its window queues. Started here explicitly in case the server does not start
-  // its queue itself; a second start replaces the first.
-  server.core.runs.startQueue();
 });
 
 test.afterAll(async () => {
