@@ -139,3 +139,24 @@ describe('runs in real forked workers', () => {
     expect(core.runs.experiments(0, 10).total).toBe(0);
   });
 });
+
+describe('removing', () => {
+  it('keeps a dataset that an experiment used, and removes an experiment with its runs and files', async () => {
+    const { existsSync } = await import('node:fs');
+    const dataset = await registerToyDataset(core.datasets);
+    const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [0], preset: 'smoke' });
+    await core.runs.startQueue({ experimentId: experiment.id }).idle();
+    const runId = experiment.runs[0]!.id;
+    expect(existsSync(join(core.paths.runs, String(runId), 'checkpoint.pdck'))).toBe(true);
+
+    const refused = await core.request('datasets/remove', { dataset: dataset.id }).catch((e: unknown) => e as LabError);
+    expect((refused as LabError).code).toBe('conflict');
+    expect((refused as LabError).message).toContain(`used by experiment ${experiment.id}`);
+
+    await core.request('experiments/remove', { experiment: experiment.id });
+    expect(existsSync(join(core.paths.runs, String(runId)))).toBe(false);
+    expect(core.db.prepare('SELECT count(*) FROM run_epochs').pluck().get()).toBe(0);
+    await core.request('datasets/remove', { dataset: dataset.id });
+    expect(core.datasets.list().total).toBe(0);
+  });
+});

@@ -138,7 +138,7 @@ progress bar per run, and prints the results. Ctrl+C pauses the running runs; co
   --methods M,...  search methods to compare
   --seeds S,...    one run per method and seed
   --preset P       budget: smoke (seconds), quick (minutes on a CPU), paper (the reference budgets)
-  --kernels, --dilations   the search space (default: 3,5,7,9 x 1,3,7,15; 1-D adds kernel 11)
+  --kernels, --dilations   the search space (default 2-D: 3,5,7,9 x 1,3,7,15; 1-D: 3,7,11,15,19 x 1,3,7,15)
   --json           print {experimentId, runs: [{id, method, seed, status, metric, architecture, seconds}]}
 ${commonHelp}`,
   options: {
@@ -287,5 +287,23 @@ ${commonHelp}`,
     }),
 };
 
+const experimentsRemove: Command = {
+  name: 'remove',
+  summary: 'remove an experiment, its runs and their files',
+  help: `Usage: pdash experiments remove EXPERIMENT [--json]
+
+Deletes the experiment, every run of it (metrics, alpha snapshots, architectures) and the runs' files
+(checkpoints, weights). Refused while one of its runs is running. There is no undo.
+${commonHelp}`,
+  options: { ...commonOptions, ...jsonOption },
+  positionals: { min: 1, max: 1, names: 'an experiment id' },
+  run: (values, positionals, io) =>
+    withLab(values, io, async (core) => {
+      const removed = await core.invoke('experiments/remove', { experiment: integer('experiment')(positionals[0]!) });
+      io.stdout(values.json === true ? JSON.stringify(removed, null, 2) + '\n' : `Removed experiment ${removed.id} (${removed.name}) and its ${removed.runs.length} run(s).\n`);
+      return 0;
+    }),
+};
+
 export const runCommands: readonly Command[] = [runCommand, resumeCommand, cancelCommand, compareCommand];
-export const experimentsGroup: CommandGroup = { name: 'experiments', summary: 'list and show experiments', subcommands: [experimentsList, experimentsShow] };
+export const experimentsGroup: CommandGroup = { name: 'experiments', summary: 'list and show experiments', subcommands: [experimentsList, experimentsShow, experimentsRemove] };

@@ -159,6 +159,11 @@ export const experimentChannels = {
     request: z.object({ experiment: z.number().int().positive() }).strict(),
     response: ExperimentSummary,
   },
+  'experiments/remove': {
+    summary: 'Remove an experiment, its runs and their files (refused while a run of it is running).',
+    request: z.object({ experiment: z.number().int().positive() }).strict(),
+    response: ExperimentSummary,
+  },
   'runs/show': {
     summary: 'One run with its epoch metrics, alpha snapshots and HP trials.',
     request: z.object({ run: z.number().int().positive() }).strict(),

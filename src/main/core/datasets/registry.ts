@@ -170,9 +170,17 @@ export class DatasetRegistry {
     }
   }
 
-  /** Removes the row, then the files. */
+  /** Removes the row, then the files. A dataset that experiments were run on is kept, with their ids named. */
   async remove(ref: number | string): Promise<DatasetSummary> {
     const record = this.get(ref);
+    const users = this.db.prepare('SELECT id FROM experiments WHERE dataset_id = ? ORDER BY id').pluck().all(record.id) as number[];
+    if (users.length > 0) {
+      throw new LabError(
+        'conflict',
+        `Dataset '${record.name}' is used by experiment${users.length > 1 ? 's' : ''} ${users.join(', ')}; it was not removed.`,
+        'Their results refer to this data (its hash is in every report); remove those experiments first if you really want it gone.',
+      );
+    }
     this.db.prepare('DELETE FROM datasets WHERE id = ?').run(record.id);
     await rm(record.folder, { recursive: true, force: true });
     const { folder: _folder, normalization: _n, classCounts: _c, files: _f, ...summary } = record;

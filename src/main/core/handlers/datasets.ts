@@ -35,7 +35,14 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
 
     'datasets/show': async ({ dataset, samplesPerSplit }) => {
       const record = core.datasets.get(dataset);
-      const readStats = async (file: string): Promise<number[]> => Array.from(await readWholeArray(await openNpy(join(record.folder, file))));
+      const readStats = async (file: string): Promise<number[]> => {
+        const source = await openNpy(join(record.folder, file));
+        try {
+          return Array.from(await readWholeArray(source));
+        } finally {
+          await source.close();
+        }
+      };
       const samples: DatasetDetail['samples'] = [];
       for (const split of ['train', 'val', 'test'] as SplitName[]) {
         const count = Math.min(samplesPerSplit, record.splits[split]);

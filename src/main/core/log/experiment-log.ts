@@ -121,6 +121,11 @@ export class ExperimentLog {
     };
   }
 
+  /** Deletes an experiment; its runs and everything they reported go with it (ON DELETE CASCADE). */
+  removeExperiment(id: number): void {
+    this.db.prepare('DELETE FROM experiments WHERE id = ?').run(id);
+  }
+
   run(id: number): RunRow {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     if (row === undefined) throw new LabError('not-found', `No run ${id} in this lab.`, 'See the runs of an experiment with `pdash experiments show ID`.');

@@ -4,8 +4,11 @@
  */
 import type { Comparison, ExperimentRequest, ExperimentSummary, Method, RunDetail, RunSummary } from '../../../shared/contract/experiments.ts';
 import { ExperimentRequest as ExperimentRequestSchema } from '../../../shared/contract/experiments.ts';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
 import type { EngineEvent } from '../../../worker/engine/events.ts';
+import { defaultSearchSpace } from '../../../worker/engine/arch/search-space.ts';
 import { resolveConfig } from '../../../worker/engine/presets.ts';
 import type { DashConfigOverrides } from '../../../worker/engine/search/config.ts';
 import { compareRuns } from '../compare/compare.ts';
@@ -75,7 +78,7 @@ export class RunService {
     }
     const overrides = structuredClone(parsed.overrides) as DashConfigOverrides & { search?: Record<string, unknown> };
     if (parsed.kernels || parsed.dilations) {
-      const rankDefault = dataset.rank === 1 ? { kernels: [3, 5, 7, 9, 11], dilations: [1, 3, 7, 15] } : { kernels: [3, 5, 7, 9], dilations: [1, 3, 7, 15] };
+      const rankDefault = defaultSearchSpace(dataset.rank);
       overrides.search = { ...(overrides.search ?? {}), grid: { kernels: parsed.kernels ?? rankDefault.kernels, dilations: parsed.dilations ?? rankDefault.dilations } };
     }
     try {
@@ -105,6 +108,17 @@ export class RunService {
   experiments(offset: number, limit: number): { items: ExperimentSummary[]; total: number } {
     const { rows, total } = this.options.log.experiments(offset, limit);
     return { items: rows.map((r) => this.summarizeExperiment(r)), total };
+  }
+
+  async removeExperiment(id: number): Promise<ExperimentSummary> {
+    const summary = this.experiment(id);
+    const active = summary.runs.filter((r) => r.status === 'running');
+    if (active.length > 0) {
+      throw new LabError('conflict', `Experiment ${id} has running run${active.length > 1 ? 's' : ''} ${active.map((r) => r.id).join(', ')}.`, 'Cancel them first (pdash cancel RUN), then remove the experiment.');
+    }
+    this.options.log.removeExperiment(id);
+    for (const run of summary.runs) await rm(join(this.options.paths.runs, String(run.id)), { recursive: true, force: true });
+    return summary;
   }
 
   run(id: number): RunSummary {
