@@ -9,7 +9,6 @@ import { LabError } from '../shared/errors.ts';
 import { decodeCheckpoint, encodeCheckpoint, resolveConfig, runDash, RunCancelledError, type DashConfigOverrides, type PresetName } from './engine/index.ts';
 import { loadDataset } from './dataset-loader.ts';
 import { setupNodeRuntime } from './node-runtime.ts';
-import { registerAllGradients } from './tfjs-gradients.ts';
 import type { ParentPort } from './parent-port.ts';
 import type { RunJob } from './protocol.ts';
 
@@ -32,7 +31,6 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
 }
 
 export async function runJob(job: RunJob, port: ParentPort, control: RunControl): Promise<void> {
-  await registerAllGradients();
   const report = await setupNodeRuntime({ ...(job.backend ? { backend: job.backend } : {}), ...(job.threads ? { threads: job.threads } : {}) });
   port.post({ type: 'backend', report });
   if (job.method !== 'dash') {
