@@ -59,7 +59,7 @@ function eventsOf(run: FixtureRun): EngineEvent[] {
   const phase = (name: 'search' | 'hp-search' | 'retrain' | 'test', round: number | null, seconds: number, body: () => void) => {
     events.push({ type: 'phase-start', phase: name, round, epochs: 0, stepsPerEpoch: 1, totalSteps: 1 });
     body();
-    events.push({ type: 'phase-end', phase: name, round, steps: 10, wallMs: seconds * 1000 });
+    events.push({ type: 'phase-end', phase: name, round, steps: 10, wallMs: seconds * 1000, flops: seconds * 1e9 });
   };
   const rounds = run.searchLoss.length;
   run.searchLoss.forEach((losses, r) => {

@@ -5,7 +5,7 @@
 import type { KernelPattern } from './arch/search-space.ts';
 import type { ArchitectureSpec } from './arch/spec.ts';
 import type { MetricValue } from './metrics/task-metric.ts';
-import type { DashConfig, HpChoice } from './search/config.ts';
+import type { DashConfig, HpChoice, SearchMethod, SelectionMethod } from './search/config.ts';
 
 export type PhaseName = 'search' | 'select' | 'hp-search' | 'retrain' | 'test';
 /** The phases that train (and emit epoch events). */
@@ -13,7 +13,8 @@ export type TrainingPhase = 'search' | 'hp-search' | 'retrain';
 
 export interface RunStartEvent {
   type: 'run-start';
-  algorithm: 'dash';
+  /** The method the run executes. */
+  algorithm: SearchMethod;
   seed: number;
   config: DashConfig;
   /** Fingerprint of the resolved configuration; a checkpoint resumes only a run with the same one. */
@@ -21,8 +22,11 @@ export interface RunStartEvent {
   backbone: string;
   /** Samples per split after limits and holdout. */
   samples: { train: number; validation: number; test: number };
-  /** Where a resumed run continues from, or null for a fresh run. */
-  resumedFrom: { phase: TrainingPhase; epoch: number; trial: number | null } | null;
+  /**
+   * Where a resumed run continues from, or null for a fresh run. 'select': in the middle of perturbation-based
+   * selection (`epoch` counts the layers already fixed). `trial`: HP trial or random-baseline candidate.
+   */
+  resumedFrom: { phase: TrainingPhase | 'select'; round: number | null; epoch: number; trial: number | null } | null;
 }
 
 export interface PhaseStartEvent {
@@ -43,6 +47,11 @@ export interface PhaseEndEvent {
   /** Steps taken in this process (a resumed phase counts from where it resumed). */
   steps: number;
   wallMs: number;
+  /**
+   * Estimated floating-point operations spent in this process on the phase: 3 forward passes per training sample
+   * (forward, input and weight gradients), 1 per evaluated sample; supernets cost their whole mixture (arch/cost.ts).
+   */
+  flops: number;
 }
 
 export interface EpochEvent {
@@ -80,14 +89,66 @@ export interface AlphaEvent {
   layers: LayerAlphaSnapshot[];
 }
 
+/** How the architecture was chosen: a selection over a searched supernet, or a baseline's own rule. */
+export type ArchitectureSource = SelectionMethod | 'backbone' | 'random';
+
 export interface ArchitectureEvent {
   type: 'architecture';
-  selection: 'argmax' | 'perturbation';
+  selection: ArchitectureSource;
   spec: ArchitectureSpec;
   archId: string;
   /** Of the retrained network (retrain width), for one input sample. */
   parameters: number;
   flops: number;
+}
+
+export interface PatternScore {
+  kernel: number;
+  dilation: number;
+  /**
+   * argmax: softmax(alpha), noise-free. perturbation: the damage of removing the pattern, i.e. the validation
+   * metric with its coefficient set to 0 minus the metric without (larger = removal hurts more); ties are ranked
+   * by the same damage measured on the validation loss. null if not finite.
+   */
+  score: number | null;
+}
+
+export interface RoundLayer {
+  layer: number;
+  name: string;
+  /** The layer's candidates of this round, best first. */
+  ranking: PatternScore[];
+  /** Candidates of the next round (the last round and DASH: the one chosen pattern). */
+  kept: KernelPattern[];
+  pruned: KernelPattern[];
+}
+
+/**
+ * After each P-DASH round: per layer, how the round's candidates ranked and which survived. DASH emits one with
+ * round null for its final selection.
+ */
+export interface RoundEvent {
+  type: 'round';
+  round: number | null;
+  /** Total rounds of the run (1 for DASH). */
+  rounds: number;
+  selection: SelectionMethod;
+  layers: RoundLayer[];
+}
+
+/** The random baseline: one drawn architecture, after its short training and validation. */
+export interface RandomCandidateEvent {
+  type: 'random-candidate';
+  /** 0-based. */
+  candidate: number;
+  candidates: number;
+  /** The drawn pattern of every searchable layer. */
+  layers: KernelPattern[];
+  /** Validation metric after training; null when the training diverged. */
+  validation: MetricValue | null;
+  diverged: boolean;
+  flops: number;
+  wallMs: number;
 }
 
 export interface HpTrialEvent {
@@ -116,8 +177,9 @@ export interface CheckpointEvent {
   round: number | null;
   trial: number | null;
   /**
-   * Epochs of the phase (or of the HP trial) completed when it was written; for the checkpoints at phase
-   * boundaries: the search's epochs ('select') or the trials run (HP search, trial null).
+   * Epochs of the phase (or of the HP trial or random candidate, `trial`) completed when it was written; for the
+   * checkpoints at phase boundaries: the search's (or the round's) epochs ('select', also after P-DASH prunes a
+   * round) or the trials run (HP search, trial null); during perturbation-based selection, the layers fixed.
    */
   epoch: number;
   /** Bytes of tensor data it holds. */
@@ -145,6 +207,8 @@ export type EngineEvent =
   | PhaseEndEvent
   | EpochEvent
   | AlphaEvent
+  | RoundEvent
+  | RandomCandidateEvent
   | ArchitectureEvent
   | HpTrialEvent
   | HpChosenEvent

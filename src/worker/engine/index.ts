@@ -2,12 +2,25 @@
  * The engine's public entry: what the worker adapter (and tests, benches, the CLI) import.
  * Backend initialisation lives in runtime/backend.ts (and src/worker/node-runtime.ts for Node).
  */
-export { runDash, retrainSpec } from './search/dash.ts';
-export type { DashHooks, DashResult } from './search/dash.ts';
+export { runMethod, runDash } from './search/run-method.ts';
+export type { DashHooks, DashResult } from './search/run-method.ts';
+export { retrainSpec } from './search/architecture.ts';
 export { RunCancelledError } from './train/loop.ts';
 export { PRESETS, resolveConfig } from './presets.ts';
-export type { DashConfig, DashConfigOverrides, HpChoice, HpGrid, PresetName } from './search/config.ts';
-export { hpConfigurations } from './search/config.ts';
+export type {
+  DashConfig,
+  DashConfigOverrides,
+  HpChoice,
+  HpGrid,
+  PdashConfig,
+  PerturbationConfig,
+  PresetName,
+  RandomSearchConfig,
+  SearchMethod,
+  SelectionMethod,
+} from './search/config.ts';
+export { hpConfigurations, SEARCH_METHODS, SELECTION_METHODS } from './search/config.ts';
+export { roundSizes } from './search/prune.ts';
 export type { EngineEvent, EngineEventType, PhaseName, TrainingPhase } from './events.ts';
 export type * from './events.ts';
 export { decodeCheckpoint, encodeCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './search/checkpoint.ts';
@@ -16,7 +29,7 @@ export type { BatchReader, DashDataset, InMemorySplit, SampleBatch, SplitSource,
 export { validateTask } from './data/dataset.ts';
 export type { ArchitectureSpec, BackboneName, LayerChoice } from './arch/spec.ts';
 export { archId, parseArchitectureSpec, validateArchitectureSpec } from './arch/spec.ts';
-export { architectureCost } from './arch/cost.ts';
+export { architectureCost, supernetForwardFlops } from './arch/cost.ts';
 export type { ArchitectureCost } from './arch/cost.ts';
 export type { KernelPattern, LayerSearchSpaces, SearchSpaceGrid } from './arch/search-space.ts';
 export { defaultSearchSpace, gridPatterns } from './arch/search-space.ts';

@@ -31,6 +31,10 @@ const paper: DashConfig = {
     grid: null,
     mixtureMethod: null,
   },
+  selection: 'argmax',
+  perturbation: { tuneEpochs: 5, tuneLrFactor: 0.1 },
+  pdash: { rounds: 3, keepFraction: 0.5, schedule: null, roundEpochs: null },
+  random: { samples: null, epochsPerSample: 10 },
   hpSearch: { epochs: 80, batchSize: null, grid: REFERENCE_HP_GRID, batchFraction: null, earlyExit: true, milestones: null, gamma: 0.2, clipNorm: null },
   retrain: { epochs: 200, batchSize: null, widthFactor: 4, milestones: null, gamma: 0.2, clipNorm: null, validateEvery: 1 },
   validationFraction: 0.1,
@@ -44,6 +48,8 @@ const quick: DashConfig = {
   preset: 'quick',
   // dilation-grouped: measured ~6x faster than the automatic choice for a 16x16 WRN supernet on wasm (2 cores).
   search: { ...paper.search, epochs: 6, batchSize: 32, batchFraction: 0.5, milestones: [4], mixtureMethod: 'dilation-grouped' },
+  perturbation: { ...paper.perturbation, tuneEpochs: 1 },
+  random: { ...paper.random, epochsPerSample: 2 },
   hpSearch: {
     ...paper.hpSearch,
     epochs: 2,
@@ -61,6 +67,10 @@ const smoke: DashConfig = {
   ...paper,
   preset: 'smoke',
   search: { ...paper.search, epochs: 2, batchSize: 8, batchFraction: 0.5, milestones: [], grid: { kernels: [3, 5], dilations: [1, 2] } },
+  perturbation: { ...paper.perturbation, tuneEpochs: 1 },
+  // Its 4 patterns per layer allow two rounds: 4 -> 2 -> 1.
+  pdash: { ...paper.pdash, rounds: 2 },
+  random: { ...paper.random, epochsPerSample: 1 },
   hpSearch: {
     ...paper.hpSearch,
     epochs: 1,

@@ -8,7 +8,7 @@
  *   "PDCK" | u32 version | u32 header bytes | header (UTF-8 JSON) | zero padding to 8 | tensor data (little-endian)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayerSearchSpaces } from '../arch/search-space.ts';
+import type { KernelPattern, LayerSearchSpaces } from '../arch/search-space.ts';
 import type { ArchitectureSpec } from '../arch/spec.ts';
 import type { NamedVariable } from '../backbones/network.ts';
 import type { NamedTensor } from '../train/sgd.ts';
@@ -24,12 +24,51 @@ export interface CheckpointTensor {
   data: Float32Array | Int32Array;
 }
 
-/** Supernet search (a P-DASH round when `round` is set); `nextEpoch` epochs of it are done. */
+/**
+ * Supernet search (a P-DASH round when `round` is set); `nextEpoch` epochs of it are done. Tensors: `net/` and
+ * `opt/` mid-search; at the start of a P-DASH round after the first, `carry/`: the surviving weights.
+ */
 export interface SearchState {
   phase: 'search';
   round: number | null;
   spaces: LayerSearchSpaces;
   nextEpoch: number;
+}
+
+/** One layer fixed by perturbation-based selection: its candidates' damage scores when it was decided. */
+export interface LayerDecision {
+  layer: number;
+  /** Candidates in the layer's order, with metric and loss damage (null: not finite). */
+  scores: { kernel: number; dilation: number; damage: number | null; lossDamage: number | null }[];
+  chosen: number;
+}
+
+/**
+ * Perturbation-based selection in progress (DARTS-PT): layers are fixed in `order`; the first `next` are done
+ * (their `spaces` entry is the chosen pattern alone). Tensors: `net/`, the fine-tuned supernet.
+ */
+export interface SelectState {
+  phase: 'select';
+  round: number | null;
+  spaces: LayerSearchSpaces;
+  order: number[];
+  next: number;
+  decisions: LayerDecision[];
+}
+
+/** A random-baseline candidate that has been trained and scored. */
+export interface RandomCandidateRecord {
+  layers: KernelPattern[];
+  /** Validation metric, or null when its training diverged. */
+  value: number | null;
+  flops: number;
+}
+
+/** The random baseline: `done` candidates of `count` are trained and scored (no tensors between candidates). */
+export interface RandomSearchState {
+  phase: 'random-search';
+  count: number;
+  done: RandomCandidateRecord[];
 }
 
 export interface HpTrialRecord {
@@ -58,7 +97,7 @@ export interface RetrainState {
   best: { value: number; epoch: number } | null;
 }
 
-export type PipelineState = SearchState | HpSearchState | RetrainState;
+export type PipelineState = SearchState | SelectState | RandomSearchState | HpSearchState | RetrainState;
 
 export interface DashCheckpoint {
   format: typeof CHECKPOINT_FORMAT;
@@ -101,6 +140,24 @@ export function restoreVariables(variables: readonly NamedVariable[], entries: r
     }
     tf.tidy(() => v.variable.assign(tf.tensor(e.data, e.shape, e.dtype)));
   }
+}
+
+/**
+ * Assigns stored values to the variables that have an entry of the same name and shape (weight carry-over into a
+ * rebuilt supernet); returns the variables left as they were.
+ */
+export function assignMatching(variables: readonly NamedVariable[], entries: readonly CheckpointTensor[]): NamedVariable[] {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const untouched: NamedVariable[] = [];
+  for (const v of variables) {
+    const e = byName.get(v.name);
+    if (e === undefined || e.shape.join(',') !== v.variable.shape.join(',')) {
+      untouched.push(v);
+      continue;
+    }
+    tf.tidy(() => v.variable.assign(tf.tensor(e.data, e.shape, e.dtype)));
+  }
+  return untouched;
 }
 
 /** Tensors for an optimiser's loadState; the caller disposes them. */

@@ -9,6 +9,20 @@ import { MIXTURE_METHODS } from '../ops/mixture-conv.ts';
 
 export type PresetName = 'smoke' | 'quick' | 'paper';
 
+/**
+ * How a run finds its architecture: DASH's single search, P-DASH's progressively pruned rounds, or one of the two
+ * baselines that share the rest of the pipeline (HP search, retraining, test): the backbone's own 3x3 / kernel-3
+ * layers, or the best of randomly drawn architectures trained under DASH's search budget.
+ */
+export type SearchMethod = 'dash' | 'pdash' | 'backbone' | 'random';
+
+export const SEARCH_METHODS: readonly SearchMethod[] = ['dash', 'pdash', 'backbone', 'random'];
+
+/** How a pattern is chosen (and, in P-DASH, how patterns are ranked for pruning): ALGORITHM.md sections 3 and 5. */
+export type SelectionMethod = 'argmax' | 'perturbation';
+
+export const SELECTION_METHODS: readonly SelectionMethod[] = ['argmax', 'perturbation'];
+
 export interface SearchPhaseConfig {
   epochs: number;
   /** null: 128 for 2-D classification, 10 for dense prediction, 1024 for sequences (DASH's batch sizes). */
@@ -38,6 +52,47 @@ export interface SearchPhaseConfig {
   grid: SearchSpaceGrid | null;
   /** How mixture convs are evaluated (all exact); null: the ops module's per-layer cost-based choice. */
   mixtureMethod: MixtureMethod | null;
+}
+
+/** Perturbation-based selection (DARTS-PT): what happens after each layer is fixed to its chosen pattern. */
+export interface PerturbationConfig {
+  /** Epochs of supernet fine-tuning (weights only, search batches) after each layer is fixed; 0: none. */
+  tuneEpochs: number;
+  /** Fine-tuning learning rate as a share of the search's weight learning rate (DARTS-PT: 1/10). */
+  tuneLrFactor: number;
+}
+
+/**
+ * P-DASH (ALGORITHM.md section 4). Each round searches the layers' current candidates, ranks them (by the
+ * selection method) and keeps the best; the last round keeps one per layer. Candidate counts per round come from
+ * `schedule` when set, otherwise from `rounds` and `keepFraction`: |P| -> ceil(|P| f) -> ... -> 1.
+ */
+export interface PdashConfig {
+  /** Rounds when no schedule is given (P-DASH: 3, i.e. 16 -> 8 -> 4 -> 1). */
+  rounds: number;
+  /** Share of each layer's candidates kept after every round but the last. */
+  keepFraction: number;
+  /**
+   * Candidates per layer searched in each round, then 1: e.g. [16, 4, 1] is two rounds (16 -> 4 -> 1). Must start
+   * at the search space's size, decrease strictly and end at 1. null: derived from rounds and keepFraction.
+   */
+  schedule: number[] | null;
+  /** Search epochs of every round; null: half of search.epochs (rounded up). */
+  roundEpochs: number | null;
+}
+
+/**
+ * The random baseline: architectures drawn uniformly per layer from the search space with the run's seed, each
+ * trained briefly (search width, search optimiser) and scored on validation; the best goes on to HP search.
+ */
+export interface RandomSearchConfig {
+  /**
+   * Architectures to draw. null: as many as DASH's search compute under the same configuration pays for
+   * (forward + backward FLOPs of every candidate's training and its validation pass, at least one).
+   */
+  samples: number | null;
+  /** Training epochs of each candidate (search batch size and share of batches per epoch). */
+  epochsPerSample: number;
 }
 
 export interface HpGrid {
@@ -88,6 +143,11 @@ export interface DashConfig {
   /** resnet1d base width m; null: min(4^(classes div 10 + 1), 64), which is 4 for ECG's 4 classes. */
   baseChannels: number | null;
   search: SearchPhaseConfig;
+  /** Final choice of one pattern per layer (DASH, P-DASH) and P-DASH's ranking for pruning. */
+  selection: SelectionMethod;
+  perturbation: PerturbationConfig;
+  pdash: PdashConfig;
+  random: RandomSearchConfig;
   hpSearch: HpSearchConfig;
   retrain: RetrainConfig;
   /** Share of train held out for validation when the dataset has no validation split. */
@@ -164,6 +224,21 @@ export function validateConfig(c: DashConfig): void {
   positive(s.temperature, 'search.temperature');
   posInt(s.widthFactor, 'search.widthFactor');
   if (s.mixtureMethod !== null && !MIXTURE_METHODS.includes(s.mixtureMethod)) fail(`search.mixtureMethod must be one of ${MIXTURE_METHODS.join(', ')} or null, got ${String(s.mixtureMethod)}`);
+  if (!SELECTION_METHODS.includes(c.selection)) fail(`selection must be one of ${SELECTION_METHODS.join(', ')}, got ${String(c.selection)}`);
+  nonNegInt(c.perturbation.tuneEpochs, 'perturbation.tuneEpochs');
+  fraction(c.perturbation.tuneLrFactor, 'perturbation.tuneLrFactor');
+  const p = c.pdash;
+  posInt(p.rounds, 'pdash.rounds');
+  if (!(p.keepFraction > 0 && p.keepFraction < 1)) fail(`pdash.keepFraction must be in (0, 1), got ${p.keepFraction}`);
+  if (p.schedule !== null) {
+    const sc = p.schedule;
+    if (sc.length < 2 || sc.some((x, i) => !Number.isInteger(x) || x < 1 || (i > 0 && x >= sc[i - 1]!)) || sc.at(-1) !== 1) {
+      fail(`pdash.schedule must list strictly decreasing candidate counts ending at 1, e.g. [16, 4, 1]; got [${sc.join(', ')}]`);
+    }
+  }
+  optPosInt(p.roundEpochs, 'pdash.roundEpochs');
+  optPosInt(c.random.samples, 'random.samples');
+  posInt(c.random.epochsPerSample, 'random.epochsPerSample');
   nonNegInt(h.epochs, 'hpSearch.epochs');
   optPosInt(h.batchSize, 'hpSearch.batchSize');
   for (const [k, xs] of Object.entries(h.grid) as [keyof HpGrid, number[]][]) if (xs.length === 0) fail(`hpSearch.grid.${k} must not be empty`);

@@ -17,6 +17,7 @@ import type { CheckpointTensor, HpSearchState, HpTrialRecord } from './checkpoin
 import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
 import type { HpChoice } from './config.ts';
 import { hpConfigurations } from './config.ts';
+import { evaluationFlops, networkFlops, trainingFlops } from './compute.ts';
 import type { RunContext } from './run-context.ts';
 import { checkpointDue } from './run-context.ts';
 
@@ -75,6 +76,7 @@ export async function runHpSearch(ctx: RunContext, state: HpSearchState, restore
   ctx.emit({ type: 'phase-start', phase: 'hp-search', round: null, epochs: h.epochs, stepsPerEpoch: steps, totalSteps: steps * h.epochs * configs.length });
   const phaseStart = performance.now();
   let stepsTaken = 0;
+  let flops = 0;
   let earlyExit = false;
   try {
     let previousBlockBest: number | null = null;
@@ -92,6 +94,7 @@ export async function runHpSearch(ctx: RunContext, state: HpSearchState, restore
       const resumeHere = state.current !== null && state.current.trial === t ? state.current : null;
       const record = await runTrial(ctx, net, weights, initial, { trial: t, hp, trials: configs.length, batchFraction, spec: state.spec, done: trials }, resumeHere, resumeHere ? restore : null);
       stepsTaken += record.steps;
+      flops += record.flops;
       trials.push(record.trial);
     }
   } finally {
@@ -100,7 +103,7 @@ export async function runHpSearch(ctx: RunContext, state: HpSearchState, restore
   if (trials.every((t) => t.value === null)) throw new Error('HP search: every configuration diverged; lower the learning rates in hpSearch.grid.lr');
   let chosen = trials[0]!;
   for (const t of trials) if (scoreOf(t) < scoreOf(chosen)) chosen = t; // first of equals, as DASH's argwhere
-  ctx.emit({ type: 'phase-end', phase: 'hp-search', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart });
+  ctx.emit({ type: 'phase-end', phase: 'hp-search', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });
   ctx.emit({ type: 'hp-chosen', hp: chosen.hp, validation: metricValue(ctx.metric, chosen.value!), trialsRun: trials.length, earlyExit });
   return { hp: chosen.hp, value: chosen.value!, trials, earlyExit };
 }
@@ -122,14 +125,16 @@ async function runTrial(
   input: TrialInput,
   resume: { nextEpoch: number } | null,
   restore: CheckpointTensor[] | null,
-): Promise<{ trial: HpTrialRecord; steps: number }> {
+): Promise<{ trial: HpTrialRecord; steps: number; flops: number }> {
   const { config, settings } = ctx;
   const h = config.hpSearch;
   const { hp } = input;
   const started = performance.now();
   restoreVariables(net.variables, entriesUnder(initial, 'init'));
   const optimizer = new SgdOptimizer([{ lr: hp.lr, parameters: weights }], { momentum: hp.momentum, weightDecay: hp.weightDecay, nesterov: hp.momentum > 0 });
+  const forwardFlops = networkFlops(ctx, input.spec);
   let steps = 0;
+  let flops = 0;
   let diverged = false;
   try {
     if (restore !== null) {
@@ -160,6 +165,7 @@ async function runTrial(
         ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       steps += outcome.steps;
+      flops += trainingFlops(forwardFlops, outcome.samples);
       if (outcome.diverged) {
         diverged = true;
         break;
@@ -191,8 +197,9 @@ async function runTrial(
         rng: ctx.stream(`hp/t${input.trial}/eval`),
         ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
+  if (!diverged) flops += evaluationFlops(forwardFlops, ctx.validation.size);
   const trial: HpTrialRecord = { trial: input.trial, hp, value, diverged };
   ctx.emit({ type: 'hp-trial', trial: input.trial, trials: input.trials, hp, validation: value === null ? null : metricValue(ctx.metric, value), diverged, wallMs: performance.now() - started });
-  return { trial, steps };
+  return { trial, steps, flops };
 }
 

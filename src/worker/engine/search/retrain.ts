@@ -15,6 +15,7 @@ import { SgdOptimizer } from '../train/sgd.ts';
 import type { CheckpointTensor, RetrainState } from './checkpoint.ts';
 import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
 import { buildSharedInit } from './hp-search.ts';
+import { evaluationFlops, networkFlops, trainingFlops } from './compute.ts';
 import type { RunContext } from './run-context.ts';
 import { checkpointDue } from './run-context.ts';
 
@@ -50,7 +51,9 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
     const steps = stepsPerEpoch(ctx.train.size, settings.retrainBatchSize, 1);
     ctx.emit({ type: 'phase-start', phase: 'retrain', round: null, epochs: r.epochs, stepsPerEpoch: steps, totalSteps: steps * r.epochs });
     const phaseStart = performance.now();
+    const forwardFlops = networkFlops(ctx, spec);
     let stepsTaken = 0;
+    let flops = 0;
     for (let epoch = state.nextEpoch; epoch < r.epochs; epoch++) {
       ctx.throwIfAborted();
       const started = performance.now();
@@ -73,6 +76,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
         ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       stepsTaken += outcome.steps;
+      flops += trainingFlops(forwardFlops, outcome.samples);
       if (outcome.diverged) {
         if (best === null) throw new Error(`retraining diverged (non-finite loss) in epoch ${epoch} before any validation; choose a lower learning rate`);
         break; // keep the best weights validated so far
@@ -80,6 +84,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
       let validation = null;
       if ((epoch + 1) % r.validateEvery === 0 || epoch === r.epochs - 1) {
         const value = await evaluate({ ...evalOptions(`retrain/epoch${epoch}/eval`), reader: ctx.validation });
+        flops += evaluationFlops(forwardFlops, ctx.validation.size);
         validation = metricValue(ctx.metric, value);
         // Ties go to the later epoch, as in DASH's reference.
         if (best === null || value <= best.value) {
@@ -95,7 +100,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
         await ctx.checkpoint({ ...state, nextEpoch: epoch + 1, best }, tensors, { phase: 'retrain', round: null, trial: null, epoch: epoch + 1 });
       }
     }
-    ctx.emit({ type: 'phase-end', phase: 'retrain', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart });
+    ctx.emit({ type: 'phase-end', phase: 'retrain', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });
     if (best === null || bestWeights === null) throw new Error('retraining ended without a validated checkpoint');
 
     ctx.throwIfAborted();
@@ -103,7 +108,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
     const testStart = performance.now();
     restoreVariables(net.variables, entriesUnder(bestWeights, 'best'));
     const testValue = await evaluate({ ...evalOptions('test/eval'), reader: ctx.test });
-    ctx.emit({ type: 'phase-end', phase: 'test', round: null, steps: 0, wallMs: performance.now() - testStart });
+    ctx.emit({ type: 'phase-end', phase: 'test', round: null, steps: 0, wallMs: performance.now() - testStart, flops: evaluationFlops(forwardFlops, ctx.test.size) });
     const cost = architectureCost(spec, ctx.task.inputShape.slice(0, -1));
     const result: DashResult = {
       metric: metricValue(ctx.metric, testValue),

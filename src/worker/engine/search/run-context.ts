@@ -21,7 +21,7 @@ import { throwIfAborted } from '../train/loop.ts';
 import { referenceMilestones } from '../train/schedule.ts';
 import type { CheckpointTensor, DashCheckpoint, PipelineState } from './checkpoint.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
-import type { DashConfig } from './config.ts';
+import type { DashConfig, SearchMethod } from './config.ts';
 import { validateConfig } from './config.ts';
 
 export interface RunHooks {
@@ -54,8 +54,8 @@ export interface ResolvedSettings {
   retrainMilestones: number[];
 }
 
-/** The search algorithms a run context serves (P-DASH and the baselines join later). */
-export type Algorithm = 'dash';
+/** The method a run context serves. */
+export type Algorithm = SearchMethod;
 
 export interface RunContext {
   readonly algorithm: Algorithm;

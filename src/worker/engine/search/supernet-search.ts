@@ -14,6 +14,7 @@ import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import type { CheckpointTensor } from './checkpoint.ts';
 import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
+import { supernetFlops, trainingFlops } from './compute.ts';
 import type { RunContext } from './run-context.ts';
 import { checkpointDue } from './run-context.ts';
 import { alphaSnapshot } from './select.ts';
@@ -56,7 +57,9 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
     const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, s.batchFraction);
     ctx.emit({ type: 'phase-start', phase: 'search', round: input.round, epochs: input.epochs, stepsPerEpoch: steps, totalSteps: steps * input.epochs });
     const phaseStart = performance.now();
+    const forwardFlops = supernetFlops(ctx, input.spaces);
     let stepsTaken = 0;
+    let flops = 0;
     for (let epoch = input.startEpoch; epoch < input.epochs; epoch++) {
       ctx.throwIfAborted();
       const started = performance.now();
@@ -79,6 +82,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
         ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       stepsTaken += outcome.steps;
+      flops += trainingFlops(forwardFlops, outcome.samples);
       if (outcome.diverged) {
         throw new Error(`search diverged (non-finite loss) in epoch ${epoch}${input.round === null ? '' : ` of round ${input.round}`}; lower search.lrWeights / search.lrAlpha or keep gradient clipping on`);
       }
@@ -103,7 +107,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
         await ctx.checkpoint({ phase: 'search', round: input.round, spaces: input.spaces, nextEpoch: epoch + 1 }, tensors, { phase: 'search', round: input.round, trial: null, epoch: epoch + 1 });
       }
     }
-    ctx.emit({ type: 'phase-end', phase: 'search', round: input.round, steps: stepsTaken, wallMs: performance.now() - phaseStart });
+    ctx.emit({ type: 'phase-end', phase: 'search', round: input.round, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });
     return net;
   } catch (error) {
     net.dispose();

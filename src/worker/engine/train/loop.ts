@@ -64,6 +64,8 @@ export interface EpochOutcome {
   /** Mean loss per sample over the batches used. */
   meanLoss: number;
   steps: number;
+  /** Samples in the steps taken (for compute accounting). */
+  samples: number;
   /** True when a loss came out non-finite; the epoch stopped there. */
   diverged: boolean;
 }
@@ -82,6 +84,7 @@ export async function trainEpoch(o: TrainEpochOptions): Promise<EpochOutcome> {
   let lossSum = 0;
   let samples = 0;
   let steps = 0;
+  let seen = 0;
   for (const indices of used) {
     throwIfAborted(o.signal);
     const { x, y } = await o.reader.read(indices);
@@ -111,12 +114,13 @@ export async function trainEpoch(o: TrainEpochOptions): Promise<EpochOutcome> {
       y.dispose();
     }
     steps++;
-    if (!Number.isFinite(value)) return { meanLoss: Number.NaN, steps, diverged: true };
+    seen += indices.length;
+    if (!Number.isFinite(value)) return { meanLoss: Number.NaN, steps, samples: seen, diverged: true };
     const n = indices.length;
     lossSum += o.loss.reduction === 'mean' ? value * n : value;
     samples += n;
   }
-  return { meanLoss: lossSum / samples, steps, diverged: false };
+  return { meanLoss: lossSum / samples, steps, samples: seen, diverged: false };
 }
 
 /** Alpha variable name -> penalty field sizes of its layer's patterns. */
@@ -147,20 +151,36 @@ export interface EvaluateOptions {
 
 /** The metric over the whole split, in evaluation mode (running BN statistics, no dropout). */
 export async function evaluate(o: EvaluateOptions): Promise<number> {
+  return (await evaluateWithLoss(o, null)).value;
+}
+
+export interface Evaluation {
+  /** The metric over the whole split. */
+  value: number;
+  /** Mean training objective per sample (NaN when no loss was asked for). */
+  meanLoss: number;
+  samples: number;
+}
+
+/** `evaluate`, plus the mean loss per sample over the same forward passes when `loss` is given. */
+export async function evaluateWithLoss(o: EvaluateOptions, loss: TaskLoss | null): Promise<Evaluation> {
   const metric = createMetric(o.metric, o.numClasses);
+  let lossSum = 0;
   for (const indices of epochBatches(o.reader.size, o.batchSize, null)) {
     throwIfAborted(o.signal);
     const { x, y } = await o.reader.read(indices);
     try {
-      tf.tidy(() => {
+      const batchLoss = tf.tidy(() => {
         const out = o.net.forward(x, { training: false, dropout: 0, rng: o.rng, ...(o.coefficients ? { coefficients: o.coefficients } : {}) });
         if (o.metric === 'relative-l2') metric.add(decodeTargets(out, o.normalization), decodeTargets(tf.reshape(y, out.shape), o.normalization));
         else metric.add(out, y);
+        return loss === null ? 0 : loss.objective(out, y).dataSync()[0]!;
       });
+      if (loss !== null) lossSum += loss.reduction === 'mean' ? batchLoss * indices.length : batchLoss;
     } finally {
       x.dispose();
       y.dispose();
     }
   }
-  return metric.value();
+  return { value: metric.value(), meanLoss: loss === null ? Number.NaN : lossSum / o.reader.size, samples: o.reader.size };
 }

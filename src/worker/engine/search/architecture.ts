@@ -1,0 +1,42 @@
+/**
+ * From chosen patterns to the network that gets trained: the architecture spec on the task's backbone, and the
+ * `architecture` event that announces it. Shared by every method.
+ */
+import { architectureCost } from '../arch/cost.ts';
+import type { KernelPattern } from '../arch/search-space.ts';
+import type { ArchitectureSpec } from '../arch/spec.ts';
+import { archId, searchableLayerCount } from '../arch/spec.ts';
+import type { ArchitectureSource } from '../events.ts';
+import type { RunContext } from './run-context.ts';
+import { specFromChoices } from './select.ts';
+
+/** The backbone's own layers: kernel 3 (3x3 in 2-D), dilation 1, everywhere. */
+export const BACKBONE_PATTERN: Readonly<KernelPattern> = { kernel: 3, dilation: 1 };
+
+/**
+ * The spec of the chosen patterns on the task's backbone at a WRN width factor (default: the retrain width);
+ * 1-D convs are causal, as DASH retrains them.
+ */
+export function specOf(ctx: RunContext, choices: readonly KernelPattern[], widthFactor = ctx.config.retrain.widthFactor): ArchitectureSpec {
+  const { settings, task } = ctx;
+  const base: Omit<ArchitectureSpec, 'layers'> =
+    settings.backbone === 'resnet1d'
+      ? { backbone: 'resnet1d', rank: 1, inChannels: task.inputShape.at(-1)!, outputs: settings.outputs, baseChannels: settings.baseChannels, padding: 'causal' }
+      : { backbone: settings.backbone, rank: 2, inChannels: task.inputShape.at(-1)!, outputs: settings.outputs, widthFactor, padding: 'same' };
+  return specFromChoices(choices, base);
+}
+
+/** The spec DASH retrains: the chosen patterns on the retrain-width backbone. */
+export function retrainSpec(ctx: RunContext, choices: readonly KernelPattern[]): ArchitectureSpec {
+  return specOf(ctx, choices);
+}
+
+/** The backbone baseline's choices: its default layers, unsearched. */
+export function backboneChoices(ctx: RunContext): KernelPattern[] {
+  return Array.from({ length: searchableLayerCount(ctx.settings.backbone) }, () => ({ ...BACKBONE_PATTERN }));
+}
+
+export function announceArchitecture(ctx: RunContext, spec: ArchitectureSpec, selection: ArchitectureSource): void {
+  const cost = architectureCost(spec, ctx.task.inputShape.slice(0, -1));
+  ctx.emit({ type: 'architecture', selection, spec, archId: archId(spec), parameters: cost.parameters, flops: cost.flops });
+}

@@ -1,0 +1,40 @@
+/**
+ * Compute accounting: FLOP estimates of what a phase trains and evaluates, so that methods can be compared at
+ * equal compute (ALGORITHM.md's fair comparison). A training step costs three forward passes per sample (forward,
+ * input gradient, weight gradient), an evaluation one; per-sample forward costs come from arch/cost.ts.
+ */
+import type { LayerSearchSpaces } from '../arch/search-space.ts';
+import type { ArchitectureSpec } from '../arch/spec.ts';
+import { architectureCost, supernetForwardFlops, TRAINING_FLOPS_PER_FORWARD } from '../arch/cost.ts';
+import { partialBatchCount } from '../data/batches.ts';
+import type { RunContext } from './run-context.ts';
+
+/** Spatial size of one input sample ([L] or [H, W]). */
+export function inputSize(ctx: RunContext): number[] {
+  return ctx.task.inputShape.slice(0, -1);
+}
+
+/** Forward FLOPs per sample of the search supernet over `spaces`. */
+export function supernetFlops(ctx: RunContext, spaces: LayerSearchSpaces): number {
+  return supernetForwardFlops(ctx.shape(ctx.config.search.widthFactor), spaces, inputSize(ctx));
+}
+
+/** Forward FLOPs per sample of a discrete network. */
+export function networkFlops(ctx: RunContext, spec: ArchitectureSpec): number {
+  return architectureCost(spec, inputSize(ctx)).flops;
+}
+
+export function trainingFlops(forwardFlops: number, samples: number): number {
+  return TRAINING_FLOPS_PER_FORWARD * forwardFlops * samples;
+}
+
+export function evaluationFlops(forwardFlops: number, samples: number): number {
+  return forwardFlops * samples;
+}
+
+/** Samples one search epoch trains on (the first share of the shuffled batches). */
+export function searchEpochSamples(ctx: RunContext, batchFraction = ctx.config.search.batchFraction): number {
+  const { size } = ctx.train;
+  const batch = ctx.settings.searchBatchSize;
+  return Math.min(size, partialBatchCount(Math.ceil(size / batch), batchFraction) * batch);
+}
