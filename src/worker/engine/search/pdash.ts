@@ -57,7 +57,7 @@ export async function searchPdash(ctx: RunContext, state: SearchState | SelectSt
       epochs: plan.epochsPerRound,
       startEpoch,
       restore: round === state.round && resumeMidRound ? restore : null,
-      ...(survivorsOfLastRound.length > 0 ? { carryOver: (n: Network) => carryInto(n, survivorsOfLastRound) } : {}),
+      ...(survivorsOfLastRound.length > 0 ? { carryOver: (n: Network) => carrySurvivors(n, survivorsOfLastRound) } : {}),
     });
     if (round === plan.rounds) return selectFinal(ctx, net, { round, rounds: plan.rounds, spaces, resume: null });
     try {
@@ -76,7 +76,7 @@ export async function searchPdash(ctx: RunContext, state: SearchState | SelectSt
 }
 
 /** Carries the last round's surviving weights into a freshly built round supernet; only alphas start anew. */
-function carryInto(net: Network, carry: readonly CheckpointTensor[]): void {
+export function carrySurvivors(net: Network, carry: readonly CheckpointTensor[]): void {
   const missing = assignMatching(net.variables, carry).filter((v) => v.role !== 'alpha');
   if (missing.length > 0) throw new Error(`P-DASH: no carried-over value for ${missing.map((v) => v.name).join(', ')}`);
 }

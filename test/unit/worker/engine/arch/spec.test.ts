@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../../../src/worker/engine/arch/canonical-json.ts';
-import { architectureCost } from '../../../../../src/worker/engine/arch/cost.ts';
+import { architectureCost, supernetForwardFlops } from '../../../../../src/worker/engine/arch/cost.ts';
+import { uniformSearchSpaces } from '../../../../../src/worker/engine/arch/search-space.ts';
+import { shapeOfSpec } from '../../../../../src/worker/engine/backbones/plan.ts';
 import { defaultSearchSpace, fieldSize, gridPatterns, penaltyFieldSize } from '../../../../../src/worker/engine/arch/search-space.ts';
 import { sha256HexOfString } from '../../../../../src/worker/engine/arch/sha256.ts';
 import type { ArchitectureSpec } from '../../../../../src/worker/engine/arch/spec.ts';
@@ -135,5 +137,34 @@ describe('architectureCost', () => {
     const spec = wrnSpec({ backbone: 'wrn-dense', inChannels: 3, outputs: 1 });
     const cost = architectureCost(spec, [5, 5]);
     expect(cost.layers[12]!.flops).toBe(2 * 25 * 9 * 64 * 64);
+  });
+});
+
+describe('compute of dilations and supernets', () => {
+  it('a dilated kernel costs only the taps that reach the input (the conv paths drop the others exactly)', () => {
+    const wide = wrnSpec();
+    wide.layers[0] = { layer: 0, kernel: 9, dilation: 15 };
+    // 'same' taps at offsets -60, -45, ..., 60: 3 of the 9 reach 16 rows (|offset| <= 15), 7 reach 52 columns (<= 51).
+    expect(architectureCost(wide, [16, 52]).layers[0]!.flops).toBe(2 * 16 * 52 * (3 * 7) * 1 * 16);
+    const causal: ArchitectureSpec = { backbone: 'resnet1d', rank: 1, inChannels: 1, outputs: 2, baseChannels: 4, padding: 'causal', layers: Array.from({ length: 9 }, (_, layer) => ({ layer, kernel: 5, dilation: 10 })) };
+    // causal offsets 0, -10, ..., -40: only 0 and -10 reach a 12-long input.
+    expect(architectureCost(causal, [12]).layers[0]!.flops).toBe(2 * 12 * 2 * 1 * 4);
+  });
+
+  it('a supernet layer costs the sum of its candidates, depthwise where Cin = Cout', () => {
+    const spec = wrnSpec();
+    const shape = shapeOfSpec(spec);
+    const cost = architectureCost(spec, [8, 8]);
+    const nonSearched = cost.flops - cost.layers.reduce((sum, l) => sum + l.flops, 0);
+    // WRN-16-1: the stem (1 -> 16) and the first conv of stages 2 and 3 change width and stay dense.
+    const inChannels = [1, 16, 16, 16, 16, 16, 32, 32, 32, 32, 64, 64, 64];
+    const dense = new Set([0, 5, 9]);
+    const depthwiseSaving = cost.layers.reduce((sum, l) => sum + (dense.has(l.layer) ? 0 : l.flops - l.flops / inChannels[l.layer]!), 0);
+    const k3 = supernetForwardFlops(shape, uniformSearchSpaces({ kernels: [3], dilations: [1] }, 13), [8, 8]);
+    const k5 = supernetForwardFlops(shape, uniformSearchSpaces({ kernels: [5], dilations: [1] }, 13), [8, 8]);
+    const both = supernetForwardFlops(shape, uniformSearchSpaces({ kernels: [3, 5], dilations: [1] }, 13), [8, 8]);
+    expect(k3).toBe(cost.flops - depthwiseSaving);
+    expect(both).toBe(k3 + k5 - nonSearched);
+    expect(() => supernetForwardFlops(shape, uniformSearchSpaces({ kernels: [3], dilations: [1] }, 9), [8, 8])).toThrow(/13 searchable layers, got 9/);
   });
 });

@@ -35,4 +35,21 @@ describe('presets and overrides', () => {
     expect(() => resolveConfig('smoke', { retrain: { milestones: [5, 3] } })).toThrow(/retrain\.milestones must be increasing/);
     expect(() => resolveConfig('smoke', { hpSearch: { grid: { lr: [], dropout: [0], weightDecay: [0], momentum: [0] } } })).toThrow(/hpSearch\.grid\.lr must not be empty/);
   });
+
+  it('P-DASH, selection and random-baseline settings have defaults and are checked', () => {
+    const q = resolveConfig('quick');
+    expect(q.selection).toBe('argmax');
+    expect(q.pdash).toEqual({ rounds: 3, keepFraction: 0.5, schedule: null, roundEpochs: null });
+    expect(q.search.mixtureMethod).toBe('dilation-grouped');
+    expect(resolveConfig('smoke').pdash.rounds).toBe(2);
+    const c = resolveConfig('quick', { selection: 'perturbation', pdash: { schedule: [16, 4, 1] }, random: { samples: 5 } });
+    expect([c.selection, c.pdash.schedule, c.pdash.rounds, c.random.samples]).toEqual(['perturbation', [16, 4, 1], 3, 5]);
+    expect(() => resolveConfig('quick', { selection: 'best' as never })).toThrow(/selection must be one of argmax, perturbation/);
+    expect(() => resolveConfig('quick', { pdash: { schedule: [16, 8, 4] } })).toThrow(/pdash\.schedule must list strictly decreasing candidate counts ending at 1/);
+    expect(() => resolveConfig('quick', { pdash: { schedule: [16, 16, 1] } })).toThrow(/pdash\.schedule/);
+    expect(() => resolveConfig('quick', { pdash: { keepFraction: 1 } })).toThrow(/pdash\.keepFraction must be in \(0, 1\)/);
+    expect(() => resolveConfig('quick', { pdash: { roundEpochs: 0 } })).toThrow(/pdash\.roundEpochs must be a positive integer/);
+    expect(() => resolveConfig('quick', { perturbation: { tuneLrFactor: 0 } })).toThrow(/perturbation\.tuneLrFactor/);
+    expect(() => resolveConfig('quick', { random: { epochsPerSample: 0 } })).toThrow(/random\.epochsPerSample/);
+  });
 });
