@@ -25,6 +25,7 @@ export const METHOD_COLORS: Readonly<Record<Method, string>> = {
 /** Phases of a run in pipeline order, with their colours in the cost charts. */
 export const PHASES: ReadonlyArray<{ phase: string; label: string; color: string }> = [
   { phase: 'search', label: 'search', color: '#0072b2' },
+  { phase: 'random-search', label: 'random search', color: '#56b4e9' },
   { phase: 'select', label: 'select', color: '#cc79a7' },
   { phase: 'hp-search', label: 'HP search', color: '#e69f00' },
   { phase: 'retrain', label: 'retrain', color: '#009e73' },

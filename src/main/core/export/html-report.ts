@@ -9,7 +9,7 @@ import { formatCount, formatNumber, formatSeconds } from '../../../shared/charts
 import { resultsTable, STD_NOTE } from '../../../shared/charts/results-table.ts';
 import { METRIC_INFO, methodLabel } from '../../../shared/charts/vocabulary.ts';
 import type { ReportData } from './report-data.ts';
-import { renderSvg } from './svg.ts';
+import type { SvgRenderer } from './svg.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -59,7 +59,7 @@ function resultsSection(data: ReportData): string {
   return parts.join('\n');
 }
 
-function chartsSection(data: ReportData): string {
+function chartsSection(data: ReportData, renderSvg: SvgRenderer): string {
   const charts = compareCharts({ comparison: data.comparison, runs: data.runs });
   if (charts.length === 0) return '<section id="charts"><h2>Charts</h2><p>No run has finished or logged an epoch yet.</p></section>';
   return [
@@ -194,7 +194,8 @@ header p { margin: 2px 0; }
 @media print { body { margin: 0; max-width: none; } details { display: block; } details > summary { display: none; } h2 { break-after: avoid; } }
 `;
 
-export function htmlReport(data: ReportData): string {
+/** The report of `data`, its charts drawn by `renderSvg` (see svg.ts). */
+export function htmlReport(data: ReportData, renderSvg: SvgRenderer): string {
   const datasetNames = data.datasets.map((d) => d.name).join(', ');
   return `<!doctype html>
 <html lang="en">
@@ -211,7 +212,7 @@ export function htmlReport(data: ReportData): string {
 <p class="muted">P-DASH Lab report · dataset ${e(datasetNames)} · runs ${e(data.comparison.runIds.join(', '))} · written ${e(data.generatedAt)}</p>
 </header>
 ${resultsSection(data)}
-${chartsSection(data)}
+${chartsSection(data, renderSvg)}
 ${architectureSection(data)}
 ${runsSection(data)}
 ${configurationSection(data)}

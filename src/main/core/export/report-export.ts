@@ -7,6 +7,7 @@ import type { ExportedFile } from './exported-file.ts';
 import { htmlReport } from './html-report.ts';
 import { htmlToPdf } from './pdf.ts';
 import { collectReportData, type ReportSelection } from './report-data.ts';
+import { svgRenderer } from './svg.ts';
 import { csvTable, latexTable, markdownTables, type TableSource } from './tables.ts';
 
 export const REPORT_FORMATS = ['html', 'pdf', 'md', 'latex', 'csv'] as const;
@@ -38,10 +39,10 @@ export async function exportReport(core: LabCore, selection: ReportSelection, fo
   let bytes: Uint8Array;
   switch (format) {
     case 'html':
-      bytes = text(htmlReport(data));
+      bytes = text(htmlReport(data, await svgRenderer()));
       break;
     case 'pdf':
-      bytes = await htmlToPdf(htmlReport(data), options.env ?? process.env);
+      bytes = await htmlToPdf(htmlReport(data, await svgRenderer()), options.env ?? process.env);
       break;
     case 'md':
       bytes = text(markdownTables(source));

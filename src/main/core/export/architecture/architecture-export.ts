@@ -98,6 +98,20 @@ export async function trainedWeights(core: LabCore, arch: RunArchitecture): Prom
   return { values: new Map(best.map((t) => [t.name, t])), hp: state.hp, bestEpoch: state.best.epoch };
 }
 
+/**
+ * The HPs the run retrained with. They are kept in its checkpoint (hp_trials holds every trial, not the pick);
+ * a spec export must work for any run that chose an architecture, so an unreadable checkpoint gives null here.
+ */
+async function chosenHp(core: LabCore, runId: number): Promise<HpChoice | null> {
+  try {
+    const checkpoint = await readCheckpoint(core, runId);
+    return checkpoint?.state.phase === 'retrain' ? checkpoint.state.hp : null;
+  } catch (error) {
+    if (error instanceof LabError && error.code === 'unavailable') return null;
+    throw error;
+  }
+}
+
 async function readStats(path: string): Promise<{ shape: number[]; values: number[] }> {
   const source = await openNpy(path);
   try {
@@ -121,7 +135,7 @@ async function normalizationOf(dataset: DatasetRecord): Promise<Record<string, u
 
 async function architectureRecord(core: LabCore, arch: RunArchitecture, weights: TrainedWeights | null): Promise<Record<string, unknown>> {
   const { run, dataset } = arch;
-  const hp = weights?.hp ?? (await readCheckpoint(core, run.id).then((c) => (c?.state.phase === 'retrain' ? c.state.hp : null), () => null));
+  const hp = weights?.hp ?? (await chosenHp(core, run.id));
   return {
     format: 'pdash-architecture',
     version: 1,

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { htmlReport } from '../../../../../src/main/core/export/html-report.ts';
 import { collectReportData } from '../../../../../src/main/core/export/report-data.ts';
-import { renderSvg } from '../../../../../src/main/core/export/svg.ts';
+import { svgRenderer, type SvgRenderer } from '../../../../../src/main/core/export/svg.ts';
 import { compareCharts } from '../../../../../src/shared/charts/compare-charts.ts';
 import { withTitle } from '../../../../../src/shared/charts/chart-types.ts';
 import { openComparisonLab, type ComparisonLab } from '../../../../helpers/comparison-lab.ts';
@@ -9,6 +9,11 @@ import { tempDir } from '../../../../helpers/temp-dir.ts';
 
 let dir: ReturnType<typeof tempDir>;
 let lab: ComparisonLab;
+let renderSvg: SvgRenderer;
+
+beforeAll(async () => {
+  renderSvg = await svgRenderer();
+});
 
 beforeEach(async () => {
   dir = tempDir();
@@ -39,7 +44,7 @@ describe('SVG charts rendered in Node', () => {
 describe('HTML report', () => {
   it('holds the tables, every chart as inline SVG with legends and axis names, the architectures, configuration, dataset hash and environment', () => {
     const data = collectReportData(lab.core, { experiment: lab.experimentId }, new Date('2026-03-01T12:00:00Z'));
-    const html = htmlReport(data);
+    const html = htmlReport(data, renderSvg);
     expect(html.startsWith('<!doctype html>')).toBe(true);
 
     const charts = compareCharts({ comparison: data.comparison, runs: data.runs });
@@ -75,7 +80,7 @@ describe('HTML report', () => {
   });
 
   it('is self-contained and escapes what the user named', () => {
-    const html = htmlReport(collectReportData(lab.core, { experiment: lab.experimentId }));
+    const html = htmlReport(collectReportData(lab.core, { experiment: lab.experimentId }), renderSvg);
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('DASH vs P-DASH &lt;script&gt;alert(1)&lt;/script&gt;');
     // Nothing is fetched: no src/href attributes, no url() but to an element of the page, no @import, no address but the SVG namespaces.
@@ -89,7 +94,7 @@ describe('HTML report', () => {
     const data = collectReportData(lab.core, { runs: [lab.runIds[0]!, lab.runIds[1]!] });
     expect(data.title).toBe('Runs 1, 2');
     expect(data.comparison.methods.map((m) => m.n)).toEqual([1, 1]);
-    const html = htmlReport(data);
+    const html = htmlReport(data, renderSvg);
     expect(html).toContain('<h1>Runs 1, 2</h1>');
     expect(svgs(html).length).toBeGreaterThan(0);
   });

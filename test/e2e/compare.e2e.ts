@@ -1,0 +1,205 @@
+/**
+ * The Compare view in Chromium through web mode, on a lab with real finished smoke runs (DASH over three seeds,
+ * run by forked workers) and a DASH vs P-DASH experiment written into the log (the engine runs DASH only today).
+ * Checks the tables, charts (with legends and axis names), architectures, exports and downloads, and that the
+ * page logs no error. Screenshots land in test/e2e/artifacts/.
+ *
+ * Needs a built renderer (out/renderer): `npm run build` first.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Download, type Page } from '@playwright/test';
+import { LabCore } from '../../src/main/core/lab-core.ts';
+import { startWebServer, type WebServer } from '../../src/main/server/index.ts';
+import { openComparisonLab } from '../helpers/comparison-lab.ts';
+import { registerToyDataset } from '../helpers/toy-dataset.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const rendererDir = join(repoRoot, 'out', 'renderer');
+const artifactsDir = join(repoRoot, 'test', 'e2e', 'artifacts');
+
+let root: string;
+let server: WebServer;
+let fixtureExperiment: number;
+let smokeExperiment: number;
+let smokeRuns: number[];
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => errors.push(error.stack ?? error.message));
+  return errors;
+}
+
+async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string; bytes: number }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  return readDownload(download);
+}
+
+async function readDownload(download: Download): Promise<{ name: string; text: string; bytes: number }> {
+  const path = await download.path();
+  const data = readFileSync(path);
+  return { name: download.suggestedFilename(), text: data.toString('utf8'), bytes: data.byteLength };
+}
+
+test.beforeAll(async () => {
+  const index = statSync(join(rendererDir, 'index.html'), { throwIfNoEntry: false });
+  if (index === undefined) throw new Error('out/renderer/index.html is missing: build the renderer with `npm run build` before the e2e tests.');
+  mkdirSync(artifactsDir, { recursive: true });
+
+  root = realpathSync(mkdtempSync(join(tmpdir(), 'pdash-e2e-compare-')));
+  // Experiment 1: DASH vs P-DASH over seeds 0-2, written into the log, on a dataset standing for NinaPro.
+  const fixture = await openComparisonLab(root, { publishedTask: 'ninapro' });
+  fixtureExperiment = fixture.experimentId;
+  fixture.core.close();
+  // Experiment 2: real DASH smoke runs over three seeds, in forked workers.
+  const core = LabCore.open({ labDir: join(root, 'lab'), frontDoor: 'cli' });
+  try {
+    const dataset = await registerToyDataset(core.datasets);
+    const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [0, 1, 2], preset: 'smoke', name: 'DASH smoke on toy' });
+    await core.runs.startQueue({ experimentId: experiment.id }).idle();
+    smokeExperiment = experiment.id;
+    smokeRuns = experiment.runs.map((r) => r.id);
+    for (const id of smokeRuns) expect(core.runs.run(id).status).toBe('done');
+  } finally {
+    core.close();
+  }
+  server = await startWebServer({ labDir: join(root, 'lab'), port: 0, rendererDir });
+});
+
+test.afterAll(async () => {
+  await server?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+test('finished smoke runs: results table, charts with legends and axis names, architectures, and exports', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.setViewportSize({ width: 1360, height: 900 });
+  await page.goto(`${server.url}#/compare?experiment=${smokeExperiment}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Compare');
+
+  const results = page.locator('.results-table');
+  await expect(results.locator('tbody tr')).toHaveCount(1);
+  await expect(results.locator('tbody tr th')).toHaveText('DASH');
+  await expect(results.locator('tbody tr td').first()).toHaveText('3');
+  await expect(results.locator('tbody tr td.mean')).toHaveText(/^\d+(\.\d+)? ± \d+(\.\d+)?$/);
+  await expect(page.locator('.metric-definition')).toContainText('lower is better');
+  await expect(page.locator('.metric-definition')).toContainText('± is the sample std (n − 1) over seeds');
+
+  // Every chart draws as SVG with its legend and axis names.
+  for (const [id, texts] of [
+    ['seed-variance', ['per-seed value', 'method', 'test error (%), lower is better']],
+    ['retrain-validation', ['DASH', 'retrain epoch', 'validation error (%), lower is better']],
+    ['phase-seconds', ['search', 'HP search', 'retrain', 'mean wall seconds per run']],
+    ['metric-vs-compute', ['DASH', 'compute spent: wall seconds per run (all phases)']],
+  ] as const) {
+    const chart = page.locator(`figure[data-chart="${id}"] .chart-area svg`);
+    await expect(chart).toBeVisible();
+    for (const text of texts) await expect(chart.locator('text', { hasText: new RegExp(`^${text.replace(/[()]/g, '\\$&')}$`) }).first()).toBeAttached();
+  }
+  // The other learning curves are one choice away.
+  await page.getByLabel('Which learning curve').selectOption('search-loss');
+  await expect(page.locator('figure[data-chart="search-loss"] .chart-area svg text', { hasText: 'search epoch (all rounds)' })).toBeAttached();
+  await page.getByLabel('Which learning curve').selectOption('retrain-validation');
+
+  // Architectures: nine searchable layers of the 1-D ResNet, three seeds, and a diff of two runs.
+  const grid = page.locator('.method-grid[data-method="dash"] tbody tr');
+  await expect(grid).toHaveCount(9);
+  await expect(page.locator('.method-grid[data-method="dash"] thead th')).toHaveCount(1 + 3 + 2);
+  await expect(page.locator('.diff-table tbody tr')).toHaveCount(9);
+  await expect(page.locator('.arch-diff .summary')).toHaveText(/Same architecture|\d of 9 layers differ/);
+
+  await page.screenshot({ path: join(artifactsDir, 'compare-smoke-runs.png'), fullPage: true });
+
+  // Exports: tables, report, a chart's SVG (legend and axis names kept), and a run's architecture.
+  const markdown = await downloaded(page, () => page.getByRole('button', { name: 'Markdown' }).click());
+  expect(markdown.name).toBe(`pdash-experiment-${smokeExperiment}.md`);
+  expect(markdown.text).toContain('| DASH | 3 |');
+  const report = await downloaded(page, () => page.getByRole('button', { name: 'Report (HTML)' }).click());
+  expect(report.name).toBe(`pdash-experiment-${smokeExperiment}.html`);
+  expect(report.text.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
+  const svg = await downloaded(page, () => page.getByRole('button', { name: 'Download Cost: wall seconds per phase as SVG' }).click());
+  expect(svg.name).toBe(`pdash-experiment-${smokeExperiment}-phase-seconds.svg`);
+  for (const text of ['Cost: wall seconds per phase', 'HP search', 'retrain', 'mean wall seconds per run', 'method']) expect(svg.text).toContain(`>${text}</text>`);
+
+  // PDF: printed by the lab's Chromium (web mode's server has one here) and downloaded.
+  const pdf = await downloaded(page, () => page.getByRole('button', { name: 'Report (PDF)' }).click());
+  expect(pdf.name).toBe(`pdash-experiment-${smokeExperiment}.pdf`);
+  expect(pdf.text.startsWith('%PDF-')).toBe(true);
+
+  await page.getByLabel('Run whose architecture to export').selectOption(String(smokeRuns[1]));
+  const weights: Array<{ name: string; bytes: number }> = [];
+  const both = new Promise<void>((resolve) => {
+    page.on('download', (d) => {
+      void readDownload(d).then((file) => {
+        weights.push(file);
+        if (weights.length === 2) resolve();
+      });
+    });
+  });
+  await page.getByRole('button', { name: 'TF.js model' }).click();
+  await both;
+  expect(weights.map((w) => w.name).sort()).toEqual(['model.json', 'weights.bin']);
+  expect(weights.find((w) => w.name === 'weights.bin')!.bytes).toBeGreaterThan(1000);
+
+  expect(errors).toEqual([]);
+});
+
+test('without a Chromium in the lab, the PDF is printed from this window, with no error logged', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto(`${server.url}#/compare?experiment=${fixtureExperiment}`);
+  await expect(page.locator('.results-table tbody tr')).toHaveCount(2);
+  // The server runs in this process: point its PDF printing at a Chromium that does not exist.
+  const saved = process.env.PDASH_CHROMIUM;
+  process.env.PDASH_CHROMIUM = join(root, 'no-chromium');
+  try {
+    await page.getByRole('button', { name: 'Report (PDF)' }).click();
+    await expect(page.locator('.export-notice')).toContainText('which does not exist. Printing the report here instead');
+  } finally {
+    if (saved === undefined) delete process.env.PDASH_CHROMIUM;
+    else process.env.PDASH_CHROMIUM = saved;
+  }
+  // The report went into a print frame of its own, with its SVG charts.
+  const frame = page.frameLocator('iframe[aria-hidden="true"]');
+  await expect(frame.locator('h1')).toHaveText('DASH vs P-DASH on fixture');
+  await expect(frame.locator('figure svg').first()).toBeAttached();
+  await expect(page.getByRole('button', { name: 'Report (PDF)' })).toBeEnabled();
+  expect(errors).toEqual([]);
+});
+
+test('DASH vs P-DASH side by side, then saved runs picked across experiments', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.setViewportSize({ width: 1360, height: 900 });
+  await page.goto(`${server.url}#/compare?experiment=${smokeExperiment}`);
+  await expect(page.locator('.results-table tbody tr')).toHaveCount(1);
+
+  await page.getByLabel('Experiment', { exact: true }).selectOption(String(fixtureExperiment));
+  await expect(page).toHaveURL(new RegExp(`#/compare\\?experiment=${fixtureExperiment}$`));
+  const rows = page.locator('.results-table tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('6.60 ± 0.30');
+  await expect(rows.nth(1).locator('strong.best')).toHaveText('5.90 ± 0.10');
+  await expect(rows.nth(1)).toContainText('5.90 ± 0.08 (n = 3)');
+  await expect(page.locator('.welch-table tbody tr')).toContainText(['DASH vs P-DASH']);
+  await expect(page.locator('.published-table tbody tr')).toHaveCount(3);
+  await expect(page.locator('figure[data-chart="seed-variance"] .chart-area svg text', { hasText: 'published mean ± std' })).toBeAttached();
+  await expect(page.locator('.method-grid')).toHaveCount(2);
+  await expect(page.locator('.arch-diff .summary')).toHaveText('1 of 9 layers differ');
+  await page.screenshot({ path: join(artifactsDir, 'compare-dash-vs-pdash.png'), fullPage: true });
+
+  // Saved runs: one DASH run of each experiment and one P-DASH run.
+  await page.getByLabel('Saved runs').check();
+  for (const id of [1, 2, smokeRuns[0]!]) await page.getByLabel(`Compare run ${id}`, { exact: true }).check();
+  await page.getByRole('button', { name: 'Compare 3 runs' }).click();
+  await expect(page).toHaveURL(new RegExp(`#/compare\\?runs=1,2,${smokeRuns[0]}$`));
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0).locator('td').first()).toHaveText('2');
+  await expect(rows.nth(1).locator('td').first()).toHaveText('1');
+  await page.screenshot({ path: join(artifactsDir, 'compare-saved-runs.png'), fullPage: true });
+
+  expect(errors).toEqual([]);
+});
