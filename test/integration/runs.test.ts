@@ -160,3 +160,28 @@ describe('removing', () => {
     expect(core.datasets.list().total).toBe(0);
   });
 });
+
+describe('closing a lab with work in progress', () => {
+  it('stops taking runs, kills running workers and leaves their runs interrupted, without touching the closed database', async () => {
+    const dataset = await registerToyDataset(core.datasets);
+    const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [7, 8], preset: 'smoke' });
+    const started = nextEvent((event, p) => event === 'runs/checkpoint' && p.runId === experiment.runs[0]!.id);
+    core.runs.startQueue({ experimentId: experiment.id });
+    await started;
+    const labDir = core.paths.root;
+    const pid = core.log.run(experiment.runs[0]!.id).worker_pid!;
+    core.close();
+    // The worker is gone (the kill was sent before the database closed); wait on that, not on a timer.
+    const { processAlive } = await import('../../src/main/core/process-alive.ts');
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (processAlive(pid)) setImmediate(check);
+        else resolve();
+      };
+      check();
+    });
+    core = LabCore.open({ labDir, frontDoor: 'cli' });
+    expect(core.runs.run(experiment.runs[0]!.id).status).toBe('interrupted');
+    expect(core.runs.run(experiment.runs[1]!.id).status).toBe('queued');
+  });
+});

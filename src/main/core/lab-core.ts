@@ -95,7 +95,7 @@ export class LabCore {
     this.closed = true;
     this.closing.abort();
     // Workers die with the lab; their runs are left interrupted, resumable from their last checkpoint.
-    this.runs.supervisor.killAll();
+    this.runs.close();
     this.log.markOrphansInterrupted(() => false, process.pid);
     this.db.close();
   }

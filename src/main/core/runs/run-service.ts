@@ -63,6 +63,13 @@ export class RunService {
     return this.queue;
   }
 
+  /** The lab is closing: take no more runs, and stop the running ones (they are left interrupted, resumable). */
+  close(): void {
+    this.queue?.close();
+    this.queue = null;
+    this.supervisor.killAll();
+  }
+
   create(request: ExperimentRequest): ExperimentSummary {
     const parsed = ExperimentRequestSchema.parse(request);
     const dataset = this.options.datasets.get(parsed.dataset);
