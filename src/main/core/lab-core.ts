@@ -26,6 +26,8 @@ export interface LabCoreOptions {
   workerHost?: WorkerHost;
   /** The folder relative file paths in requests are resolved against (the CLI's working folder). */
   cwd?: string;
+  /** Prints an HTML report to PDF. The app uses Electron's own Chromium; elsewhere the machine's Chromium is driven. */
+  printPdf?: (html: string) => Promise<Uint8Array>;
 }
 
 export class LabCore {
@@ -40,6 +42,7 @@ export class LabCore {
   readonly log: ExperimentLog;
   readonly runs: RunService;
   readonly cwd: string;
+  readonly printPdf: ((html: string) => Promise<Uint8Array>) | undefined;
   private readonly handlers: Handlers;
   private computeProbe: Promise<ComputeProbe> | null = null;
   private closed = false;
@@ -53,6 +56,7 @@ export class LabCore {
     this.sqliteVersion = opened.sqliteVersion;
     this.workerHost = options.workerHost ?? new ForkWorkerHost();
     this.cwd = options.cwd ?? process.cwd();
+    this.printPdf = options.printPdf;
     this.datasets = new DatasetRegistry(this.db, paths);
     this.datasets.sweepAbandonedImports();
     this.log = new ExperimentLog(this.db);

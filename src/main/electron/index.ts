@@ -10,6 +10,7 @@ import { resolveLabDir } from '../core/lab-folder.ts';
 import { LabCore } from '../core/lab-core.ts';
 import { contentSecurityPolicy } from '../server/index.ts';
 import { appPageCheck, forwardEvents, registerContractHandlers } from './ipc.ts';
+import { printHtmlToPdf } from './print-pdf.ts';
 import { UtilityWorkerHost } from './utility-host.ts';
 import { createMainWindow } from './window.ts';
 
@@ -25,6 +26,7 @@ async function start(): Promise<LabCore> {
     labDir: resolveLabDir({ flag: labFlagIndex >= 0 ? process.argv[labFlagIndex + 1] : undefined, electronUserData: app.getPath('userData') }),
     frontDoor: 'electron',
     workerHost: new UtilityWorkerHost(workerEntry),
+    printPdf: printHtmlToPdf,
   });
   // The CSP also sits in index.html; the header covers responses the meta tag cannot.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

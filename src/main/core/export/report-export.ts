@@ -42,7 +42,7 @@ export async function exportReport(core: LabCore, selection: ReportSelection, fo
       bytes = text(htmlReport(data, await svgRenderer()));
       break;
     case 'pdf':
-      bytes = await htmlToPdf(htmlReport(data, await svgRenderer()), options.env ?? process.env);
+      bytes = await (core.printPdf ?? ((html: string) => htmlToPdf(html, options.env ?? process.env)))(htmlReport(data, await svgRenderer()));
       break;
     case 'md':
       bytes = text(markdownTables(source));

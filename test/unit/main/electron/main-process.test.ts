@@ -62,6 +62,8 @@ describe('the Electron main process', () => {
     expect(core.paths.root).toBe(join(dir.path, 'userData'));
     expect(core.frontDoor).toBe('electron');
     expect(core.workerHost.kind).toBe('utility');
+    // PDF reports are printed by Electron's own Chromium, not a browser the machine may lack.
+    expect(core.printPdf?.name).toBe('printHtmlToPdf');
     expect([...electron.handled].sort()).toEqual([...channelNames].sort());
 
     let headers: Record<string, string[]> = {};
