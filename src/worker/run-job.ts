@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { LabError } from '../shared/errors.ts';
-import { decodeCheckpoint, encodeCheckpoint, resolveConfig, runDash, RunCancelledError, type DashConfigOverrides, type PresetName } from './engine/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, resolveConfig, runMethod, RunCancelledError, type DashConfigOverrides, type PresetName } from './engine/index.ts';
 import { loadDataset } from './dataset-loader.ts';
 import { setupNodeRuntime } from './node-runtime.ts';
 import type { ParentPort } from './parent-port.ts';
@@ -33,9 +33,6 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
 export async function runJob(job: RunJob, port: ParentPort, control: RunControl): Promise<void> {
   const report = await setupNodeRuntime({ ...(job.backend ? { backend: job.backend } : {}), ...(job.threads ? { threads: job.threads } : {}) });
   port.post({ type: 'backend', report });
-  if (job.method !== 'dash') {
-    throw new LabError('bad-request', `Method '${job.method}' is not available in this version of the engine; only 'dash' is.`, 'Run DASH now; P-DASH, backbone and random arrive with the next engine release.');
-  }
   const preset = (job.config.preset ?? 'quick') as PresetName;
   const overrides = (job.config.overrides ?? {}) as DashConfigOverrides;
   let config;
@@ -47,7 +44,7 @@ export async function runJob(job: RunJob, port: ParentPort, control: RunControl)
   const loaded = await loadDataset(job.dataset);
   let lastCheckpointBytes = 0;
   try {
-    await runDash(config, loaded.dataset, job.seed, {
+    await runMethod(job.method, config, loaded.dataset, job.seed, {
       signal: control.signal,
       onEvent: (event) => {
         port.post({ type: 'engine-event', event: event as unknown as { type: string } });

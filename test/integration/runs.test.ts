@@ -35,14 +35,15 @@ function epochRows(runId: number): Array<Record<string, unknown>> {
 }
 
 describe('runs in real forked workers', () => {
-  it('pdash run --json: a smoke experiment of 2 seeds end to end, with compare', async () => {
+  it('pdash run --json: a smoke experiment of 2 methods x 2 seeds end to end, with compare', async () => {
     await registerToyDataset(core.datasets);
     const lab = core.paths.root;
-    const result = await runCli(['run', '--lab', lab, '--dataset', 'toy', '--methods', 'dash', '--seeds', '0,1', '--preset', 'smoke', '--json']);
+    const result = await runCli(['run', '--lab', lab, '--dataset', 'toy', '--methods', 'dash,pdash', '--seeds', '0,1', '--preset', 'smoke', '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { experimentId: number; runs: Array<{ id: number; method: string; seed: number; status: string; metric: { name: string; direction: string; value: number }; architecture: Array<{ layer: number; kernel: number; dilation: number }>; seconds: Record<string, number> }> };
-    expect(report.runs.map((r) => [r.method, r.seed, r.status])).toEqual([['dash', 0, 'done'], ['dash', 1, 'done']]);
+    // Seed-major: both methods on seed 0 first.
+    expect(report.runs.map((r) => [r.method, r.seed, r.status])).toEqual([['dash', 0, 'done'], ['pdash', 0, 'done'], ['dash', 1, 'done'], ['pdash', 1, 'done']]);
     for (const run of report.runs) {
       expect(run.metric.name).toBe('error');
       expect(run.metric.direction).toBe('minimize');
@@ -52,10 +53,20 @@ describe('runs in real forked workers', () => {
       expect(Object.keys(run.seconds)).toEqual(expect.arrayContaining(['search', 'hp-search', 'retrain', 'test', 'total']));
     }
     const compared = await runCli(['compare', String(report.experimentId), '--lab', lab, '--json']);
-    const comparison = JSON.parse(compared.stdout) as { stdKind: string; methods: Array<{ method: string; n: number; mean: number; values: Array<{ value: number }> }> };
+    const comparison = JSON.parse(compared.stdout) as { stdKind: string; methods: Array<{ method: string; n: number; mean: number; std: number; flopsSpent: Record<string, number> }>; welch: Array<{ a: string; b: string }> };
     expect(comparison.stdKind).toBe('sample (n - 1)');
-    expect(comparison.methods[0]).toMatchObject({ method: 'dash', n: 2 });
-    expect(comparison.methods[0]!.mean).toBeCloseTo((report.runs[0]!.metric.value + report.runs[1]!.metric.value) / 2, 10);
+    expect(comparison.methods.map((m) => [m.method, m.n])).toEqual([['dash', 2], ['pdash', 2]]);
+    const dash = report.runs.filter((r) => r.method === 'dash').map((r) => r.metric.value);
+    expect(comparison.methods[0]!.mean).toBeCloseTo((dash[0]! + dash[1]!) / 2, 10);
+    expect(comparison.methods[0]!.std).toBeCloseTo(Math.abs(dash[0]! - dash[1]!) / Math.SQRT2, 10);
+    expect(comparison.methods[1]!.flopsSpent.search).toBeGreaterThan(0);
+    // P-DASH's rounds are in the log: one row per round, each layer with its ranking, kept and pruned patterns.
+    const pdashRun = report.runs.find((r) => r.method === 'pdash')!;
+    const rounds = core.log.rounds(pdashRun.id);
+    expect(rounds.length).toBeGreaterThan(1);
+    const firstRound = JSON.parse(rounds[0]!.layers) as Array<{ ranking: unknown[]; kept: unknown[]; pruned: unknown[] }>;
+    expect(firstRound).toHaveLength(9);
+    expect(firstRound[0]!.kept.length + firstRound[0]!.pruned.length).toBe(firstRound[0]!.ranking.length);
   });
 
   it('a worker killed with SIGKILL mid-run resumes from its checkpoint: no epoch row lost or duplicated, same result as an uninterrupted run', async () => {

@@ -128,7 +128,8 @@ const runCommand: Command = {
   summary: 'run an experiment: methods x seeds on a dataset',
   help: `Usage: pdash run --dataset N --methods dash[,pdash,backbone,random] --seeds 0,1,2
          --preset <smoke|quick|paper> [--kernels 3,5,7,9] [--dilations 1,3,7,15]
-         [--selection argmax|perturbation] [--concurrency K] [--name NAME] [--json]
+         [--selection argmax|perturbation] [--schedule 16,4,1 | --rounds R --keep-fraction F]
+         [--round-epochs E] [--concurrency K] [--name NAME] [--json]
 
 Creates an experiment, runs each (method, seed) in its own worker process (K at a time, default 1) with a
 progress bar per run, and prints the results. Ctrl+C pauses the running runs; continue them with
@@ -139,6 +140,9 @@ progress bar per run, and prints the results. Ctrl+C pauses the running runs; co
   --seeds S,...    one run per method and seed
   --preset P       budget: smoke (seconds), quick (minutes on a CPU), paper (the reference budgets)
   --kernels, --dilations   the search space (default 2-D: 3,5,7,9 x 1,3,7,15; 1-D: 3,7,11,15,19 x 1,3,7,15)
+  --selection S    argmax of softmax(alpha) (DASH's), or perturbation (DARTS-PT), also for P-DASH's pruning
+  --schedule N,..  P-DASH: candidates per layer in each round, e.g. 16,4,1 (default: keep half per round, 3 rounds)
+  --rounds R, --keep-fraction F, --round-epochs E   P-DASH without a schedule list, and epochs per round
   --json           print {experimentId, runs: [{id, method, seed, status, metric, architecture, seconds}]}
 ${commonHelp}`,
   options: {
@@ -151,6 +155,10 @@ ${commonHelp}`,
     kernels: { type: 'string' },
     dilations: { type: 'string' },
     selection: { type: 'string' },
+    schedule: { type: 'string' },
+    rounds: { type: 'string' },
+    'keep-fraction': { type: 'string' },
+    'round-epochs': { type: 'string' },
     concurrency: { type: 'string' },
     name: { type: 'string' },
   },
@@ -161,6 +169,14 @@ ${commonHelp}`,
       const kernels = list(stringOption(values, 'kernels'), 'kernels', integer('kernels')) as number[];
       const dilations = list(stringOption(values, 'dilations'), 'dilations', integer('dilations')) as number[];
       const concurrency = integerOption(values, 'concurrency', 1, 16) ?? 1;
+      const schedule = list(stringOption(values, 'schedule'), 'schedule', integer('schedule')) as number[];
+      const keepFraction = stringOption(values, 'keep-fraction');
+      const pdash = {
+        ...(schedule.length > 0 ? { schedule } : {}),
+        ...(stringOption(values, 'rounds') ? { rounds: integerOption(values, 'rounds', 1, 10)! } : {}),
+        ...(keepFraction !== undefined ? { keepFraction: Number(keepFraction) } : {}),
+        ...(stringOption(values, 'round-epochs') ? { roundEpochs: integerOption(values, 'round-epochs', 1, 10_000)! } : {}),
+      };
       const experiment = await core.invoke('experiments/create', {
         dataset: /^\d+$/.test(datasetText) ? Number(datasetText) : datasetText,
         methods: list(stringOption(values, 'methods'), 'methods', (s) => s) as ('dash' | 'pdash')[],
@@ -170,6 +186,7 @@ ${commonHelp}`,
         ...(dilations.length > 0 ? { dilations } : {}),
         ...(stringOption(values, 'selection') ? { selection: stringOption(values, 'selection') as 'argmax' } : {}),
         ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
+        ...(Object.keys(pdash).length > 0 ? { pdash } : {}),
         concurrency,
       });
       if (values.json !== true) io.stderr(`Experiment ${experiment.id}: ${experiment.runs.length} run(s) on ${experiment.dataset.name}, preset ${experiment.preset}.\n`);

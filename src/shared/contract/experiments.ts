@@ -21,6 +21,16 @@ export const ExperimentRequest = z
     kernels: z.array(z.number().int().min(1).max(63).refine((k) => k % 2 === 1, 'kernel sizes must be odd')).min(1).optional(),
     dilations: z.array(z.number().int().min(1).max(64)).min(1).optional(),
     selection: z.enum(['argmax', 'perturbation']).default('argmax'),
+    /** P-DASH: candidates per layer per round, e.g. [16, 4, 1]; or rounds with a keep fraction; and epochs per round. */
+    pdash: z
+      .object({
+        schedule: z.array(z.number().int().positive()).min(2).optional(),
+        rounds: z.number().int().min(1).max(10).optional(),
+        keepFraction: z.number().gt(0).lt(1).optional(),
+        roundEpochs: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
     /** Custom budgets: engine settings on top of the preset, e.g. { retrain: { epochs: 30 } }. */
     overrides: z.record(z.string(), z.unknown()).default({}),
     /** Runs at once in this lab process. */
@@ -52,6 +62,8 @@ export const RunSummary = z.object({
   /** Wall seconds per phase (accumulated over attempts), and their total. */
   seconds: PhaseSeconds,
   steps: PhaseSeconds,
+  /** Estimated floating-point operations spent per phase, and their total (compute, for equal-cost comparisons). */
+  flopsSpent: PhaseSeconds,
   checkpoint: z.object({ phase: z.string(), epoch: z.number().int() }).nullable(),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).nullable(),
   attempts: z.number().int(),
@@ -95,8 +107,23 @@ export const AlphaLayer = z.object({
   softmax: z.array(z.number()),
 });
 
+export const PatternScore = z.object({ kernel: z.number().int(), dilation: z.number().int(), score: z.number().nullable() });
+export const RoundLayer = z.object({
+  layer: z.number().int(),
+  name: z.string(),
+  ranking: z.array(PatternScore),
+  kept: z.array(z.object({ kernel: z.number().int(), dilation: z.number().int() })),
+  pruned: z.array(z.object({ kernel: z.number().int(), dilation: z.number().int() })),
+});
+/** A P-DASH round (round 0: DASH's single selection): per layer the ranking, what was kept and what was pruned. */
+export const SearchRound = z.object({ round: z.number().int(), rounds: z.number().int(), selection: z.string(), layers: z.array(RoundLayer) });
+
 export const RunDetail = RunSummary.extend({
   config: z.record(z.string(), z.unknown()),
+  rounds: z.array(SearchRound),
+  randomCandidates: z.array(
+    z.object({ candidate: z.number().int(), layers: z.array(z.object({ kernel: z.number().int(), dilation: z.number().int() })), validation: z.number().nullable(), diverged: z.boolean(), flops: z.number(), wallMs: z.number() }),
+  ),
   epochs: z.array(EpochPoint),
   alpha: z.array(z.object({ round: z.number().int(), epoch: z.number().int(), layers: z.array(AlphaLayer) })),
   hpTrials: z.array(z.object({ trial: z.number().int(), hp: z.record(z.string(), z.number()), validation: z.number().nullable(), diverged: z.boolean(), wallMs: z.number() })),
@@ -116,7 +143,10 @@ export const MethodStats = z.object({
   /** Runs of this method that have not finished (not in the statistics). */
   pending: z.number().int(),
   seconds: PhaseSeconds,
+  /** Mean FLOPs of one forward pass of the chosen architectures (per sample). */
   flops: z.number().nullable(),
+  /** Mean estimated FLOPs spent per finished run, per phase and in total. */
+  flopsSpent: PhaseSeconds,
 });
 
 export const Comparison = z.object({
@@ -194,6 +224,7 @@ export const experimentChannels = {
 export const experimentEvents = {
   'runs/status': z.object({ runId: z.number().int(), experimentId: z.number().int(), status: RunStatus, error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).nullable() }),
   'runs/progress': z.object({ runId: z.number().int(), phase: z.string().nullable(), progress: z.number(), epoch: EpochPoint.nullable() }),
+  'runs/round': z.object({ runId: z.number().int() }).extend(SearchRound.shape),
   'runs/checkpoint': z.object({ runId: z.number().int(), phase: z.string(), round: z.number().int().nullable(), trial: z.number().int().nullable(), epoch: z.number().int(), bytes: z.number().int() }),
   'runs/alpha': z.object({ runId: z.number().int(), round: z.number().int(), epoch: z.number().int(), layers: z.array(AlphaLayer) }),
 } as const;

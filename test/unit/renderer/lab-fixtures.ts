@@ -62,6 +62,7 @@ export function runSummary(overrides: Partial<RunSummary> = {}): RunSummary {
     flops: null,
     seconds: { total: 0 },
     steps: {},
+    flopsSpent: { total: 0 },
     checkpoint: null,
     error: null,
     attempts: 0,
@@ -116,6 +117,8 @@ export function runDetail(overrides: Partial<RunDetail> = {}): RunDetail {
     epochs: [epochPoint()],
     alpha: [{ round: 0, epoch: 0, layers: alphaLayers([[0.25, 0.25, 0.24, 0.26]]) }],
     hpTrials: [],
+    rounds: [],
+    randomCandidates: [],
     spec: null,
     ...overrides,
   });

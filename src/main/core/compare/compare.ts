@@ -30,10 +30,15 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
     const values = done.map((r) => ({ runId: r.id, seed: r.seed, value: r.metric_value! }));
     const summary = values.length > 0 ? summarize(values.map((v) => v.value)) : null;
     const seconds: Record<string, number> = {};
+    const flopsSpent: Record<string, number> = {};
     for (const r of done) {
-      for (const p of log.phases(r.id)) seconds[p.phase] = (seconds[p.phase] ?? 0) + p.wall_ms / 1000 / done.length;
+      for (const p of log.phases(r.id)) {
+        seconds[p.phase] = (seconds[p.phase] ?? 0) + p.wall_ms / 1000 / done.length;
+        flopsSpent[p.phase] = (flopsSpent[p.phase] ?? 0) + p.flops / done.length;
+      }
     }
     seconds.total = Object.values(seconds).reduce((a, b) => a + b, 0);
+    flopsSpent.total = Object.values(flopsSpent).reduce((a, b) => a + b, 0);
     const flops = done.map((r) => log.architecture(r.id)?.flops).filter((f): f is number => f !== undefined);
     return {
       method,
@@ -45,6 +50,7 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
       values,
       pending: mine.length - done.length,
       seconds,
+      flopsSpent,
       flops: flops.length > 0 ? flops.reduce((a, b) => a + b, 0) / flops.length : null,
     };
   });

@@ -205,7 +205,7 @@ export class ExperimentLog {
         return;
       case 'phase-end':
         // Steps and time accumulate over attempts: work redone after a crash was compute spent too.
-        db.prepare('UPDATE run_phases SET steps = steps + ?, wall_ms = wall_ms + ? WHERE run_id = ? AND phase = ? AND round = ?').run(event.steps, event.wallMs, runId, event.phase, event.round ?? 0);
+        db.prepare('UPDATE run_phases SET steps = steps + ?, wall_ms = wall_ms + ?, flops = flops + ? WHERE run_id = ? AND phase = ? AND round = ?').run(event.steps, event.wallMs, finiteOrNull(event.flops) ?? 0, runId, event.phase, event.round ?? 0);
         db.prepare('UPDATE runs SET progress = max(progress, ?) WHERE id = ?').run(phaseProgress(event.phase, 1), runId);
         return;
       case 'epoch':
@@ -237,6 +237,26 @@ export class ExperimentLog {
         return;
       case 'result':
         db.prepare('UPDATE runs SET metric_name = ?, metric_direction = ?, metric_value = ?, validation_value = ?, progress = 1 WHERE id = ?').run(event.metric.name, event.metric.direction, finiteOrNull(event.metric.value), finiteOrNull(event.validation?.value), runId);
+        return;
+      case 'round':
+        db.prepare('INSERT INTO pdash_rounds (run_id, round, rounds, selection, layers) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, round) DO UPDATE SET rounds = excluded.rounds, selection = excluded.selection, layers = excluded.layers').run(
+          runId,
+          event.round ?? 0,
+          event.rounds,
+          event.selection,
+          JSON.stringify(event.layers),
+        );
+        return;
+      case 'random-candidate':
+        db.prepare('INSERT INTO random_candidates (run_id, candidate, layers, val_value, diverged, flops, wall_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, candidate) DO UPDATE SET layers = excluded.layers, val_value = excluded.val_value, diverged = excluded.diverged, flops = excluded.flops, wall_ms = excluded.wall_ms').run(
+          runId,
+          event.candidate,
+          JSON.stringify(event.layers),
+          finiteOrNull(event.validation?.value),
+          event.diverged ? 1 : 0,
+          event.flops,
+          event.wallMs,
+        );
         return;
       case 'hp-chosen':
       case 'checkpoint':
@@ -309,6 +329,14 @@ export class ExperimentLog {
 
   alphaSnapshots(runId: number): Array<{ round: number; epoch: number; layers: string }> {
     return this.db.prepare('SELECT round, epoch, layers FROM alpha_snapshots WHERE run_id = ? ORDER BY round, epoch').all(runId) as never;
+  }
+
+  rounds(runId: number): Array<{ round: number; rounds: number; selection: string; layers: string }> {
+    return this.db.prepare('SELECT round, rounds, selection, layers FROM pdash_rounds WHERE run_id = ? ORDER BY round').all(runId) as never;
+  }
+
+  randomCandidates(runId: number): Array<{ candidate: number; layers: string; val_value: number | null; diverged: number; flops: number; wall_ms: number }> {
+    return this.db.prepare('SELECT candidate, layers, val_value, diverged, flops, wall_ms FROM random_candidates WHERE run_id = ? ORDER BY candidate').all(runId) as never;
   }
 
   hpTrials(runId: number): Array<{ trial: number; hp: string; val_value: number | null; diverged: number; wall_ms: number }> {

@@ -138,12 +138,23 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
 
       CREATE TABLE pdash_rounds (
-        run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-        round    INTEGER NOT NULL,
-        ranking  TEXT NOT NULL,                        -- JSON: per layer, patterns best first with scores
-        kept     TEXT NOT NULL,                        -- JSON: per layer, the surviving patterns
-        pruned   TEXT NOT NULL,                        -- JSON: per layer, the removed patterns
+        run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        round      INTEGER NOT NULL,                   -- 0: DASH's single selection
+        rounds     INTEGER NOT NULL,
+        selection  TEXT NOT NULL,
+        layers     TEXT NOT NULL,                      -- JSON: per layer {layer, name, ranking, kept, pruned}
         PRIMARY KEY (run_id, round)
+      ) STRICT;
+
+      CREATE TABLE random_candidates (
+        run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        candidate   INTEGER NOT NULL,
+        layers      TEXT NOT NULL,                     -- JSON: the drawn (kernel, dilation) of every layer
+        val_value   REAL,
+        diverged    INTEGER NOT NULL,
+        flops       REAL NOT NULL,
+        wall_ms     REAL NOT NULL,
+        PRIMARY KEY (run_id, candidate)
       ) STRICT;
 
       CREATE TABLE hp_trials (

@@ -21,7 +21,7 @@ import { RunSupervisor } from './supervisor.ts';
 import type { WorkerHost } from './worker-host.ts';
 
 /** Methods this engine build can run. */
-export const AVAILABLE_METHODS: readonly Method[] = ['dash'];
+export const AVAILABLE_METHODS: readonly Method[] = ['dash', 'pdash', 'backbone', 'random'];
 
 export interface RunServiceOptions {
   log: ExperimentLog;
@@ -50,6 +50,7 @@ export class RunService {
         checkpoint: (runId, c) => events.emit('runs/checkpoint', { runId, phase: c.phase, round: c.round, trial: c.trial, epoch: c.epoch, bytes: c.bytes }),
         event: (runId, event) => {
           if (event.type === 'alpha') events.emit('runs/alpha', { runId, round: event.round ?? 0, epoch: event.epoch, layers: event.layers });
+          else if (event.type === 'round') events.emit('runs/round', { runId, round: event.round ?? 0, rounds: event.rounds, selection: event.selection, layers: event.layers });
         },
       },
     });
@@ -80,18 +81,29 @@ export class RunService {
     if (dataset.kind === 'regression') {
       throw new LabError('bad-request', `Dataset '${dataset.name}' is a regression task with vector targets; the search backbones handle classification and dense prediction.`, 'Choose a classification or dense dataset.');
     }
-    if (parsed.selection === 'perturbation') {
-      throw new LabError('bad-request', 'Perturbation-based selection is not available in this engine build; it selects by argmax.', 'Use --selection argmax.');
-    }
-    const overrides = structuredClone(parsed.overrides) as DashConfigOverrides & { search?: Record<string, unknown> };
+    const overrides = structuredClone(parsed.overrides) as DashConfigOverrides & { search?: Record<string, unknown>; pdash?: Record<string, unknown> };
+    overrides.selection = parsed.selection;
+    if (parsed.pdash) overrides.pdash = { ...(overrides.pdash ?? {}), ...parsed.pdash };
     if (parsed.kernels || parsed.dilations) {
       const rankDefault = defaultSearchSpace(dataset.rank);
       overrides.search = { ...(overrides.search ?? {}), grid: { kernels: parsed.kernels ?? rankDefault.kernels, dilations: parsed.dilations ?? rankDefault.dilations } };
     }
+    let resolved;
     try {
-      resolveConfig(parsed.preset, overrides);
+      resolved = resolveConfig(parsed.preset, overrides);
     } catch (error) {
       throw new LabError('bad-request', error instanceof Error ? error.message : String(error), 'Fix the custom budget (overrides) and try again.');
+    }
+    // A P-DASH schedule starts at the number of patterns per layer, which depends on the dataset's rank.
+    const grid = resolved.search.grid ?? defaultSearchSpace(dataset.rank);
+    const patterns = grid.kernels.length * grid.dilations.length;
+    const schedule = resolved.pdash.schedule;
+    if (parsed.methods.includes('pdash') && schedule !== null && schedule[0] !== patterns) {
+      throw new LabError(
+        'bad-request',
+        `The P-DASH schedule [${schedule.join(', ')}] must start at the search space's ${patterns} patterns per layer (${grid.kernels.length} kernel sizes x ${grid.dilations.length} dilations).`,
+        `Start it at ${patterns}, e.g. [${patterns}, ${Math.max(2, Math.ceil(patterns / 4))}, 1], or change --kernels/--dilations.`,
+      );
     }
     const name = parsed.name ?? `${parsed.methods.join(' vs ')} on ${dataset.name}`;
     const { experimentId } = this.options.log.createExperiment({
@@ -141,6 +153,8 @@ export class RunService {
       config: JSON.parse(row.config) as Record<string, unknown>,
       epochs: log.epochs(id).map((e) => ({ phase: e.phase, round: e.round, trial: e.trial, epoch: e.epoch, steps: e.steps, lr: e.lr, trainLoss: e.train_loss, validation: e.val_value, wallMs: e.wall_ms })),
       alpha: log.alphaSnapshots(id).map((a) => ({ round: a.round, epoch: a.epoch, layers: JSON.parse(a.layers) as RunDetail['alpha'][number]['layers'] })),
+      rounds: log.rounds(id).map((r) => ({ round: r.round, rounds: r.rounds, selection: r.selection, layers: JSON.parse(r.layers) as RunDetail['rounds'][number]['layers'] })),
+      randomCandidates: log.randomCandidates(id).map((c) => ({ candidate: c.candidate, layers: JSON.parse(c.layers) as Array<{ kernel: number; dilation: number }>, validation: c.val_value, diverged: c.diverged === 1, flops: c.flops, wallMs: c.wall_ms })),
       hpTrials: log.hpTrials(id).map((t) => ({ trial: t.trial, hp: JSON.parse(t.hp) as Record<string, number>, validation: t.val_value, diverged: t.diverged === 1, wallMs: t.wall_ms })),
       spec: arch ? (JSON.parse(arch.spec) as Record<string, unknown>) : null,
     };
@@ -205,13 +219,18 @@ export class RunService {
     const arch = log.architecture(row.id);
     const seconds: Record<string, number> = {};
     const steps: Record<string, number> = {};
+    const flopsSpent: Record<string, number> = {};
     let total = 0;
+    let totalFlops = 0;
     for (const p of log.phases(row.id)) {
       seconds[p.phase] = (seconds[p.phase] ?? 0) + p.wall_ms / 1000;
       steps[p.phase] = (steps[p.phase] ?? 0) + p.steps;
+      flopsSpent[p.phase] = (flopsSpent[p.phase] ?? 0) + p.flops;
       total += p.wall_ms / 1000;
+      totalFlops += p.flops;
     }
     seconds.total = total;
+    flopsSpent.total = totalFlops;
     const checkpoint = row.checkpoint ? (JSON.parse(row.checkpoint) as { phase: string; epoch: number }) : null;
     const spec = arch ? (JSON.parse(arch.spec) as { layers: Array<{ layer: number; kernel: number; dilation: number }> }) : null;
     return {
@@ -232,6 +251,7 @@ export class RunService {
       flops: arch?.flops ?? null,
       seconds,
       steps,
+      flopsSpent,
       checkpoint: checkpoint ? { phase: checkpoint.phase, epoch: checkpoint.epoch } : null,
       error: row.error ? (JSON.parse(row.error) as RunSummary['error']) : null,
       attempts: row.attempts,

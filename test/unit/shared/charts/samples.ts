@@ -32,6 +32,7 @@ export function runDetail(id: number, method: Method, seed: number, options: {
     flops: architecture ? 2e6 : null,
     seconds: { ...seconds, total: Object.values(seconds).reduce((a, b) => a + b, 0) },
     steps: {},
+    flopsSpent: { total: 0 },
     checkpoint: null,
     error: null,
     attempts: 1,
@@ -42,6 +43,8 @@ export function runDetail(id: number, method: Method, seed: number, options: {
     epochs,
     alpha: architecture ? [{ round: 0, epoch: 0, layers: architecture.map((l) => ({ layer: l.layer, name: `block.conv${l.layer}`, patterns: [], alpha: [], softmax: [] })) }] : [],
     hpTrials: [],
+    rounds: [],
+    randomCandidates: [],
     spec: null,
   };
 }
@@ -61,8 +64,8 @@ export function sampleComparison(options: { published?: boolean } = {}): Compari
     metric: { name: 'error', direction: 'minimize' },
     stdKind: 'sample (n - 1)',
     methods: [
-      { method: 'dash', n: 3, mean: 6.6, std: 0.3, min: 6.3, max: 6.9, values: [{ runId: 1, seed: 0, value: 6.9 }, { runId: 2, seed: 1, value: 6.3 }, { runId: 3, seed: 2, value: 6.6 }], pending: 0, seconds: { search: 42, 'hp-search': 21, retrain: 31, test: 1, total: 95 }, flops: 2e6 },
-      { method: 'pdash', n: 2, mean: 5.85, std: 0.0707, min: 5.8, max: 5.9, values: [{ runId: 4, seed: 0, value: 5.9 }, { runId: 5, seed: 1, value: 5.8 }], pending: 1, seconds: { search: 61, 'hp-search': 20.5, retrain: 29.5, test: 1, total: 112 }, flops: 2e6 },
+      { method: 'dash', n: 3, mean: 6.6, std: 0.3, min: 6.3, max: 6.9, values: [{ runId: 1, seed: 0, value: 6.9 }, { runId: 2, seed: 1, value: 6.3 }, { runId: 3, seed: 2, value: 6.6 }], pending: 0, seconds: { search: 42, 'hp-search': 21, retrain: 31, test: 1, total: 95 }, flops: 2e6, flopsSpent: { search: 4e12, 'hp-search': 2e12, retrain: 3e12, test: 1e10, total: 9.01e12 } },
+      { method: 'pdash', n: 2, mean: 5.85, std: 0.0707, min: 5.8, max: 5.9, values: [{ runId: 4, seed: 0, value: 5.9 }, { runId: 5, seed: 1, value: 5.8 }], pending: 1, seconds: { search: 61, 'hp-search': 20.5, retrain: 29.5, test: 1, total: 112 }, flops: 2e6, flopsSpent: { search: 6e12, 'hp-search': 2e12, retrain: 3e12, test: 1e10, total: 1.101e13 } },
     ],
     welch: [{ a: 'dash', b: 'pdash', t: 3.6, df: 2.3, p: 0.0523, meanDifference: 0.75 }],
     layers: [
