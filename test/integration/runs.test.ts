@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import { LabError } from '../../src/shared/errors.ts';
 import { runCli } from '../helpers/cli.ts';
+import { processGone } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { registerToyDataset } from '../helpers/toy-dataset.ts';
 
@@ -182,15 +183,8 @@ describe('closing a lab with work in progress', () => {
     const labDir = core.paths.root;
     const pid = core.log.run(experiment.runs[0]!.id).worker_pid!;
     core.close();
-    // The worker is gone (the kill was sent before the database closed); wait on that, not on a timer.
-    const { processAlive } = await import('../../src/main/core/process-alive.ts');
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (processAlive(pid)) setImmediate(check);
-        else resolve();
-      };
-      check();
-    });
+    // The worker is gone (the kill was sent before the database closed).
+    await processGone(pid);
     core = LabCore.open({ labDir, frontDoor: 'cli' });
     expect(core.runs.run(experiment.runs[0]!.id).status).toBe('interrupted');
     expect(core.runs.run(experiment.runs[1]!.id).status).toBe('queued');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabInfo } from '../../../src/shared/contract/index.ts';
 import { runCli } from '../../helpers/cli.ts';
+import { processGone } from '../../helpers/process.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 let dir: ReturnType<typeof tempDir>;
@@ -77,7 +78,6 @@ describe('pdash', () => {
 describe('closing the lab', () => {
   it('stops a compute probe still in flight, so no worker outlives the core', async () => {
     const { LabCore } = await import('../../../src/main/core/lab-core.ts');
-    const { processAlive } = await import('../../../src/main/core/process-alive.ts');
     const started: number[] = [];
     const { ForkWorkerHost } = await import('../../../src/main/core/runs/worker-host.ts');
     const fork = new ForkWorkerHost();
@@ -97,13 +97,7 @@ describe('closing the lab', () => {
     core.close();
     await expect(probe).rejects.toThrow('closed before the compute probe answered');
     expect(started).toHaveLength(1);
-    // The kill was sent; wait on the condition (the process is gone), never on a timer.
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (processAlive(started[0]!)) setImmediate(check);
-        else resolve();
-      };
-      check();
-    });
+    // The kill was sent: the process goes.
+    await processGone(started[0]!);
   });
 });
