@@ -155,7 +155,11 @@ export interface DashConfig {
   /** Seeded subsets of each split (smoke and quick budgets); null: all samples. */
   limits: SampleLimits;
   evalBatchSize: number;
-  /** Write a checkpoint every this many epochs of any training loop (0: only at phase boundaries). */
+  /**
+   * Write a checkpoint every this many epochs of any training loop, and every this many layers fixed by
+   * perturbation-based selection (0: only at phase and round boundaries; the random baseline then writes none
+   * between its candidates).
+   */
   checkpointEvery: number;
 }
 

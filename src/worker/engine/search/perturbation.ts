@@ -25,6 +25,7 @@ import { assignMatching, entriesUnder, restoreVariables, snapshotVariables } fro
 import { evaluationFlops, supernetFlops, trainingFlops } from './compute.ts';
 import { rankCandidates } from './prune.ts';
 import type { RunContext } from './run-context.ts';
+import { checkpointDue } from './run-context.ts';
 
 /** softmax(alpha) for every layer, with the coefficient of one candidate set to 0 when `zero` is given. */
 export function noiseFreeCoefficients(zero: { layer: number; index: number } | null = null): CoefficientSource {
@@ -139,7 +140,7 @@ export interface PerturbationSelection {
 
 /**
  * DARTS-PT's sequential selection on `net` (which it takes over and disposes). `state` says which layers are
- * fixed already; a checkpoint is written after every layer but the last.
+ * fixed already; checkpoints are written after fixed layers as after epochs (never after the last).
  */
 export async function selectByPerturbation(ctx: RunContext, net: Network, state: SelectState): Promise<PerturbationSelection> {
   const label = selectLabel(state.round);
@@ -172,8 +173,10 @@ export async function selectByPerturbation(ctx: RunContext, net: Network, state:
         steps += tuned.steps;
         flops += trainingFlops(supernetFlops(ctx, spaces), tuned.samples);
       }
-      const next: SelectState = { phase: 'select', round: state.round, spaces, order: state.order, next: i + 1, decisions };
-      await ctx.checkpoint(next, snapshotVariables(current.variables, 'net'), { phase: 'select', round: state.round, trial: null, epoch: i + 1 });
+      if (checkpointDue(ctx.config, i + 1)) {
+        const next: SelectState = { phase: 'select', round: state.round, spaces, order: state.order, next: i + 1, decisions };
+        await ctx.checkpoint(next, snapshotVariables(current.variables, 'net'), { phase: 'select', round: state.round, trial: null, epoch: i + 1 });
+      }
     }
   } finally {
     current.dispose();

@@ -95,7 +95,8 @@ export async function searchRandom(ctx: RunContext, state: RandomSearchState): P
       flops: trained.record.flops,
       wallMs: performance.now() - started,
     });
-    await ctx.checkpoint({ phase: 'random-search', count: state.count, done }, [], { phase: 'search', round: null, trial: i, epoch: epochs });
+    // Between candidates a checkpoint holds no tensors, so it is written after every one unless checkpoints are off.
+    if (config.checkpointEvery > 0) await ctx.checkpoint({ phase: 'random-search', count: state.count, done }, [], { phase: 'search', round: null, trial: i, epoch: epochs });
   }
   ctx.emit({ type: 'phase-end', phase: 'search', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });
   return bestCandidate(done).layers.map((p) => ({ ...p }));

@@ -81,6 +81,14 @@ describe('runDash on a tiny 2-D classification task (smoke preset)', () => {
     if (last?.type !== 'alpha') throw new Error('no alpha event');
     const argmax = last.layers.map((l) => l.patterns[l.alpha.indexOf(Math.max(...l.alpha))]);
     expect(result.spec.layers.map((l) => ({ kernel: l.kernel, dilation: l.dilation }))).toEqual(argmax);
+    // One round event for DASH's selection: softmax(alpha) ranked, the argmax kept.
+    const rounds = events.filter((e) => e.type === 'round');
+    expect(rounds).toHaveLength(1);
+    const round = rounds[0]!;
+    if (round.type !== 'round') throw new Error('no round event');
+    expect([round.round, round.rounds, round.selection]).toEqual([null, 1, 'argmax']);
+    expect(round.layers.map((l) => l.kept[0])).toEqual(argmax);
+    expect(round.layers.map((l) => l.ranking[0]!.score)).toEqual(last.layers.map((l) => Math.max(...l.softmax)));
     const retrainEpochs = events.filter((e) => e.type === 'epoch' && e.phase === 'retrain');
     const values = retrainEpochs.map((e) => (e.type === 'epoch' ? e.validation!.value : Number.NaN));
     const best = Math.min(...values);

@@ -205,6 +205,10 @@ describe('perturbation-based selection in P-DASH and DASH (smoke)', () => {
     const resumed = await recordRun('dash', config, data, 6, { resume: checkpoint });
     expect(resumed.result).toEqual({ ...run.result, wallMs: resumed.result.wallMs });
     expect(eventsOf(resumed.events, 'round')).toEqual(round);
+    // checkpointEvery 0: only phase boundaries, none while layers are being fixed; the numbers do not change.
+    const sparse = await recordRun('dash', resolveConfig('smoke', { selection: 'perturbation', checkpointEvery: 0 }), data, 6);
+    expect(sparse.checkpoints.map((b) => decodeCheckpoint(b).state.phase)).toEqual(['hp-search', 'retrain']);
+    expect(sparse.result).toEqual({ ...run.result, wallMs: sparse.result.wallMs });
     disposeDataset(data);
   });
 });
