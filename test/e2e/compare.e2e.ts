@@ -1,6 +1,6 @@
 /**
  * The Compare view in Chromium through web mode, on a lab with real finished smoke runs (DASH over three seeds,
- * run by forked workers) and a DASH vs P-DASH experiment written into the log (the engine runs DASH only today).
+ * run by forked workers) and a DASH vs P-DASH experiment written into the log.
  * Checks the tables, charts (with legends and axis names), architectures, exports and downloads, and that the
  * page logs no error. Screenshots land in test/e2e/artifacts/.
  *
@@ -94,12 +94,16 @@ test('finished smoke runs: results table, charts with legends and axis names, ar
   for (const [id, texts] of [
     ['seed-variance', ['per-seed value', 'method', 'test error (%), lower is better']],
     ['retrain-validation', ['DASH', 'retrain epoch', 'validation error (%), lower is better']],
-    ['phase-seconds', ['search', 'HP search', 'retrain', 'mean wall seconds per run']],
-    ['metric-vs-compute', ['DASH', 'compute spent: wall seconds per run (all phases)']],
+    // FLOPs are drawn in a unit that fits the runs (k, M, G, T).
+    ['phase-flops', ['search', 'HP search', 'retrain', /^mean estimated [kMGTP]?FLOPs per run$/]],
+    ['metric-vs-compute', ['DASH', /^compute spent: estimated [kMGTP]?FLOPs per run \(all phases\)$/]],
   ] as const) {
     const chart = page.locator(`figure[data-chart="${id}"] .chart-area svg`);
     await expect(chart).toBeVisible();
-    for (const text of texts) await expect(chart.locator('text', { hasText: new RegExp(`^${text.replace(/[()]/g, '\\$&')}$`) }).first()).toBeAttached();
+    for (const text of texts) {
+      const exactly = typeof text === 'string' ? new RegExp(`^${text.replace(/[()]/g, '\\$&')}$`) : text;
+      await expect(chart.locator('text', { hasText: exactly }).first()).toBeAttached();
+    }
   }
   // The other learning curves are one choice away.
   await page.getByLabel('Which learning curve').selectOption('search-loss');
@@ -122,9 +126,16 @@ test('finished smoke runs: results table, charts with legends and axis names, ar
   const report = await downloaded(page, () => page.getByRole('button', { name: 'Report (HTML)' }).click());
   expect(report.name).toBe(`pdash-experiment-${smokeExperiment}.html`);
   expect(report.text.match(/<svg/g)!.length).toBeGreaterThanOrEqual(5);
-  const svg = await downloaded(page, () => page.getByRole('button', { name: 'Download Cost: wall seconds per phase as SVG' }).click());
-  expect(svg.name).toBe(`pdash-experiment-${smokeExperiment}-phase-seconds.svg`);
-  for (const text of ['Cost: wall seconds per phase', 'HP search', 'retrain', 'mean wall seconds per run', 'method']) expect(svg.text).toContain(`>${text}</text>`);
+  const svg = await downloaded(page, () => page.getByRole('button', { name: 'Download Cost: estimated FLOPs per phase as SVG' }).click());
+  expect(svg.name).toBe(`pdash-experiment-${smokeExperiment}-phase-flops.svg`);
+  for (const text of ['Cost: estimated FLOPs per phase', 'HP search', 'retrain', 'method']) expect(svg.text).toContain(`>${text}</text>`);
+  expect(svg.text).toMatch(/>mean estimated [kMGTP]?FLOPs per run<\/text>/);
+  // Wall seconds are one choice away, for both cost charts.
+  await page.getByLabel('Compute axis of the cost per phase').selectOption('seconds');
+  await expect(page.locator('figure[data-chart="phase-seconds"] .chart-area svg text', { hasText: /^mean wall seconds per run$/ })).toBeAttached();
+  await expect(page.locator('figure[data-chart="metric-vs-compute"] .chart-area svg text', { hasText: /^compute spent: wall seconds per run \(all phases\)$/ })).toBeAttached();
+  const seconds = await downloaded(page, () => page.getByRole('button', { name: 'Download Cost: wall seconds per phase as SVG' }).click());
+  expect(seconds.name).toBe(`pdash-experiment-${smokeExperiment}-phase-seconds.svg`);
 
   // PDF: printed by the lab's Chromium (web mode's server has one here) and downloaded.
   const pdf = await downloaded(page, () => page.getByRole('button', { name: 'Report (PDF)' }).click());

@@ -1,7 +1,8 @@
 /**
  * The lab's main path in Chromium through web mode, against the real core and real workers: import a dataset
  * with the form, look at it, start a DASH experiment (2 seeds, smoke budget) from the new-experiment form,
- * follow a run live in the monitor, and see both runs finish in the experiments list. Screenshots of each view
+ * follow a run live in the monitor, and see both runs finish in the experiments list. P-DASH's path is
+ * pdash-flow.e2e.ts. Screenshots of each view
  * land in test/e2e/artifacts/.
  *
  * Needs a built renderer (out/renderer): `npm run build` first.
@@ -102,7 +103,7 @@ test('import a dataset, start DASH on 2 seeds, follow a run live, see both finis
   await expect(page.locator('table.dataset-table tr[data-dataset="toy"]')).toBeVisible();
   await screenshot(page, 'dataset-detail.png');
 
-  // ---- New experiment: a refused method is shown in place, then DASH x 2 seeds on smoke ----
+  // ---- New experiment: DASH x 2 seeds on smoke ----
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Experiments' }).click();
   await expect(page.getByRole('heading', { name: 'No experiments in this lab yet' })).toBeVisible();
   await page.getByRole('link', { name: 'New experiment' }).click();
@@ -114,16 +115,6 @@ test('import a dataset, start DASH on 2 seeds, follow a run live, see both finis
   await expect(experimentForm.locator('[data-estimate="runs"]')).toHaveText('2 runs');
   await expect(experimentForm.locator('[data-cell="5x2"]')).toHaveClass(/is-on/);
 
-  await experimentForm.getByRole('checkbox', { name: /^P-DASH/ }).check();
-  await expect(experimentForm.locator('[data-estimate="runs"]')).toHaveText('4 runs');
-  await experimentForm.getByRole('button', { name: 'Start 4 runs' }).click();
-  const refusal = experimentForm.getByRole('alert');
-  await expect(refusal).toContainText('not available');
-  await expect(refusal).toHaveAttribute('data-code', 'bad-request');
-  await screenshot(page, 'experiment-refused.png');
-
-  await experimentForm.getByRole('checkbox', { name: /^P-DASH/ }).uncheck();
-  await expect(refusal).toHaveCount(0);
   await screenshot(page, 'experiment-new.png');
   await experimentForm.getByRole('button', { name: 'Start 2 runs' }).click();
 

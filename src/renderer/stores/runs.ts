@@ -7,6 +7,7 @@ import { useLabClient } from '../composables/use-lab-client.ts';
 export type RunAction = 'cancel' | 'pause' | 'resume';
 export type EpochPoint = RunDetail['epochs'][number];
 export type AlphaSnapshot = RunDetail['alpha'][number];
+export type SearchRound = RunDetail['rounds'][number];
 
 /** A progress reading with this window's clock, for the time-remaining estimate. */
 export interface ProgressSample {
@@ -38,6 +39,9 @@ export function alphaKey(snapshot: Pick<AlphaSnapshot, 'round' | 'epoch'>): stri
   return `${snapshot.round}/${snapshot.epoch}`;
 }
 
+const roundKey = (round: Pick<SearchRound, 'round'>): string => String(round.round);
+const byRound = (a: SearchRound, b: SearchRound): number => a.round - b.round;
+
 /** `fresh` from the lab, plus what arrived live and is not in it yet (the lab answered before it happened). */
 function mergeByKey<T>(fresh: readonly T[], live: readonly T[], key: (item: T) => string): T[] {
   const seen = new Set(fresh.map(key));
@@ -46,9 +50,10 @@ function mergeByKey<T>(fresh: readonly T[], live: readonly T[], key: (item: T) =
 
 /**
  * The runs this window is watching (the live monitor): each run's detail from `runs/show`, kept current by
- * `runs/status`, `runs/progress` (epoch points), `runs/alpha` and `runs/checkpoint` without asking again. It
- * asks again only for what no event carries: at a new phase or HP trial (the architecture, finished trials),
- * when a throttled progress stream skipped an epoch, and when the run's status changes.
+ * `runs/status`, `runs/progress` (epoch points), `runs/alpha`, `runs/round` (P-DASH's pruning, DASH's selection)
+ * and `runs/checkpoint` without asking again. It asks again only for what no event carries: at a new phase, HP
+ * trial or random-baseline candidate (the architecture, finished trials and candidates), when a throttled
+ * progress stream skipped an epoch, and when the run's status changes.
  */
 export const useRunsStore = defineStore('runs', () => {
   const client = useLabClient();
@@ -85,6 +90,7 @@ export const useRunsStore = defineStore('runs', () => {
               progress: Math.max(answer.progress, answer.status === live.status ? live.progress : answer.progress),
               epochs: mergeByKey(answer.epochs, live.epochs, epochKey),
               alpha: mergeByKey(answer.alpha, live.alpha, alphaKey),
+              rounds: mergeByKey(answer.rounds, live.rounds, roundKey).sort(byRound),
             };
       return { ...state, detail, error: null, stopping: detail.status === 'running' ? state.stopping : null };
     });
@@ -158,9 +164,10 @@ export const useRunsStore = defineStore('runs', () => {
       } else {
         const sameLoop = epochs.filter((known) => known.phase === point.phase && known.round === point.round && known.trial === point.trial);
         const previous = sameLoop.reduce((last, known) => Math.max(last, known.epoch), -1);
-        // A gap means the throttled stream skipped an epoch; a new HP trial means the previous one finished.
+        // A gap means the throttled stream skipped an epoch; a new HP trial (or random-baseline candidate, a
+        // search "trial") means the previous one finished.
         if (point.epoch > previous + 1) needsRefresh = true;
-        if (point.phase === 'hp-search' && sameLoop.length === 0 && point.trial > 0) needsRefresh = true;
+        if ((point.phase === 'hp-search' || point.phase === 'search') && sameLoop.length === 0 && point.trial > 0) needsRefresh = true;
         epochs = [...epochs, point];
       }
     }
@@ -183,6 +190,14 @@ export const useRunsStore = defineStore('runs', () => {
     });
   }
 
+  function onRound(event: PayloadOf<'runs/round'>): void {
+    updateDetail(event.runId, (detail) => {
+      const round: SearchRound = { round: event.round, rounds: event.rounds, selection: event.selection, layers: event.layers };
+      const others = detail.rounds.filter((known) => known.round !== round.round);
+      return { ...detail, rounds: [...others, round].sort(byRound) };
+    });
+  }
+
   function onCheckpoint(event: PayloadOf<'runs/checkpoint'>): void {
     updateDetail(event.runId, (detail) => ({ ...detail, checkpoint: { phase: event.phase, epoch: event.epoch } }));
   }
@@ -190,6 +205,7 @@ export const useRunsStore = defineStore('runs', () => {
   client.on('runs/status', onStatus);
   client.on('runs/progress', onProgress);
   client.on('runs/alpha', onAlpha);
+  client.on('runs/round', onRound);
   client.on('runs/checkpoint', onCheckpoint);
 
   /**

@@ -3,7 +3,7 @@
  * draw (no finished run, no logged epoch) is left out rather than drawn empty.
  */
 import type { ChartSpec, CompareData } from './chart-types.ts';
-import { computePoints, metricVsComputeChart, phaseSecondsChart } from './cost-charts.ts';
+import { computePoints, hasFlopsSpent, metricVsComputeChart, phaseCostChart, type CostAxis } from './cost-charts.ts';
 import { curveBands, learningCurveChart, type CurvePhase, type CurveQuantity } from './learning-curves.ts';
 import { seedVarianceChart } from './variance-chart.ts';
 import { methodLabel, metricLabel } from './vocabulary.ts';
@@ -16,8 +16,31 @@ const CURVES: ReadonlyArray<{ id: string; phase: CurvePhase; quantity: CurveQuan
   { id: 'search-loss', phase: 'search', quantity: 'trainLoss', title: 'Search: supernet train loss per epoch' },
 ];
 
-export function compareCharts(data: CompareData): ChartSpec[] {
+export interface CompareChartOptions {
+  /**
+   * The compute axis of the cost charts: estimated FLOPs (where every finished method logged them; otherwise wall
+   * seconds are drawn) or wall seconds, the default.
+   */
+  cost?: CostAxis;
+}
+
+const COST_CHART_TEXT: Readonly<Record<CostAxis, { title: string; caption: string; against: string }>> = {
+  flops: {
+    title: 'Cost: estimated FLOPs per phase',
+    caption: "Mean estimated FLOPs spent per finished run, split by phase (the engine's count of the training and evaluation it did; the same on every machine).",
+    against: 'total estimated FLOPs',
+  },
+  seconds: {
+    title: 'Cost: wall seconds per phase',
+    caption: 'Mean wall-clock seconds per finished run, split by phase (work redone after an interruption counts).',
+    against: 'total wall seconds',
+  },
+};
+
+export function compareCharts(data: CompareData, options: CompareChartOptions = {}): ChartSpec[] {
   const { comparison, runs } = data;
+  const cost: CostAxis = options.cost === 'flops' && hasFlopsSpent(comparison) ? 'flops' : 'seconds';
+  const costText = COST_CHART_TEXT[cost];
   const charts: ChartSpec[] = [];
   const finished = comparison.methods.some((m) => m.n > 0);
   const metricName = comparison.metric ? metricLabel(comparison.metric) : 'the metric';
@@ -43,19 +66,19 @@ export function compareCharts(data: CompareData): ChartSpec[] {
   }
   if (finished) {
     charts.push({
-      id: 'phase-seconds',
-      title: 'Cost: wall seconds per phase',
-      caption: 'Mean wall-clock seconds per finished run, split by phase (work redone after an interruption counts).',
-      option: phaseSecondsChart(comparison),
+      id: `phase-${cost}`,
+      title: costText.title,
+      caption: costText.caption,
+      option: phaseCostChart(comparison, cost),
       ...CHART_SIZE,
     });
   }
-  if (computePoints(comparison, runs).length > 0) {
+  if (computePoints(comparison, runs, cost).length > 0) {
     charts.push({
       id: 'metric-vs-compute',
       title: `Test ${metricName} against compute spent`,
-      caption: 'Each finished run (points) and each method\'s mean (diamonds): test metric against total wall seconds.',
-      option: metricVsComputeChart(comparison, runs),
+      caption: `Each finished run (points) and each method's mean (diamonds): test metric against ${costText.against}.`,
+      option: metricVsComputeChart(comparison, runs, cost),
       ...CHART_SIZE,
     });
   }

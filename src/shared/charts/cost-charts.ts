@@ -1,32 +1,92 @@
 /**
- * What the methods cost: mean wall seconds per run, split by phase (stacked bars), and each run's test metric
- * against the compute it spent (so that methods can be compared at equal compute).
+ * What the methods cost: the mean compute per run, split by phase (stacked bars), and each run's test metric
+ * against the compute it spent (so that methods can be compared at equal compute). Compute is either the
+ * engine's estimated FLOPs (the same on every machine, so the fair axis for equal-cost comparisons) or wall
+ * seconds (what the runs took here).
  */
 import type { Comparison, RunSummary } from '../contract/experiments.ts';
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
-import { formatNumber, formatSeconds } from './format.ts';
+import { formatCount, formatNumber, formatSeconds } from './format.ts';
 import { methodColor, methodLabel, metricAxisName, PHASES } from './vocabulary.ts';
 
-/** Phases present in the comparison, in pipeline order (phases the lab does not know come last). */
-export function phasesOf(comparison: Comparison): string[] {
-  const present = new Set(comparison.methods.flatMap((m) => Object.keys(m.seconds)).filter((p) => p !== 'total'));
+export type CostAxis = 'flops' | 'seconds';
+
+/** Whether every method with a finished run logged estimated FLOPs (runs logged before the lab counted them have none). */
+export function hasFlopsSpent(comparison: Comparison): boolean {
+  const finished = comparison.methods.filter((m) => m.n > 0);
+  return finished.length > 0 && finished.every((m) => (m.flopsSpent.total ?? 0) > 0);
+}
+
+/** The axis to draw by default: estimated FLOPs where they were logged, else wall seconds. */
+export function defaultCostAxis(comparison: Comparison): CostAxis {
+  return hasFlopsSpent(comparison) ? 'flops' : 'seconds';
+}
+
+/** "3.2 TFLOPs", "512 FLOPs". */
+export function formatFlops(flops: number): string {
+  const count = formatCount(flops);
+  return /[a-zA-Z]$/.test(count) ? `${count}FLOPs` : `${count} FLOPs`;
+}
+
+/** A unit for FLOP counts up to `max`: the values are drawn in it, so ECharts writes the ticks itself. */
+export function flopsUnit(max: number): { scale: number; name: string } {
+  const units: Array<[number, string]> = [
+    [1e15, 'PFLOPs'],
+    [1e12, 'TFLOPs'],
+    [1e9, 'GFLOPs'],
+    [1e6, 'MFLOPs'],
+    [1e3, 'kFLOPs'],
+  ];
+  for (const [scale, name] of units) if (max >= scale) return { scale, name };
+  return { scale: 1, name: 'FLOPs' };
+}
+
+/** How an axis writes its compute: its unit (FLOPs scaled to k/M/G/T/P), its names, and values for tooltips. */
+function costText(axis: CostAxis, max: number): { scale: number; perPhase: string; perRun: string; value: (x: number) => string } {
+  if (axis === 'seconds') return { scale: 1, perPhase: 'mean wall seconds per run', perRun: 'compute spent: wall seconds per run (all phases)', value: formatSeconds };
+  const unit = flopsUnit(max);
+  return {
+    scale: unit.scale,
+    perPhase: `mean estimated ${unit.name} per run`,
+    perRun: `compute spent: estimated ${unit.name} per run (all phases)`,
+    value: (x) => formatFlops(x * unit.scale),
+  };
+}
+
+function perPhase(m: Comparison['methods'][number], axis: CostAxis): Record<string, number> {
+  return axis === 'flops' ? m.flopsSpent : m.seconds;
+}
+
+/**
+ * Phases present in the comparison, in pipeline order (phases the lab does not know come last). On the FLOPs
+ * axis a phase that spent nothing (argmax selection) is left out.
+ */
+export function phasesOf(comparison: Comparison, axis: CostAxis = 'seconds'): string[] {
+  const present = new Set(
+    comparison.methods
+      .filter((m) => m.n > 0 || axis === 'seconds')
+      .flatMap((m) => Object.entries(perPhase(m, axis)))
+      .filter(([phase, value]) => phase !== 'total' && (axis === 'seconds' || value > 0))
+      .map(([phase]) => phase),
+  );
   const known = PHASES.map((p) => p.phase).filter((p) => present.has(p));
   return [...known, ...[...present].filter((p) => !known.includes(p)).sort()];
 }
 
-export function phaseSecondsChart(comparison: Comparison): ChartOption {
+export function phaseCostChart(comparison: Comparison, axis: CostAxis = 'seconds'): ChartOption {
   const methods = comparison.methods.filter((m) => m.n > 0);
+  const text = costText(axis, Math.max(0, ...methods.map((m) => perPhase(m, axis).total ?? 0)));
   const categories = methods.map((m) => `${methodLabel(m.method)} (n = ${m.n})`);
-  const phases = phasesOf(comparison);
+  const phases = phasesOf(comparison, axis);
   const series = phases.map((phase) => {
     const known = PHASES.find((p) => p.phase === phase);
     return {
       name: known?.label ?? phase,
       type: 'bar',
-      stack: 'seconds',
+      stack: axis,
       barMaxWidth: 56,
       itemStyle: { color: known?.color ?? '#999999' },
-      data: methods.map((m) => m.seconds[phase] ?? 0),
+      data: methods.map((m) => (perPhase(m, axis)[phase] ?? 0) / text.scale),
     };
   });
   return {
@@ -40,13 +100,14 @@ export function phaseSecondsChart(comparison: Comparison): ChartOption {
         const list = params as Array<{ seriesName: string; value: number; dataIndex: number }>;
         const method = methods[list[0]?.dataIndex ?? 0];
         const lines = [categories[list[0]?.dataIndex ?? 0] ?? ''];
-        for (const p of list) if (p.value > 0) lines.push(`${p.seriesName}: ${formatSeconds(p.value)}`);
-        if (method) lines.push(`total: ${formatSeconds(method.seconds.total ?? 0)}`);
+        for (const p of list) if (p.value > 0) lines.push(`${p.seriesName}: ${text.value(p.value)}`);
+        if (method) lines.push(`total: ${text.value((perPhase(method, axis).total ?? 0) / text.scale)}`);
         return lines.join('<br>');
       },
     },
-    xAxis: { type: 'category', data: categories, name: 'method', nameLocation: 'middle', nameGap: 30, nameTextStyle: AXIS_NAME_STYLE },
-    yAxis: { type: 'value', name: 'mean wall seconds per run', nameLocation: 'middle', nameGap: 52, nameTextStyle: AXIS_NAME_STYLE },
+    // Every method named, even where ECharts would thin out the labels of four or more bars.
+    xAxis: { type: 'category', data: categories, name: 'method', nameLocation: 'middle', nameGap: 30, nameTextStyle: AXIS_NAME_STYLE, axisLabel: { interval: 0 } },
+    yAxis: { type: 'value', name: text.perPhase, nameLocation: 'middle', nameGap: 52, nameTextStyle: AXIS_NAME_STYLE },
     series,
   } as ChartOption;
 }
@@ -54,25 +115,32 @@ export function phaseSecondsChart(comparison: Comparison): ChartOption {
 export interface ComputePoint {
   runId: number;
   seed: number;
-  seconds: number;
+  /** Total compute of the run on the chosen axis (FLOPs or seconds). */
+  compute: number;
   value: number;
 }
 
-/** Per method, each finished run's total wall seconds and test metric. */
-export function computePoints(comparison: Comparison, runs: readonly RunSummary[]): Array<{ method: RunSummary['method']; points: ComputePoint[] }> {
+function runCompute(run: RunSummary | undefined, axis: CostAxis): number {
+  if (run === undefined) return Number.NaN;
+  const total = axis === 'flops' ? run.flopsSpent.total : run.seconds.total;
+  // A run without a FLOPs count (logged before the lab counted them) has 0: not a point at zero cost.
+  return total === undefined || (axis === 'flops' && total <= 0) ? Number.NaN : total;
+}
+
+/** Per method, each finished run's total compute (estimated FLOPs or wall seconds) and test metric. */
+export function computePoints(comparison: Comparison, runs: readonly RunSummary[], axis: CostAxis = 'seconds'): Array<{ method: RunSummary['method']; points: ComputePoint[] }> {
   const byId = new Map(runs.map((r) => [r.id, r]));
   return comparison.methods
     .map((m) => ({
       method: m.method,
-      points: m.values
-        .map((v) => ({ runId: v.runId, seed: v.seed, value: v.value, seconds: byId.get(v.runId)?.seconds.total ?? Number.NaN }))
-        .filter((p) => Number.isFinite(p.seconds)),
+      points: m.values.map((v) => ({ runId: v.runId, seed: v.seed, value: v.value, compute: runCompute(byId.get(v.runId), axis) })).filter((p) => Number.isFinite(p.compute)),
     }))
     .filter((m) => m.points.length > 0);
 }
 
-export function metricVsComputeChart(comparison: Comparison, runs: readonly RunSummary[]): ChartOption {
-  const groups = computePoints(comparison, runs);
+export function metricVsComputeChart(comparison: Comparison, runs: readonly RunSummary[], axis: CostAxis = 'seconds'): ChartOption {
+  const groups = computePoints(comparison, runs, axis);
+  const text = costText(axis, Math.max(0, ...groups.flatMap((g) => g.points.map((p) => p.compute))));
   const series: Array<Record<string, unknown>> = [];
   for (const g of groups) {
     const label = methodLabel(g.method);
@@ -82,7 +150,7 @@ export function metricVsComputeChart(comparison: Comparison, runs: readonly RunS
       type: 'scatter',
       symbolSize: 10,
       itemStyle: { color, opacity: 0.85 },
-      data: g.points.map((p) => ({ name: `seed ${p.seed} (run ${p.runId})`, value: [p.seconds, p.value] })),
+      data: g.points.map((p) => ({ name: `seed ${p.seed} (run ${p.runId})`, value: [p.compute / text.scale, p.value] })),
     });
     const mean = (pick: (p: ComputePoint) => number) => g.points.reduce((a, p) => a + pick(p), 0) / g.points.length;
     series.push({
@@ -91,7 +159,7 @@ export function metricVsComputeChart(comparison: Comparison, runs: readonly RunS
       symbol: 'diamond',
       symbolSize: 16,
       itemStyle: { color, borderColor: '#222222', borderWidth: 1 },
-      data: [{ name: `mean of ${g.points.length} run${g.points.length === 1 ? '' : 's'}`, value: [mean((p) => p.seconds), mean((p) => p.value)] }],
+      data: [{ name: `mean of ${g.points.length} run${g.points.length === 1 ? '' : 's'}`, value: [mean((p) => p.compute) / text.scale, mean((p) => p.value)] }],
       z: 4,
     });
   }
@@ -103,10 +171,10 @@ export function metricVsComputeChart(comparison: Comparison, runs: readonly RunS
       trigger: 'item',
       formatter: (params: unknown) => {
         const p = params as { seriesName: string; name: string; value: [number, number] };
-        return `${p.seriesName} ${p.name}<br>${formatSeconds(p.value[0])}, ${formatNumber(p.value[1])}`;
+        return `${p.seriesName} ${p.name}<br>${text.value(p.value[0])}, ${formatNumber(p.value[1])}`;
       },
     },
-    xAxis: { type: 'value', scale: true, name: 'compute spent: wall seconds per run (all phases)', nameLocation: 'middle', nameGap: 30, nameTextStyle: AXIS_NAME_STYLE },
+    xAxis: { type: 'value', scale: true, name: text.perRun, nameLocation: 'middle', nameGap: 30, nameTextStyle: AXIS_NAME_STYLE },
     yAxis: { type: 'value', scale: true, name: metricAxisName(comparison.metric), nameLocation: 'middle', nameGap: 52, nameTextStyle: AXIS_NAME_STYLE },
     series,
   } as ChartOption;

@@ -124,5 +124,22 @@ export function runDetail(overrides: Partial<RunDetail> = {}): RunDetail {
   });
 }
 
+/**
+ * A P-DASH round (or DASH's selection, round 0): per layer its candidates ranked best first, as [kernel, dilation]
+ * pairs; the first `keep` kept, the others pruned. Scores fall with the ranking.
+ */
+export function searchRound(round: number, rounds: number, keep: number, ...rankings: Array<Array<[number, number]>>): RunDetail['rounds'][number] {
+  return {
+    round,
+    rounds,
+    selection: 'argmax',
+    layers: rankings.map((ranking, layer) => {
+      const ranked = ranking.map(([kernel, dilation], rank) => ({ kernel, dilation, score: 0.4 - rank * 0.05 }));
+      const pattern = ({ kernel, dilation }: { kernel: number; dilation: number }) => ({ kernel, dilation });
+      return { layer, name: `block1.conv${layer + 1}`, ranking: ranked, kept: ranked.slice(0, keep).map(pattern), pruned: ranked.slice(keep).map(pattern) };
+    }),
+  };
+}
+
 export type StatusEvent = PayloadOf<'runs/status'>;
 export type ProgressEvent = PayloadOf<'runs/progress'>;

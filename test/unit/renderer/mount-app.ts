@@ -16,6 +16,13 @@ export const ChartStub = defineComponent({
   setup: (props) => () => h('div', { class: 'chart-stub', 'aria-label': props.label, 'data-option': JSON.stringify(props.option) }),
 });
 
+/** vue-echarts' component (the Compare view's charts) as the same kind of stub. */
+export const EchartsStub = defineComponent({
+  name: 'Echarts',
+  props: { option: { type: Object as PropType<Record<string, unknown>>, required: true } },
+  setup: (props) => () => h('div', { class: 'chart-stub', 'data-option': JSON.stringify(props.option) }),
+});
+
 /** The whole app (nav rail and views) at `path`, over a fake transport, with the real routes. */
 export async function mountAppAt(path: string, transport: FakeTransport, provide: Record<symbol, unknown> = {}): Promise<{ wrapper: VueWrapper; router: Router }> {
   transport.answer('lab/info', () => sampleLabInfo);
@@ -24,7 +31,7 @@ export async function mountAppAt(path: string, transport: FakeTransport, provide
   await router.push(path);
   const wrapper = mount(App, {
     attachTo: document.body,
-    global: { plugins: [pinia, router], provide: { [labClientKey as symbol]: client, ...provide }, stubs: { LabChart: ChartStub } },
+    global: { plugins: [pinia, router], provide: { [labClientKey as symbol]: client, ...provide }, stubs: { LabChart: ChartStub, Echarts: EchartsStub } },
   });
   await flushPromises();
   return { wrapper, router };

@@ -1,8 +1,11 @@
 /**
  * The new-experiment form's rules, apart from its template: seeds as typed, custom budgets as the contract's
- * `overrides`, the search grid, the cost estimate, and the request it sends.
+ * `overrides`, the search grid, P-DASH's rounds (pdash-plan.ts), the cost estimate per method, and the request
+ * it sends.
  */
 import type { ExperimentRequest, Method } from '../../../shared/contract/index.ts';
+import { METHODS } from './methods.ts';
+import { parsePdash, type PdashField, type PdashFields, type PdashPlan } from './pdash-plan.ts';
 import { PRESET_BUDGETS, type PresetBudget, type PresetName, type SearchGrid } from './presets.ts';
 
 export const MAX_SEED = 2 ** 31 - 1;
@@ -38,15 +41,6 @@ export function parseSeeds(text: string): ParseResult<number[]> {
   if (repeated !== undefined) return { ok: false, error: `Seed ${repeated} is given twice; each seed runs once.` };
   if (seeds.length > MAX_SEEDS) return { ok: false, error: `${seeds.length} seeds: at most ${MAX_SEEDS} per experiment.` };
   return { ok: true, value: seeds };
-}
-
-/** The P-DASH keep schedule as written ("16,4,1"): patterns kept per layer after each round, decreasing. */
-export function parseKeepSchedule(text: string): ParseResult<number[]> {
-  const parts = text.split(',').map((part) => part.trim());
-  if (parts.some((part) => !/^\d+$/.test(part) || Number(part) < 1)) return { ok: false, error: 'Write the schedule as positive whole numbers, e.g. 16,4,1.' };
-  const keep = parts.map(Number);
-  if (keep.some((value, index) => index > 0 && value >= keep[index - 1]!)) return { ok: false, error: 'Each round keeps fewer patterns than the one before, e.g. 16,4,1.' };
-  return { ok: true, value: keep };
 }
 
 // ---- custom budget ----
@@ -136,6 +130,8 @@ export function parseBudget(preset: PresetName, fields: BudgetFields): ParsedBud
       hpSearch: { ...base.hpSearch, epochs: hpEpochs, batchSize: hpBatchSize },
       retrain: { epochs: retrainEpochs, batchSize: retrainBatchSize },
       limits: base.limits,
+      pdash: base.pdash,
+      perturbation: base.perturbation,
     },
     overrides,
     errors,
@@ -165,38 +161,90 @@ export function sameGrid(a: SearchGrid, b: SearchGrid): boolean {
 
 // ---- the estimate ----
 
+export interface MethodCost {
+  method: Method;
+  /**
+   * Search epochs of one run: DASH's supernet epochs; P-DASH's rounds × epochs per round; for the random baseline,
+   * DASH's (its candidates train within DASH's search compute); none for the backbone.
+   */
+  searchEpochs: number;
+  /** False for P-DASH while its rounds are not set (its search is then counted as DASH's). */
+  planned: boolean;
+  hpEpochs: number;
+  retrainEpochs: number;
+  /** At most this many epochs per run (the HP search may stop early). */
+  epochs: number;
+  runs: number;
+}
+
 export interface CostEstimate {
   runs: number;
+  seeds: number;
   /** Candidate (kernel, dilation) patterns per searchable layer. */
   patterns: number;
-  perRun: { searchEpochs: number; hpTrials: number; hpEpochsPerTrial: number; hpEpochs: number; retrainEpochs: number; epochs: number };
+  hp: { trials: number; epochsPerTrial: number; epochs: number };
+  retrainEpochs: number;
+  /** One row per chosen method, in the lab's method order. */
+  methods: MethodCost[];
+  /** P-DASH's rounds, when P-DASH is chosen and its fields are right. */
+  pdash: PdashPlan | null;
+  /** Every run's epochs, in all. */
   epochs: number;
   /** Runs at a time, and the number of rounds of runs that makes. */
   concurrency: number;
   waves: number;
 }
 
-export function estimateCost(options: { methods: number; seeds: number; budget: PresetBudget; grid: SearchGrid; concurrency: number }): CostEstimate {
-  const { budget } = options;
-  const runs = options.methods * options.seeds;
+function searchEpochsOf(method: Method, budget: PresetBudget, pdash: PdashPlan | null): number {
+  switch (method) {
+    case 'dash':
+    case 'random':
+      return budget.search.epochs;
+    case 'pdash':
+      return pdash === null ? budget.search.epochs : pdash.rounds * pdash.roundEpochs;
+    case 'backbone':
+      return 0;
+  }
+}
+
+export function estimateCost(options: { methods: readonly Method[]; seeds: number; budget: PresetBudget; grid: SearchGrid; concurrency: number; pdash: PdashPlan | null }): CostEstimate {
+  const { budget, seeds } = options;
   const hpEpochs = budget.hpSearch.trials * budget.hpSearch.epochs;
-  const epochs = budget.search.epochs + hpEpochs + budget.retrain.epochs;
+  const methods = METHODS.filter((method) => options.methods.includes(method)).map((method): MethodCost => {
+    const searchEpochs = searchEpochsOf(method, budget, options.pdash);
+    const planned = method !== 'pdash' || options.pdash !== null;
+    return { method, searchEpochs, planned, hpEpochs, retrainEpochs: budget.retrain.epochs, epochs: searchEpochs + hpEpochs + budget.retrain.epochs, runs: seeds };
+  });
+  const runs = methods.length * seeds;
   const concurrency = Math.max(1, options.concurrency);
   return {
     runs,
+    seeds,
     patterns: options.grid.kernels.length * options.grid.dilations.length,
-    perRun: {
-      searchEpochs: budget.search.epochs,
-      hpTrials: budget.hpSearch.trials,
-      hpEpochsPerTrial: budget.hpSearch.epochs,
-      hpEpochs,
-      retrainEpochs: budget.retrain.epochs,
-      epochs,
-    },
-    epochs: runs * epochs,
+    hp: { trials: budget.hpSearch.trials, epochsPerTrial: budget.hpSearch.epochs, epochs: hpEpochs },
+    retrainEpochs: budget.retrain.epochs,
+    methods,
+    pdash: options.methods.includes('pdash') ? options.pdash : null,
+    epochs: methods.reduce((sum, m) => sum + m.epochs * m.runs, 0),
     concurrency,
     waves: Math.ceil(runs / concurrency),
   };
+}
+
+/** A finished run's wall time, standing for its method in the estimate. */
+export interface MeasuredRun {
+  runId: number;
+  seconds: number;
+}
+
+/**
+ * Wall time of the whole experiment from one measured run per method, when every chosen method has one: each
+ * method's time × its runs, spread over the runs at a time.
+ */
+export function measuredTotal(estimate: CostEstimate, measured: Partial<Record<Method, MeasuredRun>>): number | null {
+  if (estimate.methods.length === 0 || estimate.methods.some((m) => measured[m.method] === undefined)) return null;
+  const total = estimate.methods.reduce((sum, m) => sum + (measured[m.method]?.seconds ?? 0) * m.runs, 0);
+  return total / Math.min(estimate.concurrency, Math.max(1, estimate.runs));
 }
 
 // ---- the request ----
@@ -213,10 +261,12 @@ export interface ExperimentForm {
   grid: SearchGrid;
   presetGrid: SearchGrid;
   selection: 'argmax' | 'perturbation';
+  /** P-DASH's rounds; read only when P-DASH is among the methods. */
+  pdash: PdashFields;
   concurrencyText: string;
 }
 
-export type FormErrors = Partial<Record<'dataset' | 'methods' | 'seeds' | 'grid' | 'concurrency' | BudgetField, string>>;
+export type FormErrors = Partial<Record<'dataset' | 'methods' | 'seeds' | 'grid' | 'concurrency' | BudgetField | PdashField, string>>;
 
 export function parseConcurrency(text: string): ParseResult<number | undefined> {
   const trimmed = text.trim();
@@ -237,6 +287,9 @@ export function buildExperimentRequest(form: ExperimentForm): { ok: true; reques
   if (!concurrency.ok) errors.concurrency = concurrency.error;
   const budget = form.customBudget ? parseBudget(form.preset, form.budget) : null;
   if (budget !== null) Object.assign(errors, budget.errors);
+  const searchEpochs = (budget?.budget ?? PRESET_BUDGETS[form.preset]).search.epochs;
+  const pdash = form.methods.includes('pdash') && errors.grid === undefined ? parsePdash(form.pdash, { preset: form.preset, grid: form.grid, searchEpochs }) : null;
+  if (pdash !== null) Object.assign(errors, pdash.errors);
   if (Object.keys(errors).length > 0 || form.datasetId === null || !seeds.ok || !concurrency.ok) return { ok: false, errors };
 
   const request: ExperimentRequest = {
@@ -253,6 +306,7 @@ export function buildExperimentRequest(form: ExperimentForm): { ok: true; reques
     request.dilations = [...form.grid.dilations].sort((a, b) => a - b);
   }
   if (budget !== null && Object.keys(budget.overrides).length > 0) request.overrides = budget.overrides;
+  if (pdash?.request !== undefined) request.pdash = pdash.request;
   if (concurrency.value !== undefined) request.concurrency = concurrency.value;
   return { ok: true, request };
 }

@@ -20,6 +20,10 @@ export interface PresetBudget {
   retrain: { epochs: number; batchSize: number | null };
   /** Seeded subsets of each split; null: all samples. */
   limits: { train: number | null; validation: number | null; test: number | null };
+  /** P-DASH without a schedule: this many rounds, each keeping this fraction of a layer's candidates. */
+  pdash: { rounds: number; keepFraction: number };
+  /** Perturbation-based selection: fine-tuning epochs after each layer it fixes. */
+  perturbation: { tuneEpochs: number };
 }
 
 export const PRESET_NAMES: readonly PresetName[] = ['smoke', 'quick', 'paper'];
@@ -30,18 +34,25 @@ export const PRESET_BUDGETS: Readonly<Record<PresetName, PresetBudget>> = {
     hpSearch: { epochs: 1, batchSize: 8, trials: 2 },
     retrain: { epochs: 3, batchSize: 8 },
     limits: { train: 48, validation: 16, test: 16 },
+    // Its 4 patterns per layer allow two rounds: 4 -> 2 -> 1.
+    pdash: { rounds: 2, keepFraction: 0.5 },
+    perturbation: { tuneEpochs: 1 },
   },
   quick: {
     search: { epochs: 6, batchSize: 32, grid: null },
     hpSearch: { epochs: 2, batchSize: 32, trials: 3 },
-    retrain: { epochs: 10, batchSize: 32 },
+    retrain: { epochs: 8, batchSize: 32 },
     limits: { train: 1024, validation: 256, test: 512 },
+    pdash: { rounds: 3, keepFraction: 0.5 },
+    perturbation: { tuneEpochs: 1 },
   },
   paper: {
     search: { epochs: 100, batchSize: null, grid: null },
     hpSearch: { epochs: 80, batchSize: null, trials: 24 },
     retrain: { epochs: 200, batchSize: null },
     limits: { train: null, validation: null, test: null },
+    pdash: { rounds: 3, keepFraction: 0.5 },
+    perturbation: { tuneEpochs: 5 },
   },
 };
 

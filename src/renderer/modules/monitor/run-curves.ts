@@ -1,6 +1,8 @@
 /**
  * Loss and validation curves of a run, one chart per training phase, as pure functions of its epoch points.
- * Series are split by P-DASH round and by HP-search trial; long series are downsampled by ECharts (LTTB).
+ * Series are split by P-DASH round (the rounds one after another on the search's epoch axis) and by HP-search
+ * trial; the random baseline's candidates follow each other in one series. Long series are downsampled by
+ * ECharts (LTTB).
  */
 import { seriesPalette, type LabChartOption } from '../../components/charts/echarts.ts';
 import { formatNumber, metricTitle } from '../../format/numbers.ts';
@@ -28,26 +30,62 @@ function lossValue(point: EpochPoint): number | null {
 interface SeriesGroup {
   key: string;
   label: string;
-  points: EpochPoint[];
+  /** Points with the x they are drawn at. */
+  points: Array<{ x: number; point: EpochPoint }>;
+  /** Validation as marks only: the values belong to different networks (the random baseline's candidates). */
+  validationMarks: boolean;
 }
 
+/**
+ * Series of a phase. HP-search trials overlay each other (epochs from 1). The search's P-DASH rounds and the
+ * random baseline's candidates follow each other on one epoch axis: each starts where the one before ended.
+ */
 function groups(points: readonly EpochPoint[], phase: TrainingPhase): SeriesGroup[] {
-  const byKey = new Map<string, SeriesGroup>();
-  const rounds = new Set(points.map((p) => p.round));
+  const candidates = phase === 'search' && points.some((p) => p.trial >= 0);
+  const byKey = new Map<string, { label: string; round: number; trial: number; points: EpochPoint[] }>();
   for (const point of points) {
-    const parts: string[] = [];
-    if (rounds.size > 1 || (point.round > 0 && phase === 'search')) parts.push(`round ${point.round}`);
-    if (phase === 'hp-search') parts.push(`trial ${point.trial + 1}`);
-    const key = `${point.round}/${point.trial}`;
+    const key = candidates ? `${point.round}` : `${point.round}/${point.trial}`;
     let group = byKey.get(key);
     if (group === undefined) {
-      group = { key, label: parts.join(', '), points: [] };
+      const parts: string[] = [];
+      if (point.round > 0) parts.push(`round ${point.round}`);
+      if (phase === 'hp-search') parts.push(`trial ${point.trial + 1}`);
+      if (candidates) parts.push('candidates');
+      group = { label: parts.join(', '), round: point.round, trial: point.trial, points: [] };
       byKey.set(key, group);
     }
     group.points.push(point);
   }
-  for (const group of byKey.values()) group.points.sort((a, b) => a.epoch - b.epoch);
-  return [...byKey.values()];
+  const ordered = [...byKey.entries()].sort(([, a], [, b]) => a.round - b.round || a.trial - b.trial);
+  const consecutive = phase === 'search';
+  let offset = 0;
+  return ordered.map(([key, group]) => {
+    const sorted = [...group.points].sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
+    const drawn: SeriesGroup['points'] = [];
+    // Within a group, the random baseline's candidates follow each other too.
+    let start = offset;
+    let trial = sorted[0]?.trial;
+    let end = offset;
+    for (const point of sorted) {
+      if (candidates && point.trial !== trial) {
+        start = end;
+        trial = point.trial;
+      }
+      const x = (consecutive ? start : 0) + point.epoch + 1;
+      end = Math.max(end, x);
+      drawn.push({ x, point });
+    }
+    if (consecutive) offset = end;
+    return { key, label: group.label, points: drawn, validationMarks: candidates };
+  });
+}
+
+/** What a phase chart's x axis counts. */
+export function xAxisNote(points: readonly EpochPoint[], phase: TrainingPhase): string {
+  const inPhase = points.filter((p) => p.phase === phase);
+  if (phase === 'search' && inPhase.some((p) => p.trial >= 0)) return 'x: epoch, candidates one after another';
+  if (phase === 'search' && new Set(inPhase.map((p) => p.round)).size > 1) return 'x: search epoch, rounds one after another';
+  return 'x: epoch';
 }
 
 export function phasesWithEpochs(points: readonly EpochPoint[]): TrainingPhase[] {
@@ -70,7 +108,7 @@ export function curveOption(points: readonly EpochPoint[], phase: TrainingPhase,
       type: 'line',
       name: named(group, 'train loss'),
       yAxisIndex: 0,
-      data: group.points.map((p) => [p.epoch + 1, lossValue(p)]),
+      data: group.points.map(({ x, point }) => [x, lossValue(point)]),
       showSymbol,
       symbolSize: 5,
       sampling: 'lttb',
@@ -78,17 +116,17 @@ export function curveOption(points: readonly EpochPoint[], phase: TrainingPhase,
       color,
       lineStyle: { width: 1.6 },
     });
-    if (group.points.some((p) => p.validation !== null)) {
+    if (group.points.some(({ point }) => point.validation !== null)) {
       series.push({
         type: 'line',
         name: named(group, validationName),
         yAxisIndex: 1,
-        data: group.points.filter((p) => p.validation !== null).map((p) => [p.epoch + 1, p.validation]),
-        showSymbol,
+        data: group.points.filter(({ point }) => point.validation !== null).map(({ x, point }) => [x, point.validation]),
+        showSymbol: showSymbol || group.validationMarks,
         symbolSize: 5,
         sampling: 'lttb',
         color,
-        lineStyle: { width: 1.4, type: 'dashed' },
+        lineStyle: group.validationMarks ? { width: 0, opacity: 0 } : { width: 1.4, type: 'dashed' },
       });
     }
   });

@@ -4,7 +4,7 @@ import type { RunDetail } from '../../../../src/shared/contract/index.ts';
 import { LabError } from '../../../../src/shared/errors.ts';
 import { useRunsStore } from '../../../../src/renderer/stores/runs.ts';
 import { FakeTransport, deferred, installLab } from '../fake-transport.ts';
-import { alphaLayers, epochPoint, runDetail, runSummary } from '../lab-fixtures.ts';
+import { alphaLayers, epochPoint, runDetail, runSummary, searchRound } from '../lab-fixtures.ts';
 
 describe('useRunsStore', () => {
   let transport: FakeTransport;
@@ -127,6 +127,65 @@ describe('useRunsStore', () => {
     expect(alpha.map((a) => a.epoch)).toEqual([0, 1]);
     expect(alpha[1]?.layers[0]?.softmax).toEqual([0.4, 0.3, 0.2, 0.1]);
     expect(shows()).toBe(1);
+  });
+
+  it('runs/round adds a round in round order and replaces one with the same number, without asking again', async () => {
+    const runs = useRunsStore();
+    await runs.load(1);
+
+    transport.emitEvent('runs/round', { runId: 1, ...searchRound(2, 2, 1, [[5, 2], [3, 1]]) });
+    transport.emitEvent('runs/round', { runId: 1, ...searchRound(1, 2, 2, [[3, 1], [5, 2], [3, 2], [5, 1]]) });
+    transport.emitEvent('runs/round', { runId: 1, ...searchRound(2, 2, 1, [[3, 1], [5, 2]]) });
+
+    const rounds = runs.stateOf(1).detail?.rounds ?? [];
+    expect(rounds.map((r) => [r.round, r.rounds, r.layers[0]?.kept])).toEqual([
+      [1, 2, [{ kernel: 3, dilation: 1 }, { kernel: 5, dilation: 2 }]],
+      [2, 2, [{ kernel: 3, dilation: 1 }]],
+    ]);
+    expect(shows()).toBe(1);
+  });
+
+  it('rounds of other runs are ignored', async () => {
+    const runs = useRunsStore();
+    await runs.load(1);
+
+    transport.emitEvent('runs/round', { runId: 2, ...searchRound(1, 2, 2, [[3, 1], [5, 2], [3, 2], [5, 1]]) });
+
+    expect(runs.stateOf(1).detail?.rounds).toEqual([]);
+    expect(runs.stateOf(2).detail).toBeNull();
+  });
+
+  it('an answer from before a round keeps the round that arrived live; the lab’s copy wins once it has it', async () => {
+    const answer = deferred<RunDetail>();
+    const runs = useRunsStore();
+    await runs.load(1);
+    transport.answer('runs/show', () => answer.promise);
+
+    const refreshing = runs.refresh(1);
+    transport.emitEvent('runs/round', { runId: 1, ...searchRound(1, 2, 2, [[3, 1], [5, 2], [3, 2], [5, 1]]) });
+    answer.resolve(runDetail({ id: 1, rounds: [] }));
+    await refreshing;
+    expect(runs.stateOf(1).detail?.rounds.map((r) => r.round)).toEqual([1]);
+
+    const logged = searchRound(1, 2, 2, [[5, 2], [3, 1], [3, 2], [5, 1]]);
+    transport.answer('runs/show', () => runDetail({ id: 1, rounds: [logged] }));
+    await runs.refresh(1);
+    expect(runs.stateOf(1).detail?.rounds).toEqual([logged]);
+  });
+
+  it('a new random-baseline candidate brings the finished one from the lab (there is no candidate event)', async () => {
+    served = runDetail({ id: 1, method: 'random', epochs: [epochPoint({ trial: 0 })] });
+    const runs = useRunsStore();
+    await runs.load(1);
+    const candidate = { candidate: 0, layers: [{ kernel: 3, dilation: 1 }], validation: 40, diverged: false, flops: 2e8, wallMs: 900 };
+    served = runDetail({ id: 1, method: 'random', epochs: [epochPoint({ trial: 0 })], randomCandidates: [candidate] });
+
+    transport.emitEvent('runs/progress', { runId: 1, phase: 'search', progress: 0.2, epoch: epochPoint({ trial: 1, epoch: 0 }) });
+    await flushPromises();
+
+    expect(shows()).toBe(2);
+    expect(runs.stateOf(1).detail?.randomCandidates).toEqual([candidate]);
+    expect(runs.stateOf(1).detail?.epochs.map((e) => e.trial)).toEqual([0, 1]);
   });
 
   it('runs/checkpoint moves the checkpoint', async () => {

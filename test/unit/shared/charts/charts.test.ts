@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { architectureDiff, architectureGrid, extent, layerNames } from '../../../../src/shared/charts/architecture.ts';
 import { compareCharts } from '../../../../src/shared/charts/compare-charts.ts';
-import { computePoints, metricVsComputeChart, phaseSecondsChart } from '../../../../src/shared/charts/cost-charts.ts';
+import { computePoints, defaultCostAxis, flopsUnit, formatFlops, hasFlopsSpent, metricVsComputeChart, phaseCostChart } from '../../../../src/shared/charts/cost-charts.ts';
 import { curveBands, learningCurveChart, runCurve } from '../../../../src/shared/charts/learning-curves.ts';
 import { resultsTable } from '../../../../src/shared/charts/results-table.ts';
 import { boxStatistics } from '../../../../src/shared/charts/stats.ts';
@@ -87,7 +87,7 @@ describe('seed variance', () => {
 
 describe('cost', () => {
   it('stacks mean seconds per phase in pipeline order', () => {
-    const option = phaseSecondsChart(sampleComparison());
+    const option = phaseCostChart(sampleComparison(), 'seconds');
     expect(axis(option, 'xAxis').data).toEqual(['DASH (n = 3)', 'P-DASH (n = 2)']);
     expect(axis(option, 'yAxis').name).toBe('mean wall seconds per run');
     expect(legendNames(option)).toEqual(['search', 'HP search', 'retrain', 'test']);
@@ -99,9 +99,39 @@ describe('cost', () => {
     ]);
   });
 
+  it('stacks mean estimated FLOPs per phase in a unit that fits, leaving out phases that spent none', () => {
+    const base = sampleComparison();
+    const comparison: Comparison = { ...base, methods: base.methods.map((m) => ({ ...m, flopsSpent: { ...m.flopsSpent, select: 0 } })) };
+    const option = phaseCostChart(comparison, 'flops');
+    expect(axis(option, 'yAxis').name).toBe('mean estimated TFLOPs per run');
+    expect(legendNames(option)).toEqual(['search', 'HP search', 'retrain', 'test']);
+    expect(series(option).map((s) => [s.stack, s.data])).toEqual([
+      ['flops', [4, 6]],
+      ['flops', [2, 2]],
+      ['flops', [3, 3]],
+      ['flops', [0.01, 0.01]],
+    ]);
+    expect(flopsUnit(3.2e9)).toEqual({ scale: 1e9, name: 'GFLOPs' });
+    expect(flopsUnit(512)).toEqual({ scale: 1, name: 'FLOPs' });
+    expect(formatFlops(3.2e12)).toBe('3.2 TFLOPs');
+    expect(formatFlops(512)).toBe('512 FLOPs');
+  });
+
+  it('FLOPs are the default axis only when every finished method logged them', () => {
+    const base = sampleComparison();
+    expect(hasFlopsSpent(base)).toBe(true);
+    expect(defaultCostAxis(base)).toBe('flops');
+    const older: Comparison = { ...base, methods: base.methods.map((m, i) => (i === 0 ? { ...m, flopsSpent: { total: 0 } } : m)) };
+    expect(hasFlopsSpent(older)).toBe(false);
+    expect(defaultCostAxis(older)).toBe('seconds');
+    // A method with no finished run does not count either way.
+    const pending: Comparison = { ...base, methods: base.methods.map((m, i) => (i === 0 ? { ...m, n: 0, values: [], flopsSpent: {} } : m)) };
+    expect(hasFlopsSpent(pending)).toBe(true);
+  });
+
   it('plots each finished run metric against its total seconds, with the method mean', () => {
     const comparison = sampleComparison();
-    expect(computePoints(comparison, sampleRuns)[0]!.points[0]).toEqual({ runId: 1, seed: 0, value: 6.9, seconds: 91 });
+    expect(computePoints(comparison, sampleRuns)[0]!.points[0]).toEqual({ runId: 1, seed: 0, value: 6.9, compute: 91 });
     const option = metricVsComputeChart(comparison, sampleRuns);
     expect(legendNames(option)).toEqual(['DASH', 'P-DASH']);
     expect(axis(option, 'xAxis').name).toBe('compute spent: wall seconds per run (all phases)');
@@ -110,6 +140,18 @@ describe('cost', () => {
     expect((points!.data as Array<{ value: number[] }>).map((d) => d.value)).toEqual([[91, 6.9], [98, 6.3], [96, 6.6]]);
     expect((mean!.data[0] as { value: number[] }).value[0]).toBeCloseTo(95, 12);
     expect((mean!.data[0] as { value: number[] }).value[1]).toBeCloseTo(6.6, 12);
+  });
+
+  it('plots against estimated FLOPs, skipping runs that logged none', () => {
+    const comparison = sampleComparison();
+    const runs = sampleRuns.map((r) => (r.id === 2 ? { ...r, flopsSpent: { total: 0 } } : r));
+    const option = metricVsComputeChart(comparison, runs, 'flops');
+    expect(axis(option, 'xAxis').name).toBe('compute spent: estimated TFLOPs per run (all phases)');
+    const [points] = series(option);
+    expect((points!.data as Array<{ name: string; value: number[] }>).map((d) => [d.name, d.value[0]])).toEqual([
+      ['seed 0 (run 1)', 9.1],
+      ['seed 2 (run 3)', 9.6],
+    ]);
   });
 });
 
@@ -123,13 +165,23 @@ describe('compareCharts', () => {
     }
   });
 
+  it('draws the cost charts in estimated FLOPs when asked and logged, else in wall seconds', () => {
+    const flops = compareCharts({ comparison: sampleComparison(), runs: sampleRuns }, { cost: 'flops' });
+    expect(flops.map((c) => c.id).slice(-2)).toEqual(['phase-flops', 'metric-vs-compute']);
+    expect(flops.find((c) => c.id === 'phase-flops')!.title).toBe('Cost: estimated FLOPs per phase');
+    expect(flops.at(-1)!.caption).toContain('total estimated FLOPs');
+    const base = sampleComparison();
+    const unlogged: Comparison = { ...base, methods: base.methods.map((m) => ({ ...m, flopsSpent: { total: 0 } })) };
+    expect(compareCharts({ comparison: unlogged, runs: sampleRuns }, { cost: 'flops' }).map((c) => c.id).slice(-2)).toEqual(['phase-seconds', 'metric-vs-compute']);
+  });
+
   it('leaves out the charts of finished runs when none has finished', () => {
     const comparison: Comparison = { ...sampleComparison(), metric: null, methods: sampleComparison().methods.map((m) => ({ ...m, n: 0, mean: null, std: null, min: null, max: null, values: [] })), welch: [] };
     expect(compareCharts({ comparison, runs: sampleRuns }).map((c) => c.id)).toEqual(['retrain-validation', 'retrain-loss', 'search-loss']);
   });
 
   it('withTitle puts a title on top and keeps the legend', () => {
-    const option = withTitle(phaseSecondsChart(sampleComparison()), 'Cost', 'seconds');
+    const option = withTitle(phaseCostChart(sampleComparison()), 'Cost', 'seconds');
     expect((option.title as AnyRecord).text).toBe('Cost');
     expect(legendNames(option)).toEqual(['search', 'HP search', 'retrain', 'test']);
     expect((option.grid as AnyRecord).top).toBe(72);

@@ -32,7 +32,8 @@ export function runDetail(id: number, method: Method, seed: number, options: {
     flops: architecture ? 2e6 : null,
     seconds: { ...seconds, total: Object.values(seconds).reduce((a, b) => a + b, 0) },
     steps: {},
-    flopsSpent: { total: 0 },
+    // Estimated FLOPs: 1e11 per second of work, so the two cost axes rank runs alike.
+    flopsSpent: { ...Object.fromEntries(Object.entries(seconds).map(([phase, s]) => [phase, s * 1e11])), total: Object.values(seconds).reduce((a, b) => a + b, 0) * 1e11 },
     checkpoint: null,
     error: null,
     attempts: 1,

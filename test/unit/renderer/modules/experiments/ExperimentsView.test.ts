@@ -36,6 +36,17 @@ describe('ExperimentsView', () => {
     expect(card.get('tr[data-run="2"] [role="progressbar"]').attributes('aria-valuenow')).toBe('40');
   });
 
+  it("names the search variant: perturbation selection and P-DASH's rounds where they were set", async () => {
+    const experiment = experimentSummary({
+      methods: ['dash', 'pdash'],
+      settings: { dataset: 1, methods: ['dash', 'pdash'], seeds: [0], preset: 'quick', selection: 'perturbation', pdash: { schedule: [16, 4, 1], roundEpochs: 2 }, overrides: {} },
+    });
+    const { wrapper } = await mountAppAt('/experiments', new FakeTransport().answer('experiments/list', () => ({ items: [experiment], total: 1 })));
+    const meta = wrapper.get('.experiment-meta').text();
+    expect(meta).toContain('DASH, P-DASH');
+    expect(meta).toContain('preset smoke · perturbation selection · P-DASH schedule 16 → 4 → 1, 2 epochs per round ·');
+  });
+
   it('follows run events live: status counts and progress change without a reload', async () => {
     const transport = new FakeTransport()
       .answer('experiments/list', () => ({ items: [experimentSummary()], total: 1 }))

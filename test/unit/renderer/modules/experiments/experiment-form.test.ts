@@ -4,12 +4,13 @@ import {
   buildExperimentRequest,
   checkKernel,
   estimateCost,
+  measuredTotal,
   parseBudget,
   parseConcurrency,
-  parseKeepSchedule,
   parseSeeds,
   type ExperimentForm,
 } from '../../../../../src/renderer/modules/experiments/experiment-form.ts';
+import { pdashFieldsOf } from '../../../../../src/renderer/modules/experiments/pdash-plan.ts';
 import { PRESET_BUDGETS } from '../../../../../src/renderer/modules/experiments/presets.ts';
 
 describe('parseSeeds', () => {
@@ -32,14 +33,6 @@ describe('parseSeeds', () => {
     const parsed = parseSeeds(text);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error).toContain(message);
-  });
-});
-
-describe('parseKeepSchedule', () => {
-  it('reads a decreasing list', () => {
-    expect(parseKeepSchedule('16,4,1')).toEqual({ ok: true, value: [16, 4, 1] });
-    expect(parseKeepSchedule('16,16').ok).toBe(false);
-    expect(parseKeepSchedule('16,x').ok).toBe(false);
   });
 });
 
@@ -84,13 +77,40 @@ describe('parseConcurrency', () => {
 });
 
 describe('estimateCost', () => {
-  it('counts runs as methods × seeds and epochs per phase from the budget', () => {
-    const estimate = estimateCost({ methods: 2, seeds: 3, budget: PRESET_BUDGETS.smoke, grid: { kernels: [3, 5], dilations: [1, 2] }, concurrency: 4 });
+  const smokeGrid = { kernels: [3, 5], dilations: [1, 2] };
+
+  it('counts runs as methods × seeds and epochs per phase of each method from the budget', () => {
+    const estimate = estimateCost({ methods: ['dash', 'backbone'], seeds: 3, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 4, pdash: null });
     expect(estimate.runs).toBe(6);
     expect(estimate.patterns).toBe(4);
-    expect(estimate.perRun).toEqual({ searchEpochs: 2, hpTrials: 2, hpEpochsPerTrial: 1, hpEpochs: 2, retrainEpochs: 3, epochs: 7 });
-    expect(estimate.epochs).toBe(42);
+    expect(estimate.hp).toEqual({ trials: 2, epochsPerTrial: 1, epochs: 2 });
+    expect(estimate.methods.map((m) => [m.method, m.searchEpochs, m.hpEpochs, m.retrainEpochs, m.epochs, m.runs])).toEqual([
+      ['dash', 2, 2, 3, 7, 3],
+      ['backbone', 0, 2, 3, 5, 3],
+    ]);
+    expect(estimate.epochs).toBe(3 * 7 + 3 * 5);
     expect(estimate.waves).toBe(2);
+    expect(estimate.pdash).toBeNull();
+  });
+
+  it("P-DASH searches its rounds × epochs per round; the random baseline DASH's search budget; rows in the lab's method order", () => {
+    const plan = { sizes: [4, 2, 1], rounds: 2, roundEpochs: 3 };
+    const estimate = estimateCost({ methods: ['random', 'pdash', 'dash'], seeds: 1, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 1, pdash: plan });
+    expect(estimate.methods.map((m) => [m.method, m.searchEpochs, m.epochs])).toEqual([
+      ['dash', 2, 7],
+      ['pdash', 6, 11],
+      ['random', 2, 7],
+    ]);
+    expect(estimate.epochs).toBe(25);
+    expect(estimate.pdash).toEqual(plan);
+    // Without P-DASH among the methods the plan is not part of the estimate.
+    expect(estimateCost({ methods: ['dash'], seeds: 1, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 1, pdash: plan }).pdash).toBeNull();
+  });
+
+  it('a whole-experiment time needs a measured run of every chosen method, spread over the runs at a time', () => {
+    const estimate = estimateCost({ methods: ['dash', 'pdash'], seeds: 2, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 2, pdash: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
+    expect(measuredTotal(estimate, { dash: { runId: 1, seconds: 10 } })).toBeNull();
+    expect(measuredTotal(estimate, { dash: { runId: 1, seconds: 10 }, pdash: { runId: 2, seconds: 8 } })).toBe((2 * 10 + 2 * 8) / 2);
   });
 });
 
@@ -106,6 +126,7 @@ describe('buildExperimentRequest', () => {
     grid: { kernels: [3, 5], dilations: [1, 2] },
     presetGrid: { kernels: [3, 5], dilations: [1, 2] },
     selection: 'argmax',
+    pdash: pdashFieldsOf('smoke'),
     concurrencyText: '',
     ...overrides,
   });
@@ -129,6 +150,26 @@ describe('buildExperimentRequest', () => {
       ok: true,
       request: { name: 'grid test', dataset: 4, methods: ['dash', 'random'], seeds: [0, 1], preset: 'smoke', selection: 'argmax', kernels: [3, 7], dilations: [1], overrides: { retrain: { epochs: 5 } }, concurrency: 2 },
     });
+  });
+
+  it("sends P-DASH's rounds only with P-DASH, and only what differs from the preset", () => {
+    const preset = buildExperimentRequest(form({ methods: ['dash', 'pdash'] }));
+    expect(preset.ok && preset.request.pdash).toBeUndefined();
+    const roundEpochs = buildExperimentRequest(form({ methods: ['dash', 'pdash'], pdash: { ...pdashFieldsOf('smoke'), roundEpochs: '4' } }));
+    expect(roundEpochs.ok && roundEpochs.request.pdash).toEqual({ roundEpochs: 4 });
+    const schedule = buildExperimentRequest(form({ methods: ['pdash'], pdash: { ...pdashFieldsOf('smoke'), mode: 'schedule', schedule: '4, 1' } }));
+    expect(schedule.ok && schedule.request.pdash).toEqual({ schedule: [4, 1] });
+    const rounds = buildExperimentRequest(form({ methods: ['pdash'], pdash: { ...pdashFieldsOf('smoke'), rounds: '1', keepFraction: '0.5' } }));
+    expect(rounds.ok && rounds.request.pdash).toEqual({ rounds: 1 });
+    // DASH alone: P-DASH's fields are not read, even when wrong.
+    const dashOnly = buildExperimentRequest(form({ pdash: { ...pdashFieldsOf('smoke'), mode: 'schedule', schedule: '16,4,1' } }));
+    expect(dashOnly.ok && dashOnly.request.pdash).toBeUndefined();
+  });
+
+  it("refuses a P-DASH schedule that does not start at the grid's kernels × dilations", () => {
+    const built = buildExperimentRequest(form({ methods: ['pdash'], pdash: { ...pdashFieldsOf('smoke'), mode: 'schedule', schedule: '16,4,1' } }));
+    expect(built.ok).toBe(false);
+    if (!built.ok) expect(built.errors.pdashSchedule).toBe("The schedule starts at the search space's 4 patterns per layer (2 kernel sizes × 2 dilations): e.g. 4,2,1.");
   });
 
   it('collects every problem at once', () => {

@@ -14,14 +14,19 @@ describe('renderer presets', () => {
   });
 
   for (const name of PRESET_NAMES) {
-    it(`${name}: epochs, batch sizes, HP trials, sample limits and grid match the engine`, () => {
+    it(`${name}: epochs, batch sizes, HP trials, sample limits, grid, P-DASH rounds and perturbation tuning match the engine`, () => {
       const engine = PRESETS[name];
       expect(PRESET_BUDGETS[name]).toEqual({
         search: { epochs: engine.search.epochs, batchSize: engine.search.batchSize, grid: engine.search.grid },
         hpSearch: { epochs: engine.hpSearch.epochs, batchSize: engine.hpSearch.batchSize, trials: hpConfigurations(engine.hpSearch.grid).length },
         retrain: { epochs: engine.retrain.epochs, batchSize: engine.retrain.batchSize },
         limits: engine.limits,
+        pdash: { rounds: engine.pdash.rounds, keepFraction: engine.pdash.keepFraction },
+        perturbation: { tuneEpochs: engine.perturbation.tuneEpochs },
       });
+      // Neither a schedule nor epochs per round by default: the form's plan derives them.
+      expect(engine.pdash.schedule).toBeNull();
+      expect(engine.pdash.roundEpochs).toBeNull();
     });
   }
 

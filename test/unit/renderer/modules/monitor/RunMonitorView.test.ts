@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../../../../src/shared/contract/index.ts';
 import { LabError } from '../../../../../src/shared/errors.ts';
 import { FakeTransport } from '../../fake-transport.ts';
-import { alphaLayers, datasetDetail, epochPoint, experimentSummary, runDetail, runSummary } from '../../lab-fixtures.ts';
+import { alphaLayers, datasetDetail, epochPoint, experimentSummary, patterns2x2, runDetail, runSummary, searchRound } from '../../lab-fixtures.ts';
 import { mountAppAt } from '../../mount-app.ts';
 
 afterEach(() => {
@@ -196,5 +196,173 @@ describe('RunMonitorView', () => {
     await flushPromises();
     expect(transport.sent.filter((s) => s.channel === 'runs/show')).toHaveLength(1);
     wrapper.unmount();
+  });
+
+  describe('P-DASH', () => {
+    const round1 = searchRound(1, 2, 2, [[3, 1], [5, 2], [3, 2], [5, 1]], [[5, 1], [3, 2], [5, 2], [3, 1]]);
+    const round2 = searchRound(2, 2, 1, [[5, 2], [3, 1]], [[3, 2], [5, 1]]);
+    const roundLayers = (weights: number[][], kept: typeof patterns2x2[]) =>
+      alphaLayers(weights).map((layer, i) => ({ ...layer, patterns: kept[i]!, alpha: layer.alpha.slice(0, kept[i]!.length), softmax: layer.softmax.slice(0, kept[i]!.length) }));
+    const pdashRun = (overrides: Parameters<typeof runDetail>[0] = {}) =>
+      runDetail({
+        method: 'pdash',
+        config: { preset: 'smoke', overrides: { selection: 'argmax' }, method: 'pdash', selection: 'argmax' },
+        alpha: [
+          { round: 1, epoch: 0, layers: alphaLayers([[0.3, 0.2, 0.2, 0.3], [0.2, 0.3, 0.3, 0.2]]) },
+          { round: 2, epoch: 0, layers: roundLayers([[0.4, 0.6], [0.7, 0.3]], [[patterns2x2[0]!, patterns2x2[3]!], [patterns2x2[1]!, patterns2x2[2]!]]) },
+        ],
+        epochs: [epochPoint({ round: 1 }), epochPoint({ round: 2 })],
+        ...overrides,
+      });
+    const gridStates = (wrapper: VueWrapper, layer: number, round: number): string[] =>
+      wrapper.get(`.timeline tr[data-layer="${layer}"] td[data-round="${round}"]`).findAll('.cell').map((c) => `${c.attributes('data-cell')}:${c.attributes('data-state')}`);
+
+    it("shows each layer's rounds as kept and pruned patterns, the chosen one at the end of the row", async () => {
+      const { wrapper } = await mountAppAt('/runs/1', lab(() => pdashRun({ status: 'done', phase: 'test', progress: 1, rounds: [round1, round2] })));
+
+      const timeline = wrapper.get('[data-section="pruning-timeline"]');
+      expect(timeline.get('h2').text()).toBe('Pruning per round');
+      expect(timeline.findAll('thead th[data-round]').map((th) => th.text())).toEqual(['Round 14 → 2', 'Round 22 → 1']);
+      expect(gridStates(wrapper, 0, 1)).toEqual(['3x1:kept', '3x2:pruned', '5x1:pruned', '5x2:kept']);
+      expect(gridStates(wrapper, 0, 2)).toEqual(['3x1:pruned', '3x2:gone', '5x1:gone', '5x2:chosen']);
+      expect(timeline.findAll('[data-chosen]').map((td) => td.text())).toEqual(['k5 d2', 'k3 d2']);
+      expect(timeline.get('tr[data-layer="0"] td[data-round="1"] .cell[data-cell="3x2"]').attributes('title')).toBe('k=3, d=2: pruned in this round, rank 3 of 4, softmax 30.0%');
+      expect(wrapper.find('[data-section="selection"]').exists()).toBe(false);
+    });
+
+    it('a grid opens that round’s ranking for the layer, with scores and fates', async () => {
+      const { wrapper } = await mountAppAt('/runs/1', lab(() => pdashRun({ status: 'done', phase: 'test', progress: 1, rounds: [round1, round2] })));
+
+      await wrapper.get('.timeline tr[data-layer="1"] td[data-round="1"] button').trigger('click');
+      const ranking = wrapper.get('.ranking');
+      expect(ranking.get('h3').text()).toContain('Layer 1 block1.conv2, round 1: ranking by softmax(alpha)');
+      expect(ranking.findAll('tbody tr').map((tr) => tr.findAll('td').map((td) => td.text()))).toEqual([
+        ['1', '5', '1', '40.0%', 'kept'],
+        ['2', '3', '2', '35.0%', 'kept'],
+        ['3', '5', '2', '30.0%', 'pruned'],
+        ['4', '3', '1', '25.0%', 'pruned'],
+      ]);
+      await wrapper.get('.timeline tr[data-layer="1"] td[data-round="1"] button').trigger('click');
+      expect(wrapper.find('.ranking').exists()).toBe(false);
+    });
+
+    it('live: the planned rounds show where the run is, and runs/round fills the next column', async () => {
+      const transport = lab(() => pdashRun({ phase: 'search', rounds: [round1] }));
+      const { wrapper } = await mountAppAt('/runs/1', transport);
+
+      expect(wrapper.get('th[data-round="2"]').attributes('data-status')).toBe('searching');
+      expect(wrapper.get('th[data-round="2"]').text()).toContain('2 → 1');
+      expect(wrapper.findAll('td[data-round="2"] .cell')).toHaveLength(0);
+      expect(wrapper.get('.phases li[data-phase="search"] .phase-time').text()).toBe('round 2 of 2');
+
+      transport.emitEvent('runs/round', { runId: 1, ...round2 });
+      await flushPromises();
+
+      expect(wrapper.get('th[data-round="2"]').attributes('data-status')).toBe('done');
+      expect(gridStates(wrapper, 1, 2)).toEqual(['3x1:gone', '3x2:chosen', '5x1:pruned', '5x2:gone']);
+      expect(wrapper.findAll('[data-chosen]').map((td) => td.text())).toEqual(['k5 d2', 'k3 d2']);
+      expect(transport.sent.filter((s) => s.channel === 'runs/show')).toHaveLength(1);
+    });
+
+    it('searching again after a ranking is the next round, before its first epoch is logged', async () => {
+      const { wrapper } = await mountAppAt('/runs/1', lab(() => pdashRun({ phase: 'search', rounds: [round1], epochs: [epochPoint({ round: 1 })] })));
+      expect(wrapper.get('.phases li[data-phase="search"] .phase-time').text()).toBe('round 2 of 2');
+    });
+
+    it('before its first round ends, the plan from its configuration: every round to come', async () => {
+      const { wrapper } = await mountAppAt('/runs/1', lab(() => pdashRun({ alpha: [{ round: 1, epoch: 0, layers: alphaLayers([[0.25, 0.25, 0.25, 0.25]]) }], epochs: [epochPoint({ round: 1 })] })));
+      expect(wrapper.findAll('th[data-round]').map((th) => [th.attributes('data-round'), th.attributes('data-status')])).toEqual([
+        ['1', 'searching'],
+        ['2', 'pending'],
+      ]);
+      expect(wrapper.get('.pruning-timeline .legend').text()).toContain('k ∈ {3, 5}');
+    });
+
+    it('queued, before any search: the rounds its configuration plans on the grid of its preset and dataset', async () => {
+      const { wrapper } = await mountAppAt('/runs/1', lab(() => pdashRun({ status: 'queued', phase: null, progress: 0, alpha: [], epochs: [] })));
+      expect(wrapper.findAll('th[data-round]').map((th) => [th.attributes('data-round'), th.text(), th.attributes('data-status')])).toEqual([
+        ['1', 'Round 14 → 2 to come', 'pending'],
+        ['2', 'Round 22 → 1 to come', 'pending'],
+      ]);
+      expect(wrapper.get('.pruning-timeline .legend').text()).toContain('k ∈ {3, 5}');
+      expect(wrapper.get('.pruning-timeline .legend').text()).toContain('d ∈ {1, 2}');
+    });
+
+    it('the alpha heatmaps per round: the round picker limits the scrubber to its snapshots', async () => {
+      const { wrapper } = await mountAppAt('/runs/1', lab(() => pdashRun({ rounds: [round1] })));
+
+      expect(wrapper.findAll('.round-picker button').map((b) => b.text())).toEqual(['All rounds', 'Round 1 4 candidates', 'Round 2 2 candidates']);
+      expect(wrapper.get('[data-snapshot]').text()).toBe('round 2 · search epoch 1');
+      expect(wrapper.get('.alpha-heatmap[data-layer="0"] td[data-cell="3x2"]').classes()).toContain('is-pruned');
+
+      await wrapper.get('.round-picker button[data-round="1"]').trigger('click');
+      expect(wrapper.get('.scrubber').text()).toContain('Snapshot 1 of 1');
+      expect(wrapper.get('[data-snapshot]').text()).toBe('round 1 · search epoch 1');
+      expect(wrapper.get('.scrubber').text()).toContain("the round's last epoch");
+      expect(heatmapText(wrapper, 0)).toEqual([
+        ['30.0', '20.0'],
+        ['20.0', '30.0'],
+      ]);
+    });
+  });
+
+  it("DASH's selection shows as one column of chosen and not-chosen patterns", async () => {
+    const selection = searchRound(0, 1, 1, [[5, 1], [3, 1], [3, 2], [5, 2]]);
+    const { wrapper } = await mountAppAt('/runs/1', lab(() => runDetail({ status: 'done', phase: 'test', progress: 1, rounds: [selection] })));
+
+    const section = wrapper.get('[data-section="selection"]');
+    expect(section.get('h2').text()).toBe('Selection');
+    expect(section.findAll('thead th[data-round]').map((th) => th.text())).toEqual(['Selection4 → 1']);
+    expect(section.get('.legend').text()).toContain('not chosen');
+    expect(section.get('[data-chosen]').text()).toBe('k5 d1');
+    expect(wrapper.find('.round-picker').exists()).toBe(false);
+  });
+
+  it('a DASH run still searching has no selection section yet', async () => {
+    const { wrapper } = await mountAppAt('/runs/1', lab(() => runDetail()));
+    expect(wrapper.find('[data-section="selection"]').exists()).toBe(false);
+    expect(wrapper.find('[data-section="pruning-timeline"]').exists()).toBe(false);
+  });
+
+  it("the random baseline: its candidates with validation, the best marked, and no alpha", async () => {
+    const candidate = (index: number, validation: number | null, diverged = false) => ({
+      candidate: index,
+      layers: [{ kernel: 3, dilation: 1 }, { kernel: 5, dilation: 2 }],
+      validation,
+      diverged,
+      flops: 3.1e8,
+      wallMs: 1200,
+    });
+    const transport = lab(() =>
+      runDetail({
+        method: 'random',
+        alpha: [],
+        epochs: [epochPoint({ trial: 0 }), epochPoint({ trial: 1 })],
+        randomCandidates: [candidate(0, 40), candidate(1, 25), candidate(2, null, true), candidate(3, 25)],
+      }),
+    );
+    const { wrapper } = await mountAppAt('/runs/1', transport);
+
+    expect(wrapper.get('h1').text()).toBe('Run #1: Random, seed 0');
+    expect(wrapper.find('.alpha-explorer').exists()).toBe(false);
+    expect(wrapper.text()).not.toContain('Architecture weights per layer');
+    const rows = wrapper.findAll('table.random-candidates tbody tr');
+    expect(rows.map((r) => r.findAll('td').map((td) => td.text()))).toEqual([
+      ['1', '3/1 5/2', '40%', '310 M', '1.2 s'],
+      ['2 best', '3/1 5/2', '25%', '310 M', '1.2 s'],
+      ['3 diverged', '3/1 5/2', '—', '310 M', '1.2 s'],
+      ['4', '3/1 5/2', '25%', '310 M', '1.2 s'],
+    ]);
+    expect(wrapper.get('tr[data-candidate="1"]').classes()).toContain('is-best');
+    expect(wrapper.findAll('.phases li').map((li) => li.get('.phase-title').text())).toEqual(['Candidates', 'HP search', 'Retrain', 'Test']);
+  });
+
+  it('the backbone baseline: no search to show', async () => {
+    const { wrapper } = await mountAppAt('/runs/1', lab(() => runDetail({ method: 'backbone', phase: 'hp-search', alpha: [], epochs: [epochPoint({ phase: 'hp-search', trial: 0 })] })));
+
+    expect(wrapper.get('[data-section="no-search"]').text()).toContain('does not search');
+    expect(wrapper.find('.alpha-explorer').exists()).toBe(false);
+    expect(wrapper.findAll('.phases li').map((li) => li.attributes('data-phase'))).toEqual(['hp-search', 'retrain', 'test']);
+    expect(wrapper.get('.phases li[data-phase="hp-search"]').attributes('data-state')).toBe('active');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curveOption, phasesWithEpochs } from '../../../../../src/renderer/modules/monitor/run-curves.ts';
+import { curveOption, phasesWithEpochs, xAxisNote } from '../../../../../src/renderer/modules/monitor/run-curves.ts';
 import { epochPoint } from '../../lab-fixtures.ts';
 
 type Series = { name: string; data: (number | null)[][]; sampling: string; yAxisIndex: number };
@@ -36,8 +36,30 @@ describe('run curves', () => {
     ]);
   });
 
-  it('splits the search by P-DASH round when a run has rounds', () => {
-    const option = curveOption([epochPoint({ round: 1 }), epochPoint({ round: 2 })], 'search', null);
-    expect((option.series as Series[]).map((s) => s.name)).toEqual(['train loss (round 1)', 'train loss (round 2)']);
+  it('splits the search by P-DASH round, the rounds one after another on the epoch axis', () => {
+    const points = [epochPoint({ round: 2, epoch: 0, trainLoss: 0.5 }), epochPoint({ round: 1, epoch: 0, trainLoss: 0.9 }), epochPoint({ round: 1, epoch: 1, trainLoss: 0.8 })];
+    const option = curveOption(points, 'search', null);
+    expect((option.series as Series[]).map((s) => [s.name, s.data])).toEqual([
+      ['train loss (round 1)', [[1, 0.9], [2, 0.8]]],
+      ['train loss (round 2)', [[3, 0.5]]],
+    ]);
+    expect(xAxisNote(points, 'search')).toBe('x: search epoch, rounds one after another');
+    expect(xAxisNote([epochPoint()], 'search')).toBe('x: epoch');
+  });
+
+  it("draws the random baseline's candidates one after another in one series, validation as marks", () => {
+    const points = [
+      epochPoint({ trial: 0, epoch: 0, trainLoss: 1.2 }),
+      epochPoint({ trial: 0, epoch: 1, trainLoss: 1.0, validation: 50 }),
+      epochPoint({ trial: 1, epoch: 0, trainLoss: 1.3 }),
+      epochPoint({ trial: 1, epoch: 1, trainLoss: 1.1, validation: 45 }),
+    ];
+    const series = curveOption(points, 'search', 'error').series as Array<Series & { lineStyle: { width: number } }>;
+    expect(series.map((s) => [s.name, s.data])).toEqual([
+      ['train loss (candidates)', [[1, 1.2], [2, 1.0], [3, 1.3], [4, 1.1]]],
+      ['validation error (%) (candidates)', [[2, 50], [4, 45]]],
+    ]);
+    expect(series[1]!.lineStyle.width).toBe(0);
+    expect(xAxisNote(points, 'search')).toBe('x: epoch, candidates one after another');
   });
 });

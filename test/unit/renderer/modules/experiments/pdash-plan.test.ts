@@ -1,0 +1,115 @@
+/**
+ * P-DASH's plan as the form and the monitor compute it, against the engine's own arithmetic (the renderer may
+ * not import the engine; this test may).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  parseKeepSchedule,
+  parsePdash,
+  pdashFieldsOf,
+  planPdash,
+  presetPdash,
+  roundSizes,
+  runPdashPlan,
+  runSearchGrid,
+  type PdashFields,
+} from '../../../../../src/renderer/modules/experiments/pdash-plan.ts';
+import { PRESETS } from '../../../../../src/worker/engine/presets.ts';
+import { roundSizes as engineRoundSizes } from '../../../../../src/worker/engine/search/prune.ts';
+
+const grid16 = { kernels: [3, 5, 7, 9], dilations: [1, 3, 7, 15] };
+const grid4 = { kernels: [3, 5], dilations: [1, 2] };
+
+describe('parseKeepSchedule', () => {
+  it('reads a decreasing list', () => {
+    expect(parseKeepSchedule('16,4,1')).toEqual({ ok: true, value: [16, 4, 1] });
+    expect(parseKeepSchedule(' 16 , 4 ,1')).toEqual({ ok: true, value: [16, 4, 1] });
+    expect(parseKeepSchedule('16,16').ok).toBe(false);
+    expect(parseKeepSchedule('16,x').ok).toBe(false);
+    expect(parseKeepSchedule('16,0').ok).toBe(false);
+  });
+});
+
+describe('roundSizes', () => {
+  it.each([
+    [16, { schedule: null, rounds: 3, keepFraction: 0.5 }],
+    [20, { schedule: null, rounds: 3, keepFraction: 0.5 }],
+    [16, { schedule: [16, 4, 1], rounds: 3, keepFraction: 0.5 }],
+    [4, { schedule: null, rounds: 2, keepFraction: 0.5 }],
+    [16, { schedule: null, rounds: 1, keepFraction: 0.5 }],
+    [9, { schedule: null, rounds: 2, keepFraction: 0.3 }],
+  ])('%i patterns, %j: as the engine plans it', (patterns, settings) => {
+    expect(roundSizes(patterns, settings)).toEqual({ ok: true, value: engineRoundSizes(patterns, { ...settings, roundEpochs: null }) });
+  });
+
+  it.each([
+    [4, { schedule: null, rounds: 3, keepFraction: 0.5 }, 'leaves 1 for round 3 of 3'],
+    [16, { schedule: [8, 4, 1], rounds: 3, keepFraction: 0.5 }, "starts at the search space's 16 patterns per layer (4 kernel sizes × 4 dilations): e.g. 16,4,1"],
+    [16, { schedule: [16, 4], rounds: 3, keepFraction: 0.5 }, 'end the schedule at 1'],
+    [1, { schedule: null, rounds: 3, keepFraction: 0.5 }, 'at least 2 patterns per layer'],
+  ])('%i patterns, %j: refused where the engine refuses (%s)', (patterns, settings, message) => {
+    const planned = roundSizes(patterns, settings, patterns === 16 ? grid16 : undefined);
+    expect(planned.ok).toBe(false);
+    if (!planned.ok) expect(planned.error).toContain(message);
+    // The engine refuses the same (a schedule's end is its configuration check, not roundSizes').
+    if (settings.schedule === null || settings.schedule[0] !== patterns) expect(() => engineRoundSizes(patterns, { ...settings, roundEpochs: null })).toThrow();
+  });
+
+  it("a preset's own rounds fit its grid, and each round searches half the search epochs", () => {
+    expect(planPdash(4, presetPdash('smoke'), PRESETS.smoke.search.epochs)).toEqual({ ok: true, value: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
+    expect(planPdash(16, presetPdash('quick'), PRESETS.quick.search.epochs)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3 } });
+    expect(planPdash(20, presetPdash('paper'), PRESETS.paper.search.epochs)).toEqual({ ok: true, value: { sizes: [20, 10, 5, 1], rounds: 3, roundEpochs: 50 } });
+  });
+});
+
+describe('parsePdash', () => {
+  const parse = (fields: Partial<PdashFields>, grid = grid4) => parsePdash({ ...pdashFieldsOf('smoke'), ...fields }, { preset: 'smoke', grid, searchEpochs: 2 });
+
+  it("the preset's fields plan its rounds and ask for nothing", () => {
+    expect(parse({})).toEqual({ plan: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 }, request: undefined, errors: {} });
+  });
+
+  it('rounds, keep fraction and epochs per round become the request where they differ from the preset', () => {
+    expect(parse({ rounds: '3', keepFraction: '0.75', roundEpochs: '2' }, { kernels: [3, 5, 7], dilations: [1, 2, 3] })).toEqual({
+      plan: { sizes: [9, 7, 6, 1], rounds: 3, roundEpochs: 2 },
+      request: { rounds: 3, keepFraction: 0.75, roundEpochs: 2 },
+      errors: {},
+    });
+  });
+
+  it('a schedule is always sent, checked against the grid', () => {
+    expect(parse({ mode: 'schedule', schedule: '4,1' })).toEqual({ plan: { sizes: [4, 1], rounds: 1, roundEpochs: 1 }, request: { schedule: [4, 1] }, errors: {} });
+    expect(parse({ mode: 'schedule', schedule: '16,4,1' }, grid16).errors).toEqual({});
+    expect(parse({ mode: 'schedule', schedule: '16,4,1' }).errors.pdashSchedule).toContain('starts at the search space');
+    expect(parse({ mode: 'schedule', schedule: '4,2' }).errors.pdashSchedule).toContain('end the schedule at 1');
+    expect(parse({ mode: 'schedule', schedule: '' }).errors.pdashSchedule).toContain('positive whole numbers');
+  });
+
+  it('names each wrong field and plans nothing', () => {
+    expect(parse({ rounds: '0', keepFraction: '1' })).toMatchObject({ plan: null, errors: { pdashRounds: expect.stringContaining('1 to 10'), pdashKeepFraction: expect.stringContaining('between 0 and 1') } });
+    expect(parse({ rounds: '3' })).toMatchObject({ plan: null, errors: { pdashRounds: expect.stringContaining('leaves 1 for round 3 of 3') } });
+    expect(parse({ roundEpochs: '0' })).toMatchObject({ plan: null, errors: { pdashRoundEpochs: expect.stringContaining('empty: half the search epochs, 1') } });
+  });
+});
+
+describe('runSearchGrid', () => {
+  it("is the grid the request named, else the preset's for the data's rank", () => {
+    expect(runSearchGrid({ preset: 'smoke', overrides: {} }, 1)).toEqual({ kernels: [3, 5], dilations: [1, 2] });
+    expect(runSearchGrid({ preset: 'quick', overrides: {} }, 2)).toEqual({ kernels: [3, 5, 7, 9], dilations: [1, 3, 7, 15] });
+    expect(runSearchGrid({ preset: 'quick', overrides: { search: { grid: { kernels: [3, 7], dilations: [1] } } } }, 2)).toEqual({ kernels: [3, 7], dilations: [1] });
+    expect(runSearchGrid({ preset: 'custom' }, 2)).toBeNull();
+  });
+});
+
+describe('runPdashPlan', () => {
+  it("reads a run's rounds from the configuration the lab stored, defaults from its preset", () => {
+    expect(runPdashPlan({ preset: 'smoke', overrides: { selection: 'argmax' }, method: 'pdash' }, 4)).toEqual({ sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 });
+    expect(runPdashPlan({ preset: 'quick', overrides: { pdash: { schedule: [16, 4, 1], roundEpochs: 5 } } }, 16)).toEqual({ sizes: [16, 4, 1], rounds: 2, roundEpochs: 5 });
+    expect(runPdashPlan({ preset: 'quick', overrides: { search: { epochs: 10 }, pdash: { rounds: 2 } } }, 16)).toEqual({ sizes: [16, 8, 1], rounds: 2, roundEpochs: 5 });
+  });
+
+  it('says nothing when the configuration does not fit', () => {
+    expect(runPdashPlan({ preset: 'custom' }, 16)).toBeNull();
+    expect(runPdashPlan({ preset: 'quick', overrides: { pdash: { schedule: [8, 1] } } }, 16)).toBeNull();
+  });
+});
