@@ -5,6 +5,7 @@
  */
 import { architectureGrid, patternText } from '../../../shared/charts/architecture.ts';
 import { compareCharts } from '../../../shared/charts/compare-charts.ts';
+import { defaultCostAxis } from '../../../shared/charts/cost-charts.ts';
 import { formatCount, formatNumber, formatSeconds } from '../../../shared/charts/format.ts';
 import { resultsTable, STD_NOTE } from '../../../shared/charts/results-table.ts';
 import { METRIC_INFO, methodLabel } from '../../../shared/charts/vocabulary.ts';
@@ -60,7 +61,8 @@ function resultsSection(data: ReportData): string {
 }
 
 function chartsSection(data: ReportData, renderSvg: SvgRenderer): string {
-  const charts = compareCharts({ comparison: data.comparison, runs: data.runs });
+  // Cost in estimated FLOPs when every method logged them (equal-compute comparisons), else wall seconds.
+  const charts = compareCharts({ comparison: data.comparison, runs: data.runs }, { cost: defaultCostAxis(data.comparison) });
   if (charts.length === 0) return '<section id="charts"><h2>Charts</h2><p>No run has finished or logged an epoch yet.</p></section>';
   return [
     '<section id="charts"><h2>Charts</h2>',

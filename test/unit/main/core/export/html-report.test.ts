@@ -2,6 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { htmlReport } from '../../../../../src/main/core/export/html-report.ts';
 import { collectReportData } from '../../../../../src/main/core/export/report-data.ts';
 import { svgRenderer, type SvgRenderer } from '../../../../../src/main/core/export/svg.ts';
+import { defaultCostAxis } from '../../../../../src/shared/charts/cost-charts.ts';
 import { compareCharts } from '../../../../../src/shared/charts/compare-charts.ts';
 import { withTitle } from '../../../../../src/shared/charts/chart-types.ts';
 import { openComparisonLab, type ComparisonLab } from '../../../../helpers/comparison-lab.ts';
@@ -47,18 +48,21 @@ describe('HTML report', () => {
     const html = htmlReport(data, renderSvg);
     expect(html.startsWith('<!doctype html>')).toBe(true);
 
-    const charts = compareCharts({ comparison: data.comparison, runs: data.runs });
+    // Every method logged the FLOPs it spent, so the report's cost charts count estimated FLOPs.
+    expect(defaultCostAxis(data.comparison)).toBe('flops');
+    const charts = compareCharts({ comparison: data.comparison, runs: data.runs }, { cost: 'flops' });
     const figures = svgs(html);
     expect(figures).toHaveLength(charts.length);
-    expect(charts.map((c) => c.id)).toEqual(['seed-variance', 'retrain-validation', 'retrain-loss', 'search-loss', 'phase-seconds', 'metric-vs-compute']);
+    expect(charts.map((c) => c.id)).toEqual(['seed-variance', 'retrain-validation', 'retrain-loss', 'search-loss', 'phase-flops', 'metric-vs-compute']);
+    const flopsUnitName = /mean estimated (\S+) per run/.exec(figures[4]!)?.[1] ?? 'missing unit';
     // Every chart keeps its legend and both axis names.
     const expectations: string[][] = [
       ['box: min, quartiles, median, max', 'per-seed value', 'published mean ± std', 'method', 'test error (%), lower is better'],
       ['DASH', 'P-DASH', 'retrain epoch', 'validation error (%), lower is better'],
       ['DASH', 'P-DASH', 'retrain epoch', 'retrain train loss, lower is better'],
       ['DASH', 'P-DASH', 'search epoch (all rounds)', 'search train loss, lower is better'],
-      ['search', 'HP search', 'retrain', 'test', 'method', 'mean wall seconds per run'],
-      ['DASH', 'P-DASH', 'compute spent: wall seconds per run (all phases)', 'test error (%), lower is better'],
+      ['search', 'HP search', 'retrain', 'test', 'method', `mean estimated ${flopsUnitName} per run`],
+      ['DASH', 'P-DASH', `compute spent: estimated ${flopsUnitName} per run (all phases)`, 'test error (%), lower is better'],
     ];
     figures.forEach((svg, i) => {
       for (const text of expectations[i]!) expect(svg, `${charts[i]!.id}: ${text}`).toContain(`>${text.replaceAll('&', '&amp;')}</text>`);
