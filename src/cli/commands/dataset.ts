@@ -1,4 +1,5 @@
 import type { DatasetDetail, DatasetSummary } from '../../shared/contract/datasets.ts';
+import { formatBytes } from '../../shared/format.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
 import { commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
@@ -9,17 +10,6 @@ const jsonHelp = '  --json           print JSON instead of text';
 
 function datasetRef(text: string): number | string {
   return /^\d+$/.test(text) ? Number(text) : text;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 export function formatDatasetTable(items: DatasetSummary[]): string {

@@ -1,15 +1,6 @@
 /** How numbers, sizes, durations and metrics read in the lab's views; one place so every view agrees. */
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
+export { formatBytes } from '../../shared/format.ts';
 
 /** 0.4 s, 12 s, 3 min 05 s, 2 h 07 min. */
 export function formatDuration(seconds: number): string {
