@@ -5,6 +5,8 @@ import { connectToLab } from './api/connect.ts';
 import type { LabClient } from './api/lab-client.ts';
 import App from './App.vue';
 import StartupFailure from './components/StartupFailure.vue';
+import { createUploadPicker } from './api/upload-picker.ts';
+import { arrayFilePickerKey } from './composables/use-array-file-picker.ts';
 import { labClientKey } from './composables/use-lab-client.ts';
 import { createAppRouter } from './router/index.ts';
 import './styles/base.css';
@@ -29,6 +31,8 @@ if (client instanceof LabError) {
 } else {
   const app = createApp(App);
   app.provide(labClientKey, client);
+  // Paths for imports: the browser's file chooser, uploaded into the lab (no native dialog is bridged yet).
+  app.provide(arrayFilePickerKey, createUploadPicker(client, document));
   app.use(createPinia());
   app.use(createAppRouter());
   app.mount('#app');

@@ -6,6 +6,7 @@ import type { Channel, RequestOf, ResponseOf } from '../../shared/contract/index
 import type { ComputeProbe } from '../../worker/protocol.ts';
 import { probeCompute } from './compute.ts';
 import { DatasetRegistry } from './datasets/registry.ts';
+import { sweepStaleUploads } from './datasets/uploads.ts';
 import { LabEvents } from './events.ts';
 import { createHandlers, dispatch } from './handlers/index.ts';
 import type { Handlers } from './handlers/types.ts';
@@ -59,6 +60,7 @@ export class LabCore {
     this.printPdf = options.printPdf;
     this.datasets = new DatasetRegistry(this.db, paths);
     this.datasets.sweepAbandonedImports();
+    sweepStaleUploads(paths.uploads);
     this.log = new ExperimentLog(this.db);
     // Runs left 'running' by a lab process that died are marked interrupted; they resume from a checkpoint.
     this.log.markOrphansInterrupted((pid) => pid !== process.pid && processAlive(pid));

@@ -48,6 +48,8 @@ export interface LabPaths {
   datasets: string;
   runs: string;
   reports: string;
+  /** Files uploaded from a browser for an import, until the import uses them. */
+  uploads: string;
 }
 
 export function labPaths(root: string): LabPaths {
@@ -57,6 +59,7 @@ export function labPaths(root: string): LabPaths {
     datasets: join(root, 'datasets'),
     runs: join(root, 'runs'),
     reports: join(root, 'reports'),
+    uploads: join(root, 'uploads'),
   };
 }
 
@@ -68,7 +71,7 @@ export function ensureLabFolder(root: string): LabPaths {
     if (stat !== undefined && !stat.isDirectory()) {
       throw new LabError('unavailable', `The lab path ${root} exists but is not a folder.`, 'Pass --lab with a folder path (it is created if missing).');
     }
-    for (const dir of [paths.root, paths.datasets, paths.runs, paths.reports]) mkdirSync(dir, { recursive: true });
+    for (const dir of [paths.root, paths.datasets, paths.runs, paths.reports, paths.uploads]) mkdirSync(dir, { recursive: true });
   } catch (error) {
     if (error instanceof LabError) throw error;
     const reason = error instanceof Error ? error.message : String(error);

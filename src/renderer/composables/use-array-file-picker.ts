@@ -1,11 +1,10 @@
 import { inject, type InjectionKey } from 'vue';
 
 /**
- * Where a native file dialog plugs into the import form. The `datasets/import` request takes paths on the lab's
- * machine, so a picker only makes sense where the window and the lab share a machine: the Electron app. Its
- * preload exposes no dialog yet (the bridge carries `invoke` and `onEvent` only), so nothing provides this
- * today and the form asks for typed paths. When the bridge gains a dialog, main.ts provides a picker under
- * this key and each path field gets a Browse button that fills it.
+ * Where a file picker plugs into the import form. The `datasets/import` request takes paths on the lab's
+ * machine; main.ts provides the upload picker (api/upload-picker.ts), which lets the user choose a file in the
+ * browser's dialog and stages it in the lab folder, answering with its path there. A native dialog for the
+ * Electron app would be provided under the same key. Each path field gets a Browse button that fills it.
  */
 export interface ArrayFilePicker {
   /** Resolves with the chosen file's absolute path on the lab's machine, or null when the user cancels. */
@@ -14,7 +13,7 @@ export interface ArrayFilePicker {
 
 export const arrayFilePickerKey: InjectionKey<ArrayFilePicker> = Symbol('array-file-picker');
 
-/** The native picker when this window has one; null in web mode and until the Electron bridge offers one. */
+/** The picker this window was given, or null (tests, or a window with none). */
 export function useArrayFilePicker(): ArrayFilePicker | null {
   return inject(arrayFilePickerKey, null);
 }

@@ -127,6 +127,21 @@ export const datasetChannels = {
     request: z.object({ task: PublishedTask, dir: z.string().min(1), name: z.string().min(1).optional(), seed: z.number().int().min(0).default(0) }).strict(),
     response: DatasetSummary,
   },
+  'datasets/upload': {
+    summary: "Stage a file from the user's machine (web mode's upload) in the lab folder, chunk by chunk; returns its path on the lab machine for datasets/import.",
+    request: z
+      .object({
+        /** Absent on the first chunk; then the id the first answer gave. */
+        uploadId: z.string().regex(/^[0-9a-f-]{36}$/).optional(),
+        fileName: z.string().min(1).max(200),
+        /** Where this chunk starts: the bytes already staged (appends only). */
+        offset: z.number().int().nonnegative(),
+        /** The chunk, base64. */
+        data: z.string().max(48 * 1024 * 1024),
+      })
+      .strict(),
+    response: z.object({ uploadId: z.string(), path: z.string(), bytes: z.number().int().nonnegative() }),
+  },
   'datasets/remove': {
     summary: 'Remove a dataset: its row and its files.',
     request: z.object({ dataset: DatasetRef }).strict(),

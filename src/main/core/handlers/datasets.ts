@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
 import { builtinTasks } from '../datasets/builtin/index.ts';
@@ -8,6 +9,7 @@ import { readDarcyMat } from '../datasets/preprocess/darcy.ts';
 import { readEcgPickle } from '../datasets/preprocess/ecg.ts';
 import { readNinaproDir } from '../datasets/preprocess/ninapro.ts';
 import { registerTaskData } from '../datasets/task-data-import.ts';
+import { stageUploadChunk, uploadFolderOf } from '../datasets/uploads.ts';
 import type { DatasetDetail, SplitName } from '../../../shared/contract/datasets.ts';
 import { readWholeArray } from '../datasets/formats/array-source.ts';
 import { openNpy } from '../datasets/formats/npy.ts';
@@ -16,7 +18,7 @@ import type { LabCore } from '../lab-core.ts';
 import { throttle } from '../throttle.ts';
 import type { HandlersOf } from './types.ts';
 
-type DatasetChannel = 'datasets/list' | 'datasets/show' | 'datasets/import' | 'datasets/generate' | 'datasets/import-nb360' | 'datasets/remove';
+type DatasetChannel = 'datasets/list' | 'datasets/show' | 'datasets/import' | 'datasets/generate' | 'datasets/import-nb360' | 'datasets/upload' | 'datasets/remove';
 
 /** NAS-Bench-360's DarcyFlow files: smooth1 trains, smooth2 tests (as FNO and NAS-Bench-360 use them). */
 const DARCY_TRAIN = 'piececonst_r421_N1024_smooth1.mat';
@@ -82,12 +84,19 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
         const val = request.valX !== undefined && request.valY !== undefined ? await split(request.valX, request.valY) : undefined;
         const test = await split(request.testX, request.testY);
         const files = [request.trainX, request.trainY, request.valX, request.valY, request.testX, request.testY].filter((f): f is string => f !== undefined);
-        return await core.datasets.register({
+        const summary = await core.datasets.register({
           name: request.name,
           input: { kind: request.kind, train, val, test, classes: request.classes, valFraction: request.valFraction, valSeed: request.seed },
           source: { type: 'files', detail: files.join(', ') },
           onProgress: progress.call,
         });
+        // Uploaded files were staged for this import only: once stored, the staging copies go.
+        await opener.closeAll();
+        for (const file of files) {
+          const folder = uploadFolderOf(core.paths.uploads, resolve(core.cwd, file.replace(/:[^/\\:]+$/, '')));
+          if (folder !== null) await rm(folder, { recursive: true, force: true });
+        }
+        return summary;
       } finally {
         progress.flush();
         await opener.closeAll();
@@ -137,6 +146,8 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
         progress.flush();
       }
     },
+
+    'datasets/upload': (chunk) => stageUploadChunk(core.paths.uploads, chunk),
 
     'datasets/remove': ({ dataset }) => core.datasets.remove(dataset),
   };

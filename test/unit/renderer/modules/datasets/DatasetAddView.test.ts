@@ -18,7 +18,7 @@ describe('DatasetAddView: import files', () => {
   it('says the paths are read on the lab server’s machine', async () => {
     const { wrapper } = await mountAppAt('/datasets/add', lab());
     expect(wrapper.get('[data-note="paths"]').text()).toContain("the lab server's machine (linux x64)");
-    expect(wrapper.get('[data-note="paths"]').text()).toContain('nothing is uploaded');
+    expect(wrapper.get('[data-note="paths"]').text()).toContain('uploads it into the lab folder');
   });
 
   it('checks the fields in place and sends nothing while they are wrong', async () => {
@@ -87,6 +87,16 @@ describe('DatasetAddView: import files', () => {
     expect(alert.get('.error-hint').text()).toBe('Give a path on the lab’s machine.');
     expect(router.currentRoute.value.path).toBe('/datasets/add');
     expect(form.get('button[type="submit"]').text()).toBe('Import');
+  });
+
+  it('shows an upload that the lab refused in place, with its hint', async () => {
+    const { LabError } = await import('../../../../../src/shared/errors.ts');
+    const picker: ArrayFilePicker = { pickArrayFile: () => Promise.reject(new LabError('bad-request', 'notes.txt: only .npy, .npz, .csv and .tsv files can be imported.', 'Save the arrays with numpy.save.')) };
+    const { wrapper } = await mountAppAt('/datasets/add', lab(), { [arrayFilePickerKey as symbol]: picker });
+    await wrapper.get('button[data-browse="trainX"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('.form-failure').text()).toContain('only .npy, .npz, .csv and .tsv');
+    expect(wrapper.get('.form-failure').text()).toContain('Save the arrays with numpy.save.');
   });
 
   it('offers Browse buttons only when a native picker is provided, and fills the field from it', async () => {
