@@ -93,7 +93,8 @@ const mxClasses: Record<number, MatClass> = {
   16: 'function',
   17: 'opaque',
 };
-const classDtypes: Partial<Record<MatClass, DType>> = {
+/** The element type each numeric MATLAB class holds (mat73.ts reads the same table backwards). */
+export const classDtypes: Partial<Record<MatClass, DType>> = {
   double: 'float64',
   single: 'float32',
   int8: 'int8',

@@ -13,7 +13,7 @@
 import { LabError } from '../../../../shared/errors.ts';
 import type { ArraySource } from './array-source.ts';
 import { allocateDecoded, convertDecoded, decodeElements, elementCount, type DType, type NumericArray } from './dtype.ts';
-import { noVariable, unreadable, type MatClass, type MatFile, type MatVariable } from './mat5.ts';
+import { classDtypes, noVariable, unreadable, type MatClass, type MatFile, type MatVariable } from './mat5.ts';
 import { fortranToC, normalizeSelection, type AxisRange } from './slab.ts';
 
 type H5Module = typeof import('h5wasm/node');
@@ -150,19 +150,12 @@ function h5Dtype(metadata: { type: number; size: number; signed: boolean }): DTy
   return null;
 }
 
-/** The MATLAB class a plain HDF5 dataset's type corresponds to. */
-const plainClasses: Partial<Record<DType, MatClass>> = {
-  float64: 'double',
-  float32: 'single',
-  int8: 'int8',
-  uint8: 'uint8',
-  int16: 'int16',
-  uint16: 'uint16',
-  int32: 'int32',
-  uint32: 'uint32',
-  int64: 'int64',
-  uint64: 'uint64',
-};
+/** The MATLAB class a plain HDF5 dataset's type corresponds to: mat5's table read backwards (bool has none). */
+const plainClasses: Partial<Record<DType, MatClass>> = Object.fromEntries(
+  Object.entries(classDtypes)
+    .filter(([matlabClass]) => matlabClass !== 'logical')
+    .map(([matlabClass, dtype]) => [dtype, matlabClass]),
+);
 
 const classDtype: Partial<Record<MatClass, DType>> = { double: 'float64', single: 'float32', logical: 'bool' };
 
