@@ -9,6 +9,15 @@ export const MetricSpec = z.object({
 });
 export type MetricSpec = z.infer<typeof MetricSpec>;
 
+/**
+ * The most classes a classification dataset may have. The lab allocates per class (class counts per split, the
+ * classifier's output layer, reports), so an unbounded count read from a label or a request would let one number
+ * exhaust memory. 100,000 covers the largest classification benchmarks in use (ImageNet-21k's 21,841 classes,
+ * face identification sets of tens of thousands of identities) with room to spare, while per-class arrays stay
+ * around a megabyte.
+ */
+export const MAX_CLASSES = 100_000;
+
 export const SplitName = z.enum(['train', 'val', 'test']);
 export type SplitName = z.infer<typeof SplitName>;
 
@@ -77,7 +86,7 @@ export const ImportFilesRequest = z
     testX: ArrayFileSpec,
     testY: ArrayFileSpec,
     /** Classification: the number of classes; inferred from the train labels when absent. */
-    classes: z.number().int().positive().optional(),
+    classes: z.number().int().positive().max(MAX_CLASSES).optional(),
     /** When no validation split is given: the fraction of train carved into it, and the seed. */
     valFraction: z.number().gt(0).lt(1).default(0.1),
     seed: z.number().int().nonnegative().default(0),
