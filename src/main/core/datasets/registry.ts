@@ -3,17 +3,23 @@
  * datasets/<hash>/ as .npy files and never modified after import. An import is all or nothing: it streams
  * into a private partial folder, and only when everything validated does the folder move into place and the
  * row get written; any failure removes the partial folder, so no row and no stray file is left.
+ *
+ * Several imports (in this process or in other lab processes sharing the database) may finish with the same
+ * content at once. The move into datasets/<hash>/ and the row's insert therefore happen together under
+ * SQLite's write lock (BEGIN IMMEDIATE): whoever holds the lock sees every committed row, and no other import
+ * can be between its move and its insert. So a hash folder without a row, seen under the lock, can only be
+ * what a process that died between move and commit left behind; a folder with a row is never touched.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetSummary, SplitName } from '../../../shared/contract/datasets.ts';
 import { LabError } from '../../../shared/errors.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { LabDatabase } from '../log/database.ts';
 import { processAlive } from '../process-alive.ts';
-import { importIntoFolder, type ImportInput, type ImportProgress, type Normalization } from './import-pipeline.ts';
+import { importIntoFolder, type ImportInput, type ImportProgress, type ImportResult, type Normalization } from './import-pipeline.ts';
 
 export interface DatasetRecord extends DatasetSummary {
   /** Absolute path of the dataset's folder. */
@@ -62,17 +68,33 @@ interface DatasetRow {
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/;
 const PARTIAL_PREFIX = '.partial-';
+/** The folder a stored dataset lives in: the first 24 hex digits of its content hash. */
+const HASH_FOLDER = /^[0-9a-f]{24}$/;
+
+export interface RegistryHooks {
+  /**
+   * Called when an import has written and validated its partial folder, just before it takes the write lock
+   * to move it into place. Tests use it to hold several imports of the same content at that point at once.
+   */
+  beforeMove?: (contentHash: string) => Promise<void>;
+}
 
 export class DatasetRegistry {
   private readonly db: LabDatabase;
   private readonly paths: LabPaths;
+  private readonly hooks: RegistryHooks;
 
-  constructor(db: LabDatabase, paths: LabPaths) {
+  constructor(db: LabDatabase, paths: LabPaths, hooks: RegistryHooks = {}) {
     this.db = db;
     this.paths = paths;
+    this.hooks = hooks;
   }
 
-  /** Removes partial folders left by imports whose process died (never those of a live process). */
+  /**
+   * Removes what dead imports left: partial folders of processes that are gone (never those of a live
+   * process), and hash folders that no row names (a process that died between its move and its commit).
+   * The latter are judged under the write lock, where no live import can be between move and insert.
+   */
   sweepAbandonedImports(): number {
     let removed = 0;
     for (const entry of readdirSync(this.paths.datasets, { withFileTypes: true })) {
@@ -82,7 +104,23 @@ export class DatasetRegistry {
       rmSync(join(this.paths.datasets, entry.name), { recursive: true, force: true });
       removed += 1;
     }
-    return removed;
+    const orphans = readdirSync(this.paths.datasets, { withFileTypes: true }).filter((e) => e.isDirectory() && HASH_FOLDER.test(e.name));
+    if (orphans.length === 0) return removed;
+    // Renamed aside under the lock (fast), removed after it; a crash in between leaves a partial of ours, swept next time.
+    const doomed = this.db.transaction(() => {
+      const aside: string[] = [];
+      const known = this.db.prepare('SELECT 1 FROM datasets WHERE folder = ?').pluck();
+      for (const entry of orphans) {
+        const folder = join(this.paths.datasets, entry.name);
+        if (known.get(join('datasets', entry.name)) !== undefined || !existsSync(folder)) continue;
+        const target = this.partialName();
+        renameSync(folder, target);
+        aside.push(target);
+      }
+      return aside;
+    }).immediate();
+    for (const folder of doomed) rmSync(folder, { recursive: true, force: true });
+    return removed + doomed.length;
   }
 
   list(offset = 0, limit = 100): { items: DatasetSummary[]; total: number } {
@@ -113,61 +151,88 @@ export class DatasetRegistry {
   async register(options: RegisterOptions): Promise<DatasetSummary> {
     checkName(options.name);
     this.refuseTakenName(options.name);
-    const partial = join(this.paths.datasets, `${PARTIAL_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    const partial = this.partialName();
     await mkdir(partial);
-    let moved: string | null = null;
+    let leftover: string | null = null;
     try {
       const result = await importIntoFolder(options.input, partial, options.onProgress, options.signal);
-      const existing = this.db.prepare('SELECT id, name FROM datasets WHERE content_hash = ?').get(result.contentHash) as { id: number; name: string } | undefined;
-      if (existing) {
-        throw new LabError('conflict', `The same content is already in this lab as dataset '${existing.name}' (id ${existing.id}); nothing was imported.`, `Use '${existing.name}', or remove it first with \`pdash dataset remove ${existing.id}\`.`);
-      }
+      // Refused early without the lock when the content is plainly here already; the check that counts is below.
+      this.refuseStoredContent(result.contentHash);
+      await this.hooks.beforeMove?.(result.contentHash);
       const relative = join('datasets', result.contentHash.slice(0, 24));
       const final = join(this.paths.root, relative);
-      // A folder with this hash but no row is what a crash between move and insert leaves: safe to replace.
-      if (existsSync(final)) await rm(final, { recursive: true, force: true });
-      await rename(partial, final);
-      moved = final;
       const metric = options.metric ?? result.metric;
+      // Move and insert under the write lock (see the top of this file); the transaction is synchronous, so
+      // nothing else in this process runs in between either.
       const id = this.db.transaction(() => {
         this.refuseTakenName(options.name);
-        return this.db
-          .prepare(
-            `INSERT INTO datasets (name, kind, rank, x_shape, y_shape, x_dtype, y_dtype, classes, class_names, class_counts,
-               split_train, split_val, split_test, val_carved, normalization, metric_name, metric_direction, published_task,
-               content_hash, folder, bytes, source_type, source_detail)
-             VALUES (?, ?, ?, ?, ?, 'float32', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            options.name,
-            result.kind,
-            result.rank,
-            JSON.stringify(result.xShape),
-            JSON.stringify(result.yShape),
-            result.kind === 'classification' ? 'int32' : 'float32',
-            result.classes,
-            options.classNames ? JSON.stringify(options.classNames) : null,
-            result.classCounts ? JSON.stringify(result.classCounts) : null,
-            result.splits.train.rows,
-            result.splits.val.rows,
-            result.splits.test.rows,
-            result.valCarved ? JSON.stringify(result.valCarved) : null,
-            JSON.stringify(result.normalization),
-            metric.name,
-            metric.direction,
-            options.publishedTask ?? null,
-            result.contentHash,
-            relative,
-            result.bytes,
-            options.source.type,
-            options.source.detail,
-          ).lastInsertRowid;
-      })();
+        this.refuseStoredContent(result.contentHash);
+        if (existsSync(final)) {
+          // No row names this hash and nobody else can be mid-register: a dead process's leftover. Set aside, removed after the lock.
+          leftover = this.partialName();
+          renameSync(final, leftover);
+        }
+        renameSync(partial, final);
+        try {
+          return this.insertRow(options, result, metric, relative);
+        } catch (error) {
+          // Still under the lock: put the folder back so the catch below removes our files, never anyone's.
+          renameSync(final, partial);
+          throw error;
+        }
+      }).immediate();
       return this.get(Number(id));
     } catch (error) {
-      await rm(moved ?? partial, { recursive: true, force: true });
+      await rm(partial, { recursive: true, force: true });
       throw error;
+    } finally {
+      if (leftover !== null) await rm(leftover, { recursive: true, force: true });
     }
+  }
+
+  private partialName(): string {
+    return join(this.paths.datasets, `${PARTIAL_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  }
+
+  private refuseStoredContent(contentHash: string): void {
+    const existing = this.db.prepare('SELECT id, name FROM datasets WHERE content_hash = ?').get(contentHash) as { id: number; name: string } | undefined;
+    if (existing) {
+      throw new LabError('conflict', `The same content is already in this lab as dataset '${existing.name}' (id ${existing.id}); nothing was imported.`, `Use '${existing.name}', or remove it first with \`pdash dataset remove ${existing.id}\`.`);
+    }
+  }
+
+  private insertRow(options: RegisterOptions, result: ImportResult, metric: DatasetSummary['metric'], relative: string): number | bigint {
+    return this.db
+      .prepare(
+        `INSERT INTO datasets (name, kind, rank, x_shape, y_shape, x_dtype, y_dtype, classes, class_names, class_counts,
+           split_train, split_val, split_test, val_carved, normalization, metric_name, metric_direction, published_task,
+           content_hash, folder, bytes, source_type, source_detail)
+         VALUES (?, ?, ?, ?, ?, 'float32', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        options.name,
+        result.kind,
+        result.rank,
+        JSON.stringify(result.xShape),
+        JSON.stringify(result.yShape),
+        result.kind === 'classification' ? 'int32' : 'float32',
+        result.classes,
+        options.classNames ? JSON.stringify(options.classNames) : null,
+        result.classCounts ? JSON.stringify(result.classCounts) : null,
+        result.splits.train.rows,
+        result.splits.val.rows,
+        result.splits.test.rows,
+        result.valCarved ? JSON.stringify(result.valCarved) : null,
+        JSON.stringify(result.normalization),
+        metric.name,
+        metric.direction,
+        options.publishedTask ?? null,
+        result.contentHash,
+        relative,
+        result.bytes,
+        options.source.type,
+        options.source.detail,
+      ).lastInsertRowid;
   }
 
   /** Removes the row, then the files. A dataset that experiments were run on is kept, with their ids named. */
@@ -181,8 +246,14 @@ export class DatasetRegistry {
         'Their results refer to this data (its hash is in every report); remove those experiments first if you really want it gone.',
       );
     }
-    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(record.id);
-    await rm(record.folder, { recursive: true, force: true });
+    // The row goes and the folder is set aside under one lock: an import of the same content that follows
+    // moves its own folder to this path, which a late rm of the path would otherwise delete.
+    const aside = this.partialName();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM datasets WHERE id = ?').run(record.id);
+      if (existsSync(record.folder)) renameSync(record.folder, aside);
+    }).immediate();
+    await rm(aside, { recursive: true, force: true });
     const { folder: _folder, normalization: _n, classCounts: _c, files: _f, ...summary } = record;
     return summary;
   }

@@ -201,3 +201,64 @@ describe('DatasetRegistry list, get, remove', () => {
     expect(readdirSync(datasetsDir)).toEqual([`.partial-${process.pid}-aaaa`]);
   });
 });
+
+describe('DatasetRegistry: imports of the same content at once (issue #10)', () => {
+  /** A registry whose imports all wait, validated and about to move into place, until `count` of them are there. */
+  function heldRegistry(count: number): DatasetRegistry {
+    let arrived = 0;
+    let release: () => void = () => {};
+    const allThere = new Promise<void>((resolve) => (release = resolve));
+    return new DatasetRegistry(db, ensureLabFolder(dir.path), {
+      beforeMove: () => {
+        arrived += 1;
+        if (arrived === count) release();
+        return allThere;
+      },
+    });
+  }
+
+  it('six imports reaching the move together: exactly one wins, the others get the conflict, the winner is whole', async () => {
+    const held = heldRegistry(6);
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => held.register({ name: `copy-${i}`, input: input(), source: { type: 'files', detail: '' } })));
+    const winners = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    const winner = (winners[0] as PromiseFulfilledResult<Awaited<ReturnType<DatasetRegistry['register']>>>).value;
+    for (const o of outcomes) {
+      if (o.status === 'fulfilled') continue;
+      expect(o.reason).toBeInstanceOf(LabError);
+      expect((o.reason as LabError).code).toBe('conflict');
+      expect((o.reason as LabError).message).toBe(`The same content is already in this lab as dataset '${winner.name}' (id ${winner.id}); nothing was imported.`);
+    }
+    const record = registry.get(winner.id);
+    for (const split of ['train', 'val', 'test'] as const) {
+      expect((await readWholeArray(await openNpy(record.files[split].x))).length).toBe(record.splits[split] * 12);
+      expect((await readWholeArray(await openNpy(record.files[split].y))).length).toBe(record.splits[split]);
+    }
+    expect(readdirSync(datasetsDir)).toEqual([winner.contentHash.slice(0, 24)]);
+    expect(db.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('a hash folder with no row (a crash between move and commit) is replaced by the next import of that content', async () => {
+    const first = await registry.register({ name: 'first', input: input(), source: { type: 'files', detail: '' } });
+    const folder = first.contentHash.slice(0, 24);
+    // Drop the row behind the registry's back: the folder is now what a dead process leaves.
+    db.prepare('DELETE FROM datasets WHERE id = ?').run(first.id);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(datasetsDir, folder, 'stray'), 'left by a crash');
+    const again = await registry.register({ name: 'again', input: input(), source: { type: 'files', detail: '' } });
+    expect(readdirSync(datasetsDir)).toEqual([folder]);
+    expect(readdirSync(join(datasetsDir, folder))).not.toContain('stray');
+    expect((await readWholeArray(await openNpy(registry.get(again.id).files.train.x))).length).toBe(30 * 12);
+  });
+
+  it('the sweep removes hash folders no row names, and never one with a row', async () => {
+    const kept = await registry.register({ name: 'kept', input: input(), source: { type: 'files', detail: '' } });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(datasetsDir, 'ab'.repeat(12)));
+    mkdirSync(join(datasetsDir, 'not-a-hash-folder'));
+    expect(registry.sweepAbandonedImports()).toBe(1);
+    expect(readdirSync(datasetsDir).sort()).toEqual([kept.contentHash.slice(0, 24), 'not-a-hash-folder'].sort());
+    expect((await readWholeArray(await openNpy(registry.get('kept').files.test.x))).length).toBe(10 * 12);
+  });
+});
