@@ -18,6 +18,16 @@ export type MetricSpec = z.infer<typeof MetricSpec>;
  */
 export const MAX_CLASSES = 100_000;
 
+/**
+ * The most bytes one `datasets/upload` chunk may carry. The browser's uploader sends chunks of this size, and the
+ * web server sizes its WebSocket frame limit from it: a frame beyond a chunk plus its envelope is refused before
+ * it is buffered, so one client cannot make the server hold hundreds of megabytes.
+ */
+export const UPLOAD_CHUNK_MAX_BYTES = 4 * 1024 * 1024;
+
+/** The length of a chunk of UPLOAD_CHUNK_MAX_BYTES in padded base64, as the request carries it. */
+export const UPLOAD_CHUNK_MAX_BASE64 = 4 * Math.ceil(UPLOAD_CHUNK_MAX_BYTES / 3);
+
 export const SplitName = z.enum(['train', 'val', 'test']);
 export type SplitName = z.infer<typeof SplitName>;
 
@@ -146,7 +156,7 @@ export const datasetChannels = {
         /** Where this chunk starts: the bytes already staged (appends only). */
         offset: z.number().int().nonnegative(),
         /** The chunk, base64. */
-        data: z.string().max(48 * 1024 * 1024),
+        data: z.string().max(UPLOAD_CHUNK_MAX_BASE64),
       })
       .strict(),
     response: z.object({ uploadId: z.string(), path: z.string(), bytes: z.number().int().nonnegative() }),
