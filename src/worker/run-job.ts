@@ -1,12 +1,12 @@
 /**
  * Runs one job in this worker: sets up the compute backend, loads the dataset, runs the engine, and reports
  * every event, checkpoint and the outcome to the core. Checkpoints are written atomically (temporary file,
- * fsync, rename), so a worker killed mid-write leaves the previous checkpoint intact.
+ * fsync, rename), so a worker killed mid-write leaves the previous checkpoint intact (see checkpoint-file.ts).
  */
 import { existsSync } from 'node:fs';
-import { open, readFile, rename } from 'node:fs/promises';
 import { LabError } from '../shared/errors.ts';
-import { decodeCheckpoint, encodeCheckpoint, resolveConfig, runMethod, RunCancelledError, type DashConfigOverrides, type PresetName } from './engine/index.ts';
+import { readCheckpointFile, writeCheckpointAtomically } from './checkpoint-file.ts';
+import { encodeCheckpoint, resolveConfig, runMethod, RunCancelledError, type DashConfigOverrides, type PresetName } from './engine/index.ts';
 import { loadDataset } from './dataset-loader.ts';
 import { setupNodeRuntime } from './node-runtime.ts';
 import type { ParentPort } from './parent-port.ts';
@@ -16,18 +16,6 @@ export interface RunControl {
   signal: AbortSignal;
   /** Why the run was stopped, once it was. */
   stopMode(): 'cancel' | 'pause' | null;
-}
-
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.write(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, path);
 }
 
 export async function runJob(job: RunJob, port: ParentPort, control: RunControl): Promise<void> {
@@ -55,14 +43,15 @@ export async function runJob(job: RunJob, port: ParentPort, control: RunControl)
       saveCheckpoint: async (checkpoint) => {
         const bytes = encodeCheckpoint(checkpoint);
         lastCheckpointBytes = bytes.byteLength;
-        await writeAtomically(job.checkpointPath, bytes);
+        await writeCheckpointAtomically(job.checkpointPath, bytes);
       },
       loadCheckpoint: async () => {
         if (!job.resume) return null;
         if (!existsSync(job.checkpointPath)) {
-          throw new LabError('not-found', `Run ${job.runId} has no checkpoint at ${job.checkpointPath} to resume from.`, 'Start the run again from the beginning.');
+          throw new LabError('not-found', `Run ${job.runId} has no checkpoint at ${job.checkpointPath} to resume from.`, `Resume run ${job.runId} again: without a checkpoint file it starts from the beginning.`);
         }
-        return decodeCheckpoint(new Uint8Array(await readFile(job.checkpointPath)));
+        // Checked by the core before the run was queued; this catches a file damaged since, in the same words.
+        return readCheckpointFile(job.checkpointPath, job.runId, 'resume');
       },
     });
     port.post({ type: 'run-end', status: 'done' });

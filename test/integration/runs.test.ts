@@ -95,7 +95,7 @@ describe('runs in real forked workers', () => {
     expect(before.length).toBeGreaterThan(0);
 
     const done = nextEvent((event, p) => event === 'runs/status' && p.runId === runId && p.status === 'done');
-    core.runs.resume(runId);
+    await core.runs.resume(runId);
     await done;
     const after = epochRows(runId);
     // Nothing reported before the kill is lost, and nothing is duplicated (the primary key would refuse it).

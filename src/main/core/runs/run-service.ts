@@ -4,6 +4,7 @@
  */
 import type { Comparison, ExperimentRequest, ExperimentSummary, Method, RunDetail, RunSummary } from '../../../shared/contract/experiments.ts';
 import { ExperimentRequest as ExperimentRequestSchema } from '../../../shared/contract/experiments.ts';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
@@ -16,6 +17,7 @@ import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { LabEvents } from '../events.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { ExperimentLog, ExperimentRow, RunRow } from '../log/experiment-log.ts';
+import { CHECKPOINT_FILE, readCheckpointFile, sweepAllCheckpointTemporaries } from '../../../worker/checkpoint-file.ts';
 import { RunQueue } from './queue.ts';
 import { RunSupervisor } from './supervisor.ts';
 import type { WorkerHost } from './worker-host.ts';
@@ -39,6 +41,8 @@ export class RunService {
   constructor(options: RunServiceOptions) {
     this.options = options;
     const { log, host, paths, datasets, events } = options;
+    // The lab is opening: temporaries of workers killed mid-write are swept (never those of a live writer).
+    sweepAllCheckpointTemporaries(paths.runs);
     this.supervisor = new RunSupervisor({
       log,
       host,
@@ -180,7 +184,14 @@ export class RunService {
     return this.run(id);
   }
 
-  resume(id: number): RunSummary {
+  /**
+   * Queues a stopped run again. Its checkpoint is checked first: a damaged one is refused here, naming the
+   * file, rather than failing in the worker later; the file is left as it is.
+   */
+  async resume(id: number): Promise<RunSummary> {
+    const row = this.options.log.run(id);
+    const checkpointPath = join(this.options.paths.runs, String(id), CHECKPOINT_FILE);
+    if (row.checkpoint !== null && existsSync(checkpointPath)) await readCheckpointFile(checkpointPath, id, 'resume');
     const run = this.options.log.requeue(id);
     this.options.events.emit('runs/status', { runId: id, experimentId: run.experiment_id, status: 'queued', error: null });
     this.queue?.pump();

@@ -4,10 +4,11 @@
  * recorded with their path, and the run ends as done, failed, cancelled, paused or interrupted (a worker that
  * died without saying why). Progress goes to listeners throttled to about 10 Hz.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
 import type { EngineEvent } from '../../../worker/engine/events.ts';
+import { CHECKPOINT_FILE, sweepCheckpointTemporaries } from '../../../worker/checkpoint-file.ts';
 import type { DatasetFiles, FromWorker, RunJob } from '../../../worker/protocol.ts';
 import { NORMALIZATION_EPS } from '../datasets/import-pipeline.ts';
 import type { DatasetRecord } from '../datasets/registry.ts';
@@ -81,7 +82,9 @@ export class RunSupervisor {
     const { log, host, paths, listener } = this.options;
     const runDir = join(paths.runs, String(run.id));
     mkdirSync(runDir, { recursive: true });
-    const checkpointPath = join(runDir, 'checkpoint.pdck');
+    // A worker of an earlier attempt killed mid-write left its temporary; this run's worker is not started yet.
+    sweepCheckpointTemporaries(runDir);
+    const checkpointPath = join(runDir, CHECKPOINT_FILE);
     let job: RunJob;
     try {
       job = {
@@ -91,7 +94,8 @@ export class RunSupervisor {
         config: JSON.parse(run.config) as Record<string, unknown>,
         dataset: datasetFiles(this.options.dataset(experimentDatasetId)),
         checkpointPath,
-        resume: run.resume === 1 && run.checkpoint !== null,
+        // A checkpoint file the user moved away (it was damaged: see RunService.resume) means starting over.
+        resume: run.resume === 1 && run.checkpoint !== null && existsSync(checkpointPath),
       };
     } catch (error) {
       const failure = LabError.wrap(error).toJSON();

@@ -201,20 +201,46 @@ export function encodeCheckpoint(checkpoint: DashCheckpoint): Uint8Array {
   return out;
 }
 
+/**
+ * Decodes checkpoint bytes, checking everything the layout promises before trusting it: a damaged file (cut
+ * short by a full disk or a bad copy, or overwritten) is refused with what is wrong and at which byte, never
+ * read past its end or half-restored. Messages start with "checkpoint:"; callers add the file's path.
+ */
 export function decodeCheckpoint(bytes: Uint8Array): DashCheckpoint {
   assertLittleEndian();
-  if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('checkpoint: not a P-DASH engine checkpoint (bad magic bytes)');
+  const prefix = Math.min(bytes.length, MAGIC.length);
+  if (MAGIC.slice(0, prefix).some((b, i) => bytes[i] !== b)) throw new Error('checkpoint: not a P-DASH engine checkpoint (bad magic bytes)');
+  if (bytes.length < 12) throw new Error(`checkpoint: truncated: the file has ${bytes.length} bytes, fewer than the 12 of its fixed header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
   if (version !== CHECKPOINT_VERSION) throw new Error(`checkpoint: format version ${version} is not supported (expected ${CHECKPOINT_VERSION})`);
   const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.length) throw new Error('checkpoint: truncated header');
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Omit<DashCheckpoint, 'tensors'> & { tensors: HeaderTensor[] };
-  if (header.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint: unexpected format ${String(header.format)}`);
+  if (12 + headerLength > bytes.length) throw new Error(`checkpoint: truncated header: it needs bytes 12 to ${12 + headerLength}, the file has ${bytes.length}`);
+  let header: Omit<DashCheckpoint, 'tensors'> & { tensors: HeaderTensor[] };
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
+  } catch {
+    throw new Error(`checkpoint: the header (bytes 12 to ${12 + headerLength}) is not valid UTF-8 JSON`);
+  }
+  if (typeof header !== 'object' || header === null || header.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint: unexpected format ${String((header as { format?: unknown } | null)?.format)}`);
+  if (typeof header.state !== 'object' || header.state === null || typeof header.state.phase !== 'string' || !Array.isArray(header.tensors)) {
+    throw new Error('checkpoint: the header has no pipeline state or no tensor list');
+  }
   const dataStart = Math.ceil((12 + headerLength) / 8) * 8;
+  let expected = dataStart;
+  for (const t of header.tensors) {
+    const valid =
+      typeof t === 'object' && t !== null && typeof t.name === 'string' && (t.dtype === 'float32' || t.dtype === 'int32') &&
+      Array.isArray(t.shape) && t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) &&
+      Number.isSafeInteger(t.offset) && t.offset >= 0 && t.offset % 4 === 0 && Number.isSafeInteger(t.length) && t.length >= 0 &&
+      t.shape.reduce((a, d) => a * d, 1) === t.length;
+    if (!valid) throw new Error(`checkpoint: the header's entry for tensor ${JSON.stringify(typeof t === 'object' && t !== null ? t.name : t)} is malformed`);
+    expected = Math.max(expected, dataStart + t.offset + t.length * 4);
+  }
+  if (bytes.length < expected) throw new Error(`checkpoint: truncated: the file has ${bytes.length} bytes, its header describes ${expected}`);
+  if (bytes.length > expected) throw new Error(`checkpoint: ${bytes.length - expected} unexpected bytes after the ${expected} its header describes`);
   const tensors = header.tensors.map((t): CheckpointTensor => {
     const start = dataStart + t.offset;
-    if (start + t.length * 4 > bytes.length) throw new Error(`checkpoint: truncated data for ${t.name}`);
     const raw = bytes.slice(start, start + t.length * 4);
     const data = t.dtype === 'float32' ? new Float32Array(raw.buffer) : new Int32Array(raw.buffer);
     return { name: t.name, dtype: t.dtype, shape: t.shape, data };

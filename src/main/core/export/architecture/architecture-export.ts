@@ -6,12 +6,12 @@
  * - `pytorch`: a PyTorch module (model.py) that rebuilds the same network, with a loader for the TF.js weights.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../../shared/errors.ts';
 import { methodLabel } from '../../../../shared/charts/vocabulary.ts';
 import { archId, parseArchitectureSpec, type ArchitectureSpec } from '../../../../worker/engine/arch/spec.ts';
-import { decodeCheckpoint, entriesUnder, type CheckpointTensor, type DashCheckpoint } from '../../../../worker/engine/search/checkpoint.ts';
+import { CHECKPOINT_FILE, readCheckpointFile } from '../../../../worker/checkpoint-file.ts';
+import { entriesUnder, type CheckpointTensor, type DashCheckpoint } from '../../../../worker/engine/search/checkpoint.ts';
 import type { HpChoice } from '../../../../worker/engine/search/config.ts';
 import { readWholeArray } from '../../datasets/formats/array-source.ts';
 import { openNpy } from '../../datasets/formats/npy.ts';
@@ -59,17 +59,13 @@ export interface TrainedWeights {
 }
 
 function checkpointPath(core: LabCore, runId: number): string {
-  return join(core.paths.runs, String(runId), 'checkpoint.pdck');
+  return join(core.paths.runs, String(runId), CHECKPOINT_FILE);
 }
 
 async function readCheckpoint(core: LabCore, runId: number): Promise<DashCheckpoint | null> {
   const path = checkpointPath(core, runId);
   if (!existsSync(path)) return null;
-  try {
-    return decodeCheckpoint(new Uint8Array(await readFile(path)));
-  } catch (error) {
-    throw new LabError('unavailable', `Run ${runId}'s checkpoint ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return readCheckpointFile(path, runId, 'export');
 }
 
 /**

@@ -43,7 +43,27 @@ describe('checkpoint encoding', () => {
   it('refuses foreign or damaged bytes', () => {
     expect(() => decodeCheckpoint(new TextEncoder().encode('hello world!'))).toThrow(/bad magic/);
     const bytes = encodeCheckpoint(sample());
-    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(/truncated data/);
+    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(`checkpoint: truncated: the file has ${bytes.length - 4} bytes, its header describes ${bytes.length}`);
+  });
+
+  it('a checkpoint cut short at any byte is refused as truncated, never read past its end (issue #10)', () => {
+    const bytes = encodeCheckpoint(sample());
+    for (let length = 0; length < bytes.length; length++) {
+      expect(() => decodeCheckpoint(bytes.slice(0, length)), `cut at ${length}`).toThrow(/^checkpoint: truncated/);
+    }
+  });
+
+  it('a damaged header or trailing bytes are refused with what is wrong', () => {
+    const bytes = encodeCheckpoint(sample());
+    const headerLength = new DataView(bytes.buffer).getUint32(8, true);
+    const garbled = bytes.slice();
+    garbled[12] = 0xff;
+    expect(() => decodeCheckpoint(garbled)).toThrow(`checkpoint: the header (bytes 12 to ${12 + headerLength}) is not valid UTF-8 JSON`);
+    const longer = new Uint8Array(bytes.length + 8);
+    longer.set(bytes);
+    expect(() => decodeCheckpoint(longer)).toThrow(`checkpoint: 8 unexpected bytes after the ${bytes.length} its header describes`);
+    const lying = encodeCheckpoint({ ...sample(), tensors: [{ name: 'net/x', dtype: 'float32', shape: [3], data: Float32Array.from([1, 2]) }] });
+    expect(() => decodeCheckpoint(lying)).toThrow('checkpoint: the header\'s entry for tensor "net/x" is malformed');
   });
 });
 
