@@ -16,7 +16,7 @@ export async function openMat(path: string, options: Mat5Options = {}): Promise<
   const size = (await stat(path)).size;
   const head = await readFileRange(path, 0, Math.min(size, 520));
   const hasSignature = (at: number): boolean => hdf5Signature.every((b, i) => head[at + i] === b);
-  if (hasSignature(0)) return openMat73(path, false);
+  if (hasSignature(0)) return openMat73(path, false, options);
   if (size < 128) {
     throw new LabError(
       'bad-request',
@@ -42,7 +42,7 @@ export async function openMat(path: string, options: Mat5Options = {}): Promise<
         'The file is damaged or truncated; save it again with save -v7.3.',
       );
     }
-    return openMat73(path, true);
+    return openMat73(path, true, options);
   }
   if (version !== 0x0100) {
     throw new LabError(

@@ -9,14 +9,17 @@
  * Opening reads only the variables' headers. Uncompressed data is read in place (Fortran order, see
  * array-source.ts); compressed variables up to 64 MiB are decompressed once, larger ones are streamed from
  * their start for each read ('full-pass').
+ *
+ * A compressed variable is trusted no further than its header: the size its miMATRIX tag declares must be one
+ * its compressed bytes can produce (at most 1032 times them) and within `maxDeclaredBytes`, and it is never
+ * decompressed past that size; more or fewer bytes than declared is an error (streams.ts).
  */
 import { stat } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
 import { LabError } from '../../../../shared/errors.ts';
 import { GatheredArraySource, type ArraySource } from './array-source.ts';
 import { FileBytes, MemoryBytes, StreamBytes, readFileRange, type ByteRunReader } from './byte-runs.ts';
 import { elementCount, itemSizes, type DType, type StorageType } from './dtype.ts';
-import { fileRangeStream, skipBytes, streamPrefix } from './streams.ts';
+import { checkDeclaredSize, fileRangeStream, inflateExactly, maxDeclaredBytes, skipBytes, streamPrefix } from './streams.ts';
 
 /** What a MAT variable is, as the file's array flags say (names as MATLAB's `class()` gives them). */
 export type MatClass =
@@ -120,13 +123,17 @@ interface Located {
 }
 
 export interface Mat5Options {
+  /** Compressed variables up to this many bytes are decompressed whole (default 64 MiB). */
   inMemoryLimitBytes?: number;
+  /** The most bytes one variable may declare (default `maxDeclaredBytes` of streams.ts, 8 GiB); v7.3 too. */
+  maxDeclaredBytes?: number;
 }
 
 /** Opens a MAT v5/v7 file whose 128-byte header has been read and checked by the caller (mat.ts). */
 export async function openMat5(path: string, header: Uint8Array, options: Mat5Options = {}): Promise<MatFile> {
   const littleEndian = header[126] === 0x49 && header[127] === 0x4d; // 'IM'
   const size = (await stat(path)).size;
+  const cap = options.maxDeclaredBytes ?? maxDeclaredBytes;
   const located: Located[] = [];
   let position = 128;
   while (position + 8 <= size) {
@@ -161,6 +168,8 @@ export async function openMat5(path: string, header: Uint8Array, options: Mat5Op
         const innerLength = hv.getUint32(4, littleEndian);
         const parsed = innerType === miMatrix ? parseMatrixHeader(head.subarray(8), littleEndian, innerLength, path) : null;
         if (parsed !== null) {
+          const what = parsed.variable.name === '' ? `the compressed variable at byte ${position}` : `compressed variable '${parsed.variable.name}'`;
+          checkDeclaredSize(path, what, 8 + innerLength, length, cap);
           located.push({
             variable: parsed.variable,
             data: {
@@ -220,28 +229,16 @@ async function openLocated(path: string, found: Located, inMemoryLimit: number):
     bytes = new FileBytes(path, data.offset, data.length);
   } else if (data.streamLength <= inMemoryLimit) {
     const compressed = await readFileRange(path, data.elementOffset, data.elementLength);
-    let inflated: Uint8Array;
-    try {
-      inflated = new Uint8Array(inflateSync(compressed));
-    } catch (error) {
-      throw new LabError(
-        'bad-request',
-        `${path}: variable '${variable.name}' cannot be decompressed (${(error as Error).message})`,
-        'The file is damaged or truncated; copy or export it again.',
-      );
-    }
-    if (inflated.length < data.streamOffset + data.length) {
-      throw new LabError(
-        'bad-request',
-        `${path}: variable '${variable.name}' decompresses to ${inflated.length} bytes, too few for its ${data.length} bytes of data`,
-        'The file is damaged or truncated; copy or export it again.',
-      );
-    }
+    // Exactly the declared element (tag + miMATRIX), which holds the data (parseMatrixHeader checked that).
+    const inflated = inflateExactly(path, `variable '${variable.name}'`, compressed, 'zlib', data.streamLength);
     bytes = new MemoryBytes(inflated.subarray(data.streamOffset, data.streamOffset + data.length));
     rowAccess = 'direct';
   } else {
     const open = (): AsyncIterable<Uint8Array> =>
-      skipBytes(fileRangeStream(path, data.elementOffset, data.elementLength, 'zlib', `variable '${variable.name}'`), data.streamOffset);
+      skipBytes(
+        fileRangeStream(path, data.elementOffset, data.elementLength, 'zlib', `variable '${variable.name}'`, data.streamLength),
+        data.streamOffset,
+      );
     bytes = new StreamBytes(where, data.length, open);
   }
   return new GatheredArraySource({
@@ -302,11 +299,14 @@ function parseMatrixHeader(
   const dimsTag = readTag(dv, flagsTag.next, littleEndian);
   need(dimsTag.dataOffset + dimsTag.length, 'dimensions');
   const shape: number[] = [];
-  for (let i = 0; i < dimsTag.length / 4; i++) shape.push(dv.getInt32(dimsTag.dataOffset + 4 * i, littleEndian));
+  for (let i = 0; i < Math.floor(dimsTag.length / 4); i++) shape.push(dv.getInt32(dimsTag.dataOffset + 4 * i, littleEndian));
   need(dimsTag.next + 8, 'name');
   const nameTag = readTag(dv, dimsTag.next, littleEndian);
   need(nameTag.dataOffset + nameTag.length, 'name');
-  const name = new TextDecoder('latin1').decode(head.subarray(nameTag.dataOffset, nameTag.dataOffset + nameTag.length));
+  // Control characters would break the one-line messages that name the variable; MATLAB names never hold them.
+  const name = new TextDecoder('latin1')
+    .decode(head.subarray(nameTag.dataOffset, nameTag.dataOffset + Math.min(nameTag.length, 64)))
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   let matlabClass: MatClass = mxClasses[classCode] ?? 'unknown';
   if (logical && matlabClass === 'uint8') matlabClass = 'logical';
   const variable: MatVariable = { name, matlabClass, shape, complex, readable: true };
@@ -323,6 +323,13 @@ function parseMatrixHeader(
   if (storedDtype === undefined) {
     variable.readable = `its data has element type ${dataTag.type}, which is not numeric`;
     return { variable, dataOffset: 0, dataLength: 0, storage: { dtype: 'uint8', itemSize: 1, littleEndian } };
+  }
+  if (shape.length < 2 || shape.some((d) => d < 0)) {
+    throw new LabError(
+      'bad-request',
+      `${path}: variable '${name}' has dimensions ${shape.join('x') || '(none)'}; MATLAB writes at least two, none negative`,
+      'The file is damaged; save the variable again and import it again.',
+    );
   }
   const storage: StorageType = { dtype: storedDtype, itemSize: itemSizes[storedDtype], littleEndian };
   const expected = elementCount(shape) * storage.itemSize;

@@ -27,6 +27,13 @@ export interface NpyHeader {
 const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** Enough bytes for the fixed part of any version's preamble. */
 export const npyPreambleBytes = 12;
+/**
+ * The longest header read: numpy.load itself refuses headers over 10,000 bytes (its `max_header_size`, "large and
+ * may not be safe to load"); numpy.save writes a few hundred at most for the arrays P-DASH Lab reads.
+ */
+export const npyMaxHeaderBytes = 10_000;
+/** How deeply the header's literals may nest (numpy's own are 2 deep: a dict holding a tuple). */
+const maxHeaderDepth = 16;
 
 /** Bytes of preamble + header for a file that starts with `first` (at least 12 bytes). */
 export function npyHeaderLength(first: Uint8Array, where: string): number {
@@ -39,10 +46,21 @@ export function npyHeaderLength(first: Uint8Array, where: string): number {
   }
   const major = first[6]!;
   const view = new DataView(first.buffer, first.byteOffset, first.byteLength);
-  if (major === 1) return 10 + view.getUint16(8, true);
-  if (major === 2 || major === 3) {
+  let textLength: number | null = null;
+  if (major === 1) textLength = view.getUint16(8, true);
+  else if (major === 2 || major === 3) {
     if (first.length < 12) throw truncated(where, 12, first.length);
-    return 12 + view.getUint32(8, true);
+    textLength = view.getUint32(8, true);
+  }
+  if (textLength !== null) {
+    if (textLength > npyMaxHeaderBytes) {
+      throw new LabError(
+        'bad-request',
+        `${where}: the .npy header says it is ${textLength} bytes long; numpy writes a few hundred and reads at most ${npyMaxHeaderBytes}`,
+        'The file is damaged or was not written by numpy; save the array again with numpy.save.',
+      );
+    }
+    return (major === 1 ? 10 : 12) + textLength;
   }
   throw new LabError(
     'bad-request',
@@ -65,7 +83,7 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   } catch (error) {
     throw new LabError(
       'bad-request',
-      `${where}: the .npy header cannot be read: ${(error as Error).message} (header: ${JSON.stringify(text.trim())})`,
+      `${where}: the .npy header cannot be read: ${(error as Error).message} (header: ${quoteHeader(text)})`,
       'The file is damaged or was not written by numpy; save the array again with numpy.save.',
     );
   }
@@ -86,13 +104,17 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   }
   const storage = parseDescr(descr, where);
   const dims = shape.items as number[];
+  const dataLength = elementCount(dims) * storage.itemSize;
+  if (!dims.every((d) => Number.isSafeInteger(d)) || !Number.isSafeInteger(dataLength)) {
+    throw badHeader(where, `shape (${dims.join(', ')}) of ${storage.dtype} is larger than any file can hold`, text);
+  }
   return {
     version: [major, minor],
     storage,
     order: fortran ? 'F' : 'C',
     shape: dims,
     dataOffset: headerEnd,
-    dataLength: elementCount(dims) * storage.itemSize,
+    dataLength,
   };
 }
 
@@ -105,7 +127,7 @@ export function parseDescr(descr: string, where: string): StorageType {
   if (kind === 'O') {
     throw new LabError(
       'bad-request',
-      `${where}: the array has dtype object ('${descr}'), which holds pickled Python objects; P-DASH Lab never unpickles arbitrary objects`,
+      `${where}: the array has dtype object ('${clip(descr)}'), which holds pickled Python objects; P-DASH Lab never unpickles arbitrary objects`,
       'Convert it to a numeric dtype before saving (e.g. numpy.save(path, arr.astype(numpy.float32))).',
     );
   }
@@ -122,7 +144,7 @@ export function parseDescr(descr: string, where: string): StorageType {
     };
     throw new LabError(
       'bad-request',
-      `${where}: dtype '${descr}' (${what[kind] ?? 'unknown kind'}) is not supported; P-DASH Lab reads bool, int8-64, uint8-64 and float16/32/64`,
+      `${where}: dtype '${clip(descr)}' (${what[kind] ?? 'unknown kind'}) is not supported; P-DASH Lab reads bool, int8-64, uint8-64 and float16/32/64`,
       'Convert the array to a numeric dtype (e.g. arr.astype(numpy.float32)) and save it again.',
     );
   }
@@ -201,9 +223,21 @@ function truncated(where: string, needed: number, got: number): LabError {
 function badHeader(where: string, problem: string, text: string): LabError {
   return new LabError(
     'bad-request',
-    `${where}: bad .npy header: ${problem} (header: ${JSON.stringify(text.trim())})`,
+    `${where}: bad .npy header: ${problem} (header: ${quoteHeader(text)})`,
     'The file is damaged or was not written by numpy; save the array again with numpy.save.',
   );
+}
+
+/** A value from the header for a message: one line, at most 40 characters. */
+function clip(text: string): string {
+  const line = text.replace(/[\x00-\x1f\x7f]/g, '?');
+  return line.length <= 40 ? line : `${line.slice(0, 40)}...`;
+}
+
+/** The header text for a message: quoted, on one line, cut to 200 characters (a hostile header can be long). */
+function quoteHeader(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length <= 200 ? JSON.stringify(trimmed) : `${JSON.stringify(trimmed.slice(0, 200))}... (${trimmed.length} characters)`;
 }
 
 // A parser for the Python literals a .npy header holds: dicts, tuples, lists, strings, ints, True/False/None.
@@ -218,6 +252,7 @@ export type PyValue = string | number | boolean | null | PyValue[] | PyTuple | M
 
 class PyLiteralParser {
   private pos = 0;
+  private depth = 0;
   private readonly text: string;
 
   constructor(text: string) {
@@ -239,9 +274,12 @@ class PyLiteralParser {
     this.skipSpace();
     const c = this.text[this.pos];
     if (c === undefined) throw new Error('unexpected end of header');
-    if (c === '{') return this.dict();
-    if (c === '(') return new PyTuple(this.sequence('(', ')'));
-    if (c === '[') return this.sequence('[', ']');
+    if (c === '{' || c === '(' || c === '[') {
+      if (++this.depth > maxHeaderDepth) throw new Error(`values nest deeper than ${maxHeaderDepth} levels at character ${this.pos}`);
+      const nested = c === '{' ? this.dict() : c === '(' ? new PyTuple(this.sequence('(', ')')) : this.sequence('[', ']');
+      this.depth--;
+      return nested;
+    }
     if (c === "'" || c === '"') return this.string();
     const word = /^(True|False|None|-?\d+L?)/.exec(this.text.slice(this.pos));
     if (word === null) throw new Error(`unexpected '${c}' at character ${this.pos}`);

@@ -4,10 +4,10 @@
  * https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT
  */
 import { stat } from 'node:fs/promises';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { LabError } from '../../../../shared/errors.ts';
 import { readFileRange } from './byte-runs.ts';
-import { fileRangeStream } from './streams.ts';
+import { checkCap, checkDeclaredSize, fileRangeStream, inflateExactly } from './streams.ts';
 
 export interface ZipEntry {
   name: string;
@@ -52,7 +52,9 @@ export async function readZipDirectory(path: string): Promise<ZipEntry[]> {
     if (locator < 0 || tailView.getUint32(locator, true) !== zip64LocatorSignature) {
       throw damaged(path, 'the zip64 end-of-central-directory locator is missing');
     }
-    const record = await readFileRange(path, uint64(tailView, locator + 8, path), 56);
+    const recordOffset = uint64(tailView, locator + 8, path);
+    if (recordOffset + 56 > size) throw damaged(path, 'the zip64 end-of-central-directory record lies beyond the end of the file');
+    const record = await readFileRange(path, recordOffset, 56);
     const recordView = view(record);
     if (recordView.getUint32(0, true) !== zip64EocdSignature) throw damaged(path, 'the zip64 end-of-central-directory record is missing');
     entryCount = uint64(recordView, 32, path);
@@ -81,6 +83,9 @@ function parseCentralDirectory(directory: Uint8Array, entryCount: number, path: 
     const extraLength = dv.getUint16(p + 30, true);
     const commentLength = dv.getUint16(p + 32, true);
     let localHeaderOffset = dv.getUint32(p + 42, true);
+    if (p + 46 + nameLength + extraLength + commentLength > directory.length) {
+      throw damaged(path, `central directory entry ${i} runs past the end of the directory`);
+    }
     const nameBytes = directory.subarray(p + 46, p + 46 + nameLength);
     // Bit 11: the name is UTF-8; otherwise code page 437, which agrees with latin1 on the ASCII names numpy writes.
     const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes);
@@ -90,8 +95,12 @@ function parseCentralDirectory(directory: Uint8Array, entryCount: number, path: 
     while (e + 4 <= extraEnd) {
       const id = dv.getUint16(e, true);
       const length = dv.getUint16(e + 2, true);
+      if (e + 4 + length > extraEnd) throw damaged(path, `central directory entry ${i}: an extra field runs past its entry`);
       if (id === 0x0001) {
         let f = e + 4;
+        const fieldEnd = e + 4 + length;
+        const need = (uncompressedSize === 0xffffffff ? 8 : 0) + (compressedSize === 0xffffffff ? 8 : 0) + (localHeaderOffset === 0xffffffff ? 8 : 0);
+        if (f + need > fieldEnd) throw damaged(path, `central directory entry ${i}: its zip64 extra field is too short`);
         if (uncompressedSize === 0xffffffff) {
           uncompressedSize = uint64(dv, f, path);
           f += 8;
@@ -117,12 +126,33 @@ function parseCentralDirectory(directory: Uint8Array, entryCount: number, path: 
   return entries;
 }
 
-/** Where an entry's (possibly compressed) bytes start: after its local header, whose lengths can differ from the directory's. */
-export async function entryDataOffset(path: string, entry: ZipEntry): Promise<number> {
+/**
+ * Where an entry's (possibly compressed) bytes start: after its local header, whose lengths can differ from the
+ * directory's. Also checks, before anything is read or decompressed, that the entry's bytes lie inside the file
+ * and that its declared size is one it can hold: a stored entry holds exactly its bytes, a deflated one at most
+ * 1032 times them (streams.ts), and none more than `cap`.
+ */
+export async function entryDataOffset(path: string, entry: ZipEntry, cap: number): Promise<number> {
+  const size = (await stat(path)).size;
+  if (entry.localHeaderOffset + 30 > size) throw damaged(path, `the local header of entry '${entry.name}' lies beyond the end of the file`);
   const local = await readFileRange(path, entry.localHeaderOffset, 30);
   const dv = view(local);
   if (dv.getUint32(0, true) !== localSignature) throw damaged(path, `the local header of entry '${entry.name}' is missing`);
-  return entry.localHeaderOffset + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
+  const dataOffset = entry.localHeaderOffset + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
+  if (dataOffset + entry.compressedSize > size) {
+    throw damaged(path, `entry '${entry.name}' says it has ${entry.compressedSize} bytes at byte ${dataOffset}, but the file ends at byte ${size}`);
+  }
+  checkMethod(path, entry);
+  const what = `entry '${entry.name}'`;
+  if (entry.method === 0) {
+    if (entry.uncompressedSize !== entry.compressedSize) {
+      throw damaged(path, `stored entry '${entry.name}' declares ${entry.uncompressedSize} bytes but holds ${entry.compressedSize}`);
+    }
+    checkCap(path, what, entry.uncompressedSize, cap);
+  } else {
+    checkDeclaredSize(path, what, entry.uncompressedSize, entry.compressedSize, cap);
+  }
+  return dataOffset;
 }
 
 function checkMethod(path: string, entry: ZipEntry): void {
@@ -135,29 +165,23 @@ function checkMethod(path: string, entry: ZipEntry): void {
   }
 }
 
-/** An entry's uncompressed bytes, whole, with its size and CRC-32 checked. */
-export async function readZipEntry(path: string, entry: ZipEntry): Promise<Uint8Array> {
-  checkMethod(path, entry);
-  const start = await entryDataOffset(path, entry);
+/** An entry's uncompressed bytes, whole (never more than the directory declares), with its size and CRC-32 checked. */
+export async function readZipEntry(path: string, entry: ZipEntry, cap: number): Promise<Uint8Array> {
+  const start = await entryDataOffset(path, entry, cap);
   const stored = await readFileRange(path, start, entry.compressedSize);
-  let bytes: Uint8Array;
-  try {
-    bytes = entry.method === 0 ? stored : new Uint8Array(inflateRawSync(stored));
-  } catch (error) {
-    throw damaged(path, `entry '${entry.name}' cannot be decompressed (${(error as Error).message})`);
-  }
-  if (bytes.length !== entry.uncompressedSize) {
-    throw damaged(path, `entry '${entry.name}' decompresses to ${bytes.length} bytes, the directory says ${entry.uncompressedSize}`);
-  }
+  const bytes = entry.method === 0 ? stored : inflateExactly(path, `entry '${entry.name}'`, stored, 'deflate-raw', entry.uncompressedSize);
   if ((crc32(bytes) >>> 0) !== entry.crc32) throw damaged(path, `entry '${entry.name}' fails its CRC-32 check`);
   return bytes;
 }
 
-/** An entry's uncompressed bytes as a stream from its start (for entries too large to decompress whole). */
+/**
+ * An entry's uncompressed bytes as a stream from its start (for entries too large to decompress whole); it ends
+ * with an error if the entry decompresses to more or fewer bytes than the directory declares.
+ */
 export function streamZipEntry(path: string, entry: ZipEntry, dataOffset: number): AsyncGenerator<Uint8Array> {
   checkMethod(path, entry);
   const compression = entry.method === 0 ? 'none' : 'deflate-raw';
-  return fileRangeStream(path, dataOffset, entry.compressedSize, compression, `zip entry '${entry.name}'`);
+  return fileRangeStream(path, dataOffset, entry.compressedSize, compression, `zip entry '${entry.name}'`, entry.uncompressedSize);
 }
 
 function view(bytes: Uint8Array): DataView {
