@@ -4,20 +4,25 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import workerEntry from '../../worker/main.ts?modulePath';
 import { resolveLabDir } from '../core/lab-folder.ts';
 import { LabCore } from '../core/lab-core.ts';
-import { contentSecurityPolicy } from '../server/index.ts';
+import { electronContentSecurityPolicy, registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { appPageCheck, forwardEvents, registerContractHandlers } from './ipc.ts';
+import { trustedOrigins } from './origins.ts';
 import { printHtmlToPdf } from './print-pdf.ts';
 import { UtilityWorkerHost } from './utility-host.ts';
 import { createMainWindow } from './window.ts';
 
 // The bundle is CommonJS (__dirname); the source, as tests load it, is an ES module.
 const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-const rendererFile = join(here, '../renderer/index.html');
+const rendererDir = join(here, '../renderer');
 const rendererUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const trusted = trustedOrigins(rendererUrl);
+
+// Electron accepts privileged schemes only before ready.
+registerAppScheme(protocol);
 
 async function start(): Promise<LabCore> {
   await app.whenReady();
@@ -28,17 +33,18 @@ async function start(): Promise<LabCore> {
     workerHost: new UtilityWorkerHost(workerEntry),
     printPdf: printHtmlToPdf,
   });
-  // The CSP also sits in index.html; the header covers responses the meta tag cannot.
+  // app:// responses carry the CSP themselves (app-protocol.ts); this header covers the dev server's.
+  serveAppProtocol(protocol, rendererDir);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [electronContentSecurityPolicy] } });
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  registerContractHandlers(ipcMain, core, appPageCheck(rendererUrl, rendererFile));
+  registerContractHandlers(ipcMain, core, appPageCheck(trusted));
   // Queued runs (also ones left by an earlier session) start here, one at a time by default.
   core.runs.startQueue();
 
   const open = (): void => {
-    const window = createMainWindow({ preload: join(here, '../preload/index.js'), rendererUrl, rendererFile });
+    const window = createMainWindow({ preload: join(here, '../preload/index.js'), rendererUrl, trusted });
     const stop = forwardEvents(core, window.webContents);
     window.on('closed', stop);
   };

@@ -8,20 +8,14 @@ import { channelNames } from '../../shared/contract/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { IPC_EVENT_CHANNEL, type IpcReply } from '../../shared/rpc.ts';
 import type { LabCore } from '../core/lab-core.ts';
+import { isTrustedUrl } from './origins.ts';
 
 /** Decides whether an IPC message comes from one of our own pages. */
 export type SenderCheck = (url: string) => boolean;
 
-export function appPageCheck(rendererUrl: string | undefined, rendererFile: string): SenderCheck {
-  return (url) => {
-    if (rendererUrl !== undefined && url.startsWith(rendererUrl)) return true;
-    try {
-      const parsed = new URL(url);
-      return parsed.protocol === 'file:' && decodeURIComponent(parsed.pathname) === rendererFile.replaceAll('\\', '/').replace(/^(?!\/)/, '/');
-    } catch {
-      return false;
-    }
-  };
+/** Our pages are the ones whose origin is exactly one of `trusted` (origins.ts): no prefix matching, no file://. */
+export function appPageCheck(trusted: readonly string[]): SenderCheck {
+  return (url) => isTrustedUrl(url, trusted);
 }
 
 export function registerContractHandlers(ipcMain: IpcMain, core: LabCore, isOurPage: SenderCheck): () => void {
