@@ -1,4 +1,4 @@
-import type { DatasetDetail, DatasetSummary } from '../../shared/contract/datasets.ts';
+import { MAX_CLASSES, type DatasetDetail, type DatasetSummary } from '../../shared/contract/datasets.ts';
 import { formatBytes } from '../../shared/format.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
 import { commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
@@ -112,8 +112,9 @@ const importCommand: Command = {
 
 Each F is a .npy file, a .npz file holding one array (or file.npz:NAME), or a .csv file (x: every column but
 the last, as a sequence with one channel; y: the last column). x is (N, length, channels) for 1-D tasks or
-(N, height, width, channels) for 2-D tasks; classification labels are integers 0..C-1. Everything is checked
-(shapes, NaN/Inf, label range, split lengths) before anything is stored; a failed import stores nothing.
+(N, height, width, channels) for 2-D tasks; classification labels are integers 0..C-1, with C at most ${MAX_CLASSES}.
+Everything is checked (shapes, NaN/Inf, label range, split lengths) before anything is stored; a failed import
+stores nothing.
 Without a validation split, --val-fraction of train is carved off with --seed and recorded.
 
 ${jsonHelp}
@@ -148,7 +149,7 @@ ${commonHelp}`,
           valY: stringOption(values, 'val-y'),
           testX: stringOption(values, 'test-x') ?? '',
           testY: stringOption(values, 'test-y') ?? '',
-          classes: integerOption(values, 'classes', 1, 1_000_000),
+          classes: integerOption(values, 'classes', 1, MAX_CLASSES),
           valFraction: fraction === undefined ? undefined : Number(fraction),
           seed: integerOption(values, 'seed', 0, 2 ** 31 - 1),
         }),

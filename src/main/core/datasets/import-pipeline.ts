@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
-import type { MetricSpec, SplitName, TaskKind } from '../../../shared/contract/datasets.ts';
+import { MAX_CLASSES, type MetricSpec, type SplitName, type TaskKind } from '../../../shared/contract/datasets.ts';
 import { LabError } from '../../../shared/errors.ts';
 import { SeededRandom } from '../../../worker/engine/runtime/random.ts';
 import type { ArraySource } from './formats/array-source.ts';
@@ -66,7 +66,27 @@ export interface ImportResult {
   metric: MetricSpec;
 }
 
-const ROWS_PER_BATCH = 256;
+/**
+ * How many bytes of decoded values one batch may hold: rows are read this many bytes at a time (at least one row),
+ * so memory stays a constant plus one row whatever the row size (issue #10: 64 rows of 20 MB peaked at 1.35 GB when
+ * batches were counted in rows). Counted at 8 bytes per element, the widest decoded type (float64), so that the raw
+ * bytes, their decoded view and the float32 copy of narrower types all fit the same estimate.
+ */
+export const BATCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * 'full-pass' sources (deflated .npz members too large to hold) stream from the array's start on every read, so
+ * each batch costs a pass over the member: they are read in larger batches to make fewer passes, still bounded.
+ */
+export const FULL_PASS_BATCH_BYTES = 128 * 1024 * 1024;
+
+const BYTES_PER_ELEMENT_ESTIMATE = 8;
+
+/** Rows per batch for elements of `rowElements` per row (x and y together): within the byte budget, at least 1. */
+export function rowsPerBatch(rowElements: number, fullPass: boolean): number {
+  const budget = fullPass ? FULL_PASS_BATCH_BYTES : BATCH_BYTES;
+  return Math.max(1, Math.floor(budget / (Math.max(1, rowElements) * BYTES_PER_ELEMENT_ESTIMATE)));
+}
 
 /** The eps of (v - mean) / (std + eps), as in FNO's UnitGaussianNormalizer (NAS-Bench-360's Darcy). */
 export const NORMALIZATION_EPS = 1e-5;
@@ -177,28 +197,56 @@ function toFloat32(values: NumericArray): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
+/**
+ * Refuses a label that is not a class index: NaN, infinities and fractions (a float file may hold 3.0, not 1.5),
+ * negatives, and labels at or beyond `classes` (given) or MAX_CLASSES (inferred). One line naming file, row, value.
+ */
+function checkLabel(v: number, where: string, row: number, classes: number | undefined): void {
+  if (Number.isInteger(v) && v >= 0 && v < (classes ?? MAX_CLASSES)) return;
+  const hint = 'Map the labels to 0..C-1, or pass the right number of classes.';
+  if (!Number.isFinite(v)) throw new LabError('bad-request', `${where}: label ${v} at row ${row} is not a finite number (labels must be integers 0..C-1).`, 'Remove or fix the samples with missing labels before importing.');
+  if (!Number.isInteger(v)) throw new LabError('bad-request', `${where}: label ${v} at row ${row} is not an integer (labels must be integers 0..C-1).`, hint);
+  if (classes !== undefined) throw new LabError('bad-request', `${where}: label ${v} at row ${row} is out of range (labels must be 0..${classes - 1}).`, hint);
+  if (v < 0) throw new LabError('bad-request', `${where}: label ${v} at row ${row} is out of range (labels must be non-negative integers).`, hint);
+  throw new LabError('bad-request', `${where}: label ${v} at row ${row} is out of range (the lab supports at most ${MAX_CLASSES} classes, labels 0..${MAX_CLASSES - 1}).`, hint);
+}
+
 function toLabels(values: NumericArray, where: string, classes: number | undefined, firstRow: number): Int32Array {
   const labels = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isInteger(v) || v < 0 || (classes !== undefined && v >= classes)) {
-      const range = classes !== undefined ? `0..${classes - 1}` : 'non-negative integers';
-      throw new LabError('bad-request', `${where}: label ${v} at row ${firstRow + i} is out of range (labels must be ${range}).`, 'Map the labels to 0..C-1, or pass the right number of classes.');
-    }
+    checkLabel(v, where, firstRow + i, classes);
     labels[i] = v;
   }
   return labels;
 }
 
-/** Finds the number of classes when not given: the largest train label + 1 (one pass over train y). */
+/**
+ * Finds the number of classes when not given: the largest train label + 1 (one pass over train y). Every label is
+ * checked here, before anything is allocated per class: a NaN or a label of 2,000,000,000 would otherwise size the
+ * class counts.
+ */
 async function inferClasses(y: ArraySource): Promise<number> {
   let max = -1;
   const rows = y.shape[0] ?? 0;
-  for (let first = 0; first < rows; first += ROWS_PER_BATCH * 16) {
-    const batch = await y.readRows(first, Math.min(ROWS_PER_BATCH * 16, rows - first));
-    for (let i = 0; i < batch.length; i++) max = Math.max(max, batch[i]!);
+  const batchRows = rowsPerBatch(1, y.rowAccess === 'full-pass');
+  for (let first = 0; first < rows; first += batchRows) {
+    const batch = await readRows(y, first, Math.min(batchRows, rows - first));
+    for (let i = 0; i < batch.length; i++) {
+      const v = batch[i]!;
+      checkLabel(v, y.path, first + i, undefined);
+      if (v > max) max = v;
+    }
   }
-  return Math.max(1, Math.floor(max) + 1);
+  return Math.max(1, max + 1);
+}
+
+/** A number of classes given by the caller (the contract checks requests; other callers reach here directly). */
+function checkClasses(classes: number): number {
+  if (!Number.isInteger(classes) || classes < 1 || classes > MAX_CLASSES) {
+    throw new LabError('bad-request', `The number of classes must be an integer from 1 to ${MAX_CLASSES}, got ${classes}.`, 'Pass the number of distinct labels (labels 0..C-1).');
+  }
+  return classes;
 }
 
 interface SplitTarget {
@@ -237,7 +285,8 @@ export async function importIntoFolder(
     }
   }
 
-  const classes = input.kind === 'classification' ? (input.classes ?? (await inferClasses(input.train.y))) : undefined;
+  const classes =
+    input.kind === 'classification' ? (input.classes !== undefined ? checkClasses(input.classes) : await inferClasses(input.train.y)) : undefined;
   const yStoredSample = input.kind === 'classification' ? [] : ySample.length === 0 ? [1] : ySample;
   const rowWidthX = xSample.reduce((a, b) => a * b, 1);
   const rowWidthY = Math.max(1, yStoredSample.reduce((a, b) => a * b, 1));
@@ -285,9 +334,10 @@ export async function importIntoFolder(
 
     const copySplit = async (name: SplitName, split: SplitSources, route: Uint8Array | null): Promise<void> => {
       const rows = split.x.shape[0]!;
-      for (let first = 0; first < rows; first += ROWS_PER_BATCH) {
+      const batchRows = rowsPerBatch(rowWidthX + rowWidthY, split.x.rowAccess === 'full-pass' || split.y.rowAccess === 'full-pass');
+      for (let first = 0; first < rows; first += batchRows) {
         if (signal?.aborted) throw new LabError('cancelled', 'The import was cancelled; nothing was stored.');
-        const count = Math.min(ROWS_PER_BATCH, rows - first);
+        const count = Math.min(batchRows, rows - first);
         const x = await readRows(split.x, first, count);
         const badX = firstNonFinite(x);
         if (badX >= 0) {

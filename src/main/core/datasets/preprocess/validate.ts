@@ -2,6 +2,7 @@
  * Checks the dataset registry runs on imported data before storing it. Each failure is a LabError that names
  * the file (or split) and the first offending place, and says what to do.
  */
+import { MAX_CLASSES } from '../../../../shared/contract/datasets.ts';
 import { LabError } from '../../../../shared/errors.ts';
 import type { NumericArray } from '../formats/dtype.ts';
 import type { SplitData, TaskData, TaskKind } from './task-data.ts';
@@ -122,6 +123,9 @@ export function validateTaskData(task: TaskData, where: string): void {
   assertShapesFitKind(task.kind, task.xShape, task.yShape, where);
   if (task.kind === 'classification' && (task.classes === undefined || task.classes.length < 2)) {
     throw new LabError('bad-request', `${where}: a classification task needs at least 2 classes`, 'Name the classes the labels index.');
+  }
+  if (task.kind === 'classification' && task.classes!.length > MAX_CLASSES) {
+    throw new LabError('bad-request', `${where}: ${task.classes!.length} classes is more than the ${MAX_CLASSES} the lab supports`, 'Merge rare classes, or split the task.');
   }
   for (const name of ['train', 'val', 'test'] as const) {
     const split = task.splits[name];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_CLASSES } from '../../../../../../src/shared/contract/datasets.ts';
 import { LabError } from '../../../../../../src/shared/errors.ts';
 import { decodePointwise, encodePointwise, pointwiseStats } from '../../../../../../src/main/core/datasets/preprocess/normalize.ts';
 import type { TaskData } from '../../../../../../src/main/core/datasets/preprocess/task-data.ts';
@@ -56,6 +57,8 @@ describe('validation helpers', () => {
     expect(labError(() => toClassLabels(Float64Array.of(0, 4), 4, 'y.npy')).message).toBe('y.npy: label 4 at index 1 is outside 0..3');
     expect(labError(() => toClassLabels(Float64Array.of(-1), 4, 'y.npy')).message).toMatch(/label -1 at index 0 is outside/);
     expect(labError(() => toClassLabels(Float64Array.of(1.5), 4, 'y.npy')).message).toMatch(/label 1.5 at index 0 is not an integer/);
+    expect(labError(() => toClassLabels(Float64Array.of(0, NaN), 4, 'y.npy')).message).toBe('y.npy: label NaN at index 1 is not an integer');
+    expect(labError(() => toClassLabels(Float64Array.of(-Infinity), 4, 'y.npy')).message).toBe('y.npy: label -Infinity at index 0 is not an integer');
   });
 
   it('refuses shapes a task kind cannot use', () => {
@@ -83,6 +86,12 @@ describe('validation helpers', () => {
     const empty = task();
     empty.splits.val = { x: new Float32Array(0), y: new Int32Array(0), n: 0 };
     expect(labError(() => validateTaskData(empty, 'ds')).message).toMatch(/the val split is empty/);
+  });
+
+  it('refuses more classes than MAX_CLASSES, as an import of files would', () => {
+    const many = task({ classes: Array.from({ length: MAX_CLASSES + 1 }, (_, i) => `c${i}`) });
+    expect(labError(() => validateTaskData(many, 'ds')).message).toBe(`ds: ${MAX_CLASSES + 1} classes is more than the ${MAX_CLASSES} the lab supports`);
+    validateTaskData(task({ classes: Array.from({ length: MAX_CLASSES }, (_, i) => `c${i}`) }), 'ds');
   });
 });
 
