@@ -19,16 +19,34 @@ function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function mdCell(text: string): string {
-  return text.replaceAll('|', '\\|');
+/** Line breaks, other control characters and Unicode line separators: a user's text stays on its one line. */
+const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+const HTML_SPECIALS: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Text (an experiment's name, a label) as Markdown that shows exactly as written: no HTML (a `<script>` is
+ * shown, not run), no emphasis, link, code span or heading marker, no `|` ending a table cell, one line.
+ */
+export function markdownEscape(text: string): string {
+  return text
+    .replace(BREAKS, ' ')
+    .replace(/[&<>]/g, (c) => HTML_SPECIALS[c]!)
+    .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`);
 }
 
+/** A Markdown table; cells are Markdown already (escape text with markdownEscape, then add markup). */
 function mdTable(head: string[], align: Array<'l' | 'r'>, rows: string[][]): string[] {
   return [
-    `| ${head.map(mdCell).join(' | ')} |`,
+    `| ${head.join(' | ')} |`,
     `| ${align.map((a) => (a === 'l' ? ':--' : '--:')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
   ];
+}
+
+/** Escapes every cell: for tables whose cells are plain text. */
+function mdTextTable(head: string[], align: Array<'l' | 'r'>, rows: string[][]): string[] {
+  return mdTable(head.map(markdownEscape), align, rows.map((r) => r.map(markdownEscape)));
 }
 
 function pendingNote(table: ResultsTable): string | null {
@@ -39,40 +57,41 @@ function pendingNote(table: ResultsTable): string | null {
 
 export function markdownTables(source: TableSource): string {
   const t = resultsTable(source.comparison);
+  const m = markdownEscape;
   const metricHead = capitalized(t.metricLabel);
-  const lines: string[] = [`# ${source.title}`, ''];
-  lines.push(`Test ${t.metricLabel}, ${t.direction}: ${t.definition}.`);
-  lines.push(`Mean ± ${STD_NOTE} over seeds; the best mean is in bold.`);
+  const lines: string[] = [`# ${m(source.title)}`, ''];
+  lines.push(m(`Test ${t.metricLabel}, ${t.direction}: ${t.definition}.`));
+  lines.push(m(`Mean ± ${STD_NOTE} over seeds; the best mean is in bold.`));
   const pending = pendingNote(t);
-  if (pending) lines.push(pending);
+  if (pending) lines.push(m(pending));
   lines.push('');
   const withPublished = t.published !== null;
   lines.push(
     ...mdTable(
-      ['Method', 'n', `${metricHead}, mean ± std`, 'Min', 'Max', ...(withPublished ? ['Published'] : [])],
+      ['Method', 'n', `${metricHead}, mean ± std`, 'Min', 'Max', ...(withPublished ? ['Published'] : [])].map(m),
       ['l', 'r', 'l', 'r', 'r', ...(withPublished ? (['l'] as const) : [])],
       t.rows.map((r) => [
-        r.label,
+        m(r.label),
         String(r.n),
-        r.best ? `**${r.text.meanStd}**` : r.text.meanStd,
-        r.text.min,
-        r.text.max,
-        ...(withPublished ? [r.published ? `${r.published.text} (n = ${r.published.n})` : '–'] : []),
+        r.best ? `**${m(r.text.meanStd)}**` : m(r.text.meanStd),
+        m(r.text.min),
+        m(r.text.max),
+        ...(withPublished ? [r.published ? m(`${r.published.text} (n = ${r.published.n})`) : '–'] : []),
       ]),
     ),
   );
   if (t.welch.length > 0) {
     lines.push('', "## Welch's t-test", '');
-    lines.push(...mdTable(['Methods', 't', 'df', 'p (two-sided)', 'Mean difference'], ['l', 'r', 'r', 'r', 'r'], t.welch.map((w) => [w.label, w.text.t, w.text.df, w.text.p, w.text.meanDifference])));
+    lines.push(...mdTextTable(['Methods', 't', 'df', 'p (two-sided)', 'Mean difference'], ['l', 'r', 'r', 'r', 'r'], t.welch.map((w) => [w.label, w.text.t, w.text.df, w.text.p, w.text.meanDifference])));
   }
   if (t.published) {
-    lines.push('', `## Published results (${t.published.task})`, '', `${t.published.metricLabel}, ${t.published.direction}: ${t.published.definition}.`, '');
-    lines.push(...mdTable(['Source', 'Mean ± std', 'n'], ['l', 'l', 'r'], t.published.rows.map((r) => [r.label, r.text, String(r.n)])));
+    lines.push('', `## Published results (${m(t.published.task)})`, '', m(`${t.published.metricLabel}, ${t.published.direction}: ${t.published.definition}.`), '');
+    lines.push(...mdTextTable(['Source', 'Mean ± std', 'n'], ['l', 'l', 'r'], t.published.rows.map((r) => [r.label, r.text, String(r.n)])));
   }
-  const seeds = t.perSeed.flatMap((m) => m.values.map((v) => [m.label, String(v.seed), String(v.runId), v.text]));
+  const seeds = t.perSeed.flatMap((s) => s.values.map((v) => [s.label, String(v.seed), String(v.runId), v.text]));
   if (seeds.length > 0) {
     lines.push('', '## Per seed', '');
-    lines.push(...mdTable(['Method', 'Seed', 'Run', metricHead], ['l', 'r', 'r', 'r'], seeds));
+    lines.push(...mdTextTable(['Method', 'Seed', 'Run', metricHead], ['l', 'r', 'r', 'r'], seeds));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -90,10 +109,18 @@ const LATEX_SPECIALS: Record<string, string> = {
   '^': '\\textasciicircum{}',
   '−': '-',
   '‖': '\\|',
+  // Shown as ¡ ¿ — in the default OT1 text font; the text commands print them as written.
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
 };
 
+/**
+ * Text as LaTeX that prints as written: every special character escaped, and line breaks (and other control
+ * characters) made spaces, so a name can neither end a `%` comment line nor start a paragraph in a caption.
+ */
 export function latexEscape(text: string): string {
-  return text.replace(/[\\&%$#_{}~^−‖]/g, (c) => LATEX_SPECIALS[c]!);
+  return text.replace(BREAKS, ' ').replace(/[\\&%$#_{}~^−‖<>|]/g, (c) => LATEX_SPECIALS[c]!);
 }
 
 function latexMeanStd(mean: string, std: string | null, bold: boolean): string {
@@ -106,10 +133,12 @@ export function latexTable(source: TableSource): string {
   const withPublished = t.published !== null;
   const lines: string[] = [];
   lines.push(`% ${latexEscape(source.title)}: generated by P-DASH Lab ${labVersion}. Needs \\usepackage{booktabs}.`);
-  for (const w of t.welch) lines.push(`% Welch's t-test (two-sided), ${w.label}: t = ${w.text.t}, df = ${w.text.df}, p = ${w.text.p}.`);
-  if (t.published) for (const r of t.published.rows) lines.push(`% Published (${t.published.task}): ${r.label}: ${r.text} (n = ${r.n}).`);
+  // Comment lines too: a line break in a label would end the comment and put the rest into the document.
+  const x = latexEscape;
+  for (const w of t.welch) lines.push(`% Welch's t-test (two-sided), ${x(w.label)}: t = ${x(w.text.t)}, df = ${x(w.text.df)}, p = ${x(w.text.p)}.`);
+  if (t.published) for (const r of t.published.rows) lines.push(`% Published (${x(t.published.task)}): ${x(r.label)}: ${x(r.text)} (n = ${r.n}).`);
   const pending = pendingNote(t);
-  if (pending) lines.push(`% ${pending}`);
+  if (pending) lines.push(`% ${x(pending)}`);
   lines.push('\\begin{table}[t]', '  \\centering');
   const publishedLabels = t.rows.flatMap((r) => (r.published ? [r.published.label] : []));
   const publishedNote = publishedLabels.length > 0 ? ` Published: ${latexEscape(publishedLabels.join('; '))}.` : '';
@@ -131,9 +160,13 @@ function publishedParts(text: string): [string, string | null] {
   return [mean!, std ?? null];
 }
 
-function csvCell(value: string | number | null | undefined): string {
+/**
+ * One CSV cell. A text cell that a spreadsheet would take for a formula (starting with = + - @, or a tab or
+ * carriage return before one) gets a leading ' so it stays text; numbers are written as numbers.
+ */
+export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'number' ? String(value) : /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
