@@ -40,6 +40,17 @@ export const commonOptions: ParseArgsOptionsConfig = {
 export const commonHelp = `  --lab DIR        the lab folder (default: $PDASH_LAB, else the app's user-data folder)
   -h, --help       show this help`;
 
+/**
+ * A command line the CLI itself cannot use (a bad or missing option, a malformed id): exit code 2. Bad input
+ * the lab refuses (a corrupt file, a label out of range) stays a plain LabError and exits 1, as any failed command.
+ */
+export class UsageError extends LabError {
+  constructor(message: string, hint?: string) {
+    super('bad-request', message, hint);
+    this.name = 'UsageError';
+  }
+}
+
 export function stringOption(values: ParsedValues, name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
@@ -50,15 +61,21 @@ export function integerOption(values: ParsedValues, name: string, min: number, m
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min || value > max) {
-    throw new LabError('bad-request', `--${name} must be an integer from ${min} to ${max}, got '${raw}'.`);
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${raw}'.`);
   }
   return value;
+}
+
+/** A value that must be one of a fixed list (a task, a size, a format): anything else is a usage error. */
+export function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${what} must be one of ${allowed.join(', ')}, got '${value}'.`);
+  return value as T;
 }
 
 /** Refuses a command line that lacks required options, naming them all at once. */
 export function requireOptions(values: ParsedValues, names: readonly string[]): void {
   const missing = names.filter((n) => typeof values[n] !== 'string' || values[n] === '');
   if (missing.length > 0) {
-    throw new LabError('bad-request', `missing ${missing.map((n) => `--${n}`).join(', ')}.`, 'See --help for what each option takes.');
+    throw new UsageError(`missing ${missing.map((n) => `--${n}`).join(', ')}.`, 'See --help for what each option takes.');
   }
 }

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { labVersion } from '../main/core/version.ts';
-import type { CliIo, Command, CommandGroup } from './command.ts';
+import { UsageError, type CliIo, type Command, type CommandGroup } from './command.ts';
 import { datasetGroup } from './commands/dataset.ts';
 import { exportCommands } from './commands/export.ts';
 import { infoCommand } from './commands/info.ts';
@@ -110,7 +110,7 @@ async function runCommand(command: Command, rest: readonly string[], io: CliIo):
     const labError = LabError.wrap(error);
     io.stderr(`pdash ${command.name}: ${labError.message}\n${labError.hint ? `  ${labError.hint}\n` : ''}`);
     if (labError.code === 'internal' && labError.stack) io.stderr(`${labError.stack}\n`);
-    return labError.code === 'bad-request' ? 2 : 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -20,12 +20,9 @@ import { tempDir } from '../helpers/temp-dir.ts';
 
 const pdash = fileURLToPath(new URL('../../bin/pdash.mjs', import.meta.url));
 
-/**
- * The exit code of a command refused for bad input: src/cli/main.ts exits 2 for every 'bad-request' (usage errors
- * and bad files alike) and 1 for other failures. Issue #10 asks for 1 for bad files; that is main.ts's call, made in
- * one place, and this constant follows it.
- */
-const BAD_INPUT_EXIT = 2;
+/** A command the lab refuses for bad input exits 1, as any failed command; a bad command line exits 2. */
+const BAD_INPUT_EXIT = 1;
+const USAGE_EXIT = 2;
 
 let dir: ReturnType<typeof tempDir>;
 let lab: string;
@@ -129,7 +126,7 @@ describe('class labels and the number of classes', () => {
     const train = writeSplit('train', 20);
     const test = writeSplit('test', 6);
     const refused = await runCli([...importArgs(train, test), '--classes', '2000000000']);
-    expect(refused.code).toBe(BAD_INPUT_EXIT);
+    expect(refused.code).toBe(USAGE_EXIT);
     expect(refused.stderr).toContain(`--classes must be an integer from 1 to ${MAX_CLASSES}, got '2000000000'`);
     const atCap = await runCli([...importArgs(train, test), '--classes', String(MAX_CLASSES)]);
     expect(atCap.stderr).toBe('');

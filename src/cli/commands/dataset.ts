@@ -1,11 +1,12 @@
-import { MAX_CLASSES, type DatasetDetail, type DatasetSummary } from '../../shared/contract/datasets.ts';
+import { datasetChannels, MAX_CLASSES, PublishedTask, type DatasetDetail, type DatasetSummary } from '../../shared/contract/datasets.ts';
 import { formatBytes } from '../../shared/format.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
-import { commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
+import { commonHelp, commonOptions, integerOption, oneOf, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
 import { progressBar } from '../progress.ts';
 
 const jsonOption = { json: { type: 'boolean' } } as const;
+const generateShape = datasetChannels['datasets/generate'].request.shape;
 const jsonHelp = '  --json           print JSON instead of text';
 
 function datasetRef(text: string): number | string {
@@ -203,9 +204,9 @@ ${commonHelp}`,
       const task = positionals[0]!;
       const summary = await withImportBar(core, io, `generating ${task}`, () =>
         core.invoke('datasets/generate', {
-          task: task as 'ecg-synth',
+          task: oneOf(task, generateShape.task.options, 'the task'),
           ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
-          ...(stringOption(values, 'size') ? { size: stringOption(values, 'size') as 'small' } : {}),
+          ...(stringOption(values, 'size') ? { size: oneOf(stringOption(values, 'size')!, generateShape.size.unwrap().options, '--size') } : {}),
           ...(stringOption(values, 'seed') ? { seed: integerOption(values, 'seed', 0, 2 ** 31 - 1)! } : {}),
         }),
       );
@@ -235,7 +236,7 @@ ${commonHelp}`,
       const [task, dir] = positionals as [string, string];
       const summary = await withImportBar(core, io, `importing ${task}`, () =>
         core.invoke('datasets/import-nb360', {
-          task: task as 'ninapro',
+          task: oneOf(task, PublishedTask.options, 'the task'),
           dir,
           ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
           ...(stringOption(values, 'seed') ? { seed: integerOption(values, 'seed', 0, 2 ** 31 - 1)! } : {}),

@@ -4,17 +4,12 @@ import { LabError } from '../../shared/errors.ts';
 import { ARCHITECTURE_FORMATS, exportArchitecture, type ArchitectureFormat } from '../../main/core/export/architecture/architecture-export.ts';
 import type { ExportedFile } from '../../main/core/export/exported-file.ts';
 import { exportReport, REPORT_FORMATS, type ReportFormat } from '../../main/core/export/report-export.ts';
-import { commonHelp, commonOptions, requireOptions, stringOption, type CliIo, type Command } from '../command.ts';
+import { UsageError, commonHelp, commonOptions, oneOf, requireOptions, stringOption, type CliIo, type Command } from '../command.ts';
 import { withLab } from '../lab.ts';
 
 function positiveId(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new LabError('bad-request', `${what} must be a positive integer, got '${text}'.`);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${what} must be a positive integer, got '${text}'.`);
   return Number(text);
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new LabError('bad-request', `--format must be one of ${allowed.join(', ')}, got '${value}'.`);
-  return value as T;
 }
 
 function sizeText(bytes: number): string {
@@ -69,9 +64,9 @@ ${commonHelp}`,
   positionals: { min: 0, max: 1, names: 'an experiment id (or --runs)' },
   run: async (values, positionals, io) => {
     requireOptions(values, ['format', 'out']);
-    const format = oneOf<ReportFormat>(stringOption(values, 'format')!, REPORT_FORMATS);
+    const format = oneOf<ReportFormat>(stringOption(values, 'format')!, REPORT_FORMATS, '--format');
     const runsText = stringOption(values, 'runs');
-    if ((positionals.length === 0) === (runsText === undefined)) throw new LabError('bad-request', 'Give an experiment id or --runs, not both and not neither.');
+    if ((positionals.length === 0) === (runsText === undefined)) throw new UsageError('Give an experiment id or --runs, not both and not neither.');
     const selection = runsText !== undefined ? { runs: runsText.split(',').map((s) => positiveId(s.trim(), '--runs')) } : { experiment: positiveId(positionals[0]!, 'EXPERIMENT') };
     return withLab(values, io, async (core) => {
       const file = await exportReport(core, selection, format, { env: io.env });
@@ -106,13 +101,13 @@ ${commonHelp}`,
   positionals: { min: 1, max: 1, names: 'a run id' },
   run: async (values, positionals, io) => {
     requireOptions(values, ['format', 'out']);
-    const format = oneOf<ArchitectureFormat>(stringOption(values, 'format')!, ARCHITECTURE_FORMATS);
+    const format = oneOf<ArchitectureFormat>(stringOption(values, 'format')!, ARCHITECTURE_FORMATS, '--format');
     const runId = positiveId(positionals[0]!, 'RUN');
     return withLab(values, io, async (core) => {
       const files = await exportArchitecture(core, runId, format);
       const dir = resolve(io.cwd, stringOption(values, 'out')!);
       const existing = await stat(dir).catch(() => null);
-      if (existing !== null && !existing.isDirectory()) throw new LabError('bad-request', `--out ${dir} is a file; export-arch writes into a folder.`, 'Give a folder path (it is created if missing).');
+      if (existing !== null && !existing.isDirectory()) throw new UsageError(`--out ${dir} is a file; export-arch writes into a folder.`, 'Give a folder path (it is created if missing).');
       const written = files.map((file) => ({ path: join(dir, file.name), file }));
       await writeFiles(written);
       report(io, values.json === true, written);

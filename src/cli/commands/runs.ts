@@ -1,7 +1,6 @@
 import type { Comparison, ExperimentSummary, RunSummary } from '../../shared/contract/experiments.ts';
-import { LabError } from '../../shared/errors.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
-import { commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
+import { UsageError, commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
 import { progressBar, type ProgressBar } from '../progress.ts';
 
@@ -10,13 +9,13 @@ const jsonOption = { json: { type: 'boolean' } } as const;
 function list(text: string | undefined, what: string, parse: (item: string) => number | string): Array<number | string> {
   if (text === undefined) return [];
   const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0) throw new LabError('bad-request', `--${what} is empty.`);
+  if (items.length === 0) throw new UsageError(`--${what} is empty.`);
   return items.map(parse);
 }
 
 function integer(what: string) {
   return (item: string): number => {
-    if (!/^\d+$/.test(item)) throw new LabError('bad-request', `--${what}: '${item}' is not a non-negative integer.`);
+    if (!/^\d+$/.test(item)) throw new UsageError(`--${what}: '${item}' is not a non-negative integer.`);
     return Number(item);
   };
 }
@@ -259,7 +258,7 @@ ${commonHelp}`,
   run: (values, positionals, io) =>
     withLab(values, io, async (core) => {
       const runs = list(stringOption(values, 'runs'), 'runs', integer('runs')) as number[];
-      if ((positionals.length === 0) === (runs.length === 0)) throw new LabError('bad-request', 'Give an experiment id or --runs, not both and not neither.');
+      if ((positionals.length === 0) === (runs.length === 0)) throw new UsageError('Give an experiment id or --runs, not both and not neither.');
       const comparison = await core.invoke('compare', runs.length > 0 ? { runs } : { experiment: integer('experiment')(positionals[0]!) });
       io.stdout(values.json === true ? JSON.stringify(comparison, null, 2) + '\n' : formatComparison(comparison));
       return 0;
