@@ -4,7 +4,9 @@ import tseslint from 'typescript-eslint';
 import vueParser from 'vue-eslint-parser';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https', 'net', 'stream', 'url', 'util', 'zlib', 'module', 'process', 'buffer', 'events', 'v8', 'vm'];
-const electronOnly = { group: ['electron', 'electron/*'], message: 'Only src/main/electron and src/preload may import electron (ARCHITECTURE.md).' };
+// A regex on the specifier, not a gitignore-style group: 'electron/*' also matched relative paths through a
+// folder named electron (../src/main/electron/fuses.ts), which is not the electron package.
+const electronOnly = { regex: '^electron(/.*)?$', message: 'Only src/main/electron and src/preload may import electron (ARCHITECTURE.md).' };
 const nodeOnlyPackages = ['better-sqlite3', 'ws', 'h5wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
 export default tseslint.config(

@@ -11,9 +11,6 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// The boundary rule's pattern matches the folder name src/main/electron; fuses.ts imports @electron/fuses (a
-// packaging library), not electron, so this script does not cross the boundary the rule guards.
-// eslint-disable-next-line no-restricted-imports
 import { applyFuses, fuseConfig } from '../src/main/electron/fuses.ts';
 
 export { fuseConfig };

@@ -20,6 +20,17 @@ describe('import boundaries', () => {
   });
 
   it.each([
+    "import { app } from 'electron/main';",
+    "import type { BrowserWindow } from 'electron';",
+  ])('the electron rule also catches %s', async (code) => {
+    expect((await errorsFor('src/main/core/x.ts', code)).join('\n')).toContain('Only src/main/electron and src/preload may import electron');
+  });
+
+  it('a path through a folder named electron is not the electron package', async () => {
+    expect(await errorsFor('scripts/x.mjs', "import { fuseConfig } from '../src/main/electron/fuses.ts';")).toEqual([]);
+  });
+
+  it.each([
     ['src/main/electron/x.ts', "import { app } from 'electron';"],
     ['src/preload/x.ts', "import { contextBridge } from 'electron';"],
   ])('%s may import electron', async (file, code) => {
