@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultUploadLimits, stageUploadChunk, stagedBytes, sweepStaleUploads, uploadLimitsFromEnv, type UploadLimits } from '../../src/main/core/datasets/uploads.ts';
 import { LabCore } from '../../src/main/core/lab-core.ts';
+import { UPLOAD_CHUNK_MAX_BASE64, UPLOAD_CHUNK_MAX_BYTES } from '../../src/shared/contract/datasets.ts';
 import { LabError } from '../../src/shared/errors.ts';
 import { writeNpyFile } from '../helpers/npy.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -73,5 +75,115 @@ describe('datasets/upload', () => {
     expect(answer.path.startsWith(core.paths.uploads)).toBe(true);
     expect(answer.path.endsWith('evil.npy')).toBe(true);
     expect(existsSync(join(dir.path, 'etc'))).toBe(false);
+  });
+});
+
+/** What a client sends for one chunk, through the channel (contract validation included). */
+function chunk(data: string, offset = 0, uploadId?: string, fileName = 'a.npy'): Promise<{ uploadId: string; path: string; bytes: number }> {
+  return core.request('datasets/upload', { ...(uploadId === undefined ? {} : { uploadId }), fileName, offset, data }) as Promise<{ uploadId: string; path: string; bytes: number }>;
+}
+
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+describe('datasets/upload refuses what it cannot stage faithfully (issue #10)', () => {
+  it('refuses invalid base64 instead of staging silently different bytes, and discards the upload', async () => {
+    // Buffer.from('QU!JD', 'base64') skips the '!' and yields bytes; the upload used to accept it.
+    const first = await refusal(chunk('QU!JD'));
+    expect(first.code).toBe('bad-request');
+    expect(first.message).toBe('a.npy: the chunk at byte 0 is not valid base64: character "!" at position 2.');
+    expect(readdirSync(core.paths.uploads)).toEqual([]);
+
+    const started = await chunk(b64('abcd'));
+    for (const bad of ['QUJD\n', 'QUJ', 'QQ=A', 'QR==']) {
+      const again = await chunk(b64('abcd'));
+      const error = await refusal(chunk(bad, 4, again.uploadId));
+      expect(error.code, bad).toBe('bad-request');
+      expect(error.message, bad).toContain('a.npy: the chunk at byte 4 is not valid base64');
+      // The staged part of a failed upload goes with it: nothing an import could pick up half-written.
+      expect(existsSync(join(core.paths.uploads, again.uploadId)), bad).toBe(false);
+      expect((await refusal(chunk(b64('efgh'), 4, again.uploadId))).code).toBe('not-found');
+    }
+    // Other uploads are untouched, and a good upload still works.
+    expect(readFileSync(started.path, 'utf8')).toBe('abcd');
+    const good = await chunk(b64('efgh'), 4, started.uploadId);
+    expect(good.bytes).toBe(8);
+    expect(readFileSync(good.path, 'utf8')).toBe('abcdefgh');
+  });
+
+  it('refuses a chunk beyond the shared chunk limit, and stages one at the limit', async () => {
+    const tooBig = await refusal(chunk('A'.repeat(UPLOAD_CHUNK_MAX_BASE64 + 4)));
+    expect(tooBig.code).toBe('bad-request');
+    expect(tooBig.message).toContain('data');
+    const full = await chunk(Buffer.alloc(UPLOAD_CHUNK_MAX_BYTES, 7).toString('base64'));
+    expect(full.bytes).toBe(UPLOAD_CHUNK_MAX_BYTES);
+  });
+
+  it('refuses another file name under an existing upload id', async () => {
+    const first = await chunk(b64('abcd'));
+    const other = await refusal(chunk(b64('efgh'), 0, first.uploadId, 'b.npy'));
+    expect(other.code).toBe('conflict');
+    expect(other.message).toBe(`Upload ${first.uploadId} stages a.npy, not b.npy.`);
+  });
+
+  const limits = (over: Partial<UploadLimits>): UploadLimits => ({ ...defaultUploadLimits, ...over });
+
+  it('caps the size of one upload with a clear message, and discards it', () => {
+    const small = limits({ maxUploadBytes: 10 });
+    const first = stageUploadChunk(core.paths.uploads, { fileName: 'x.npy', offset: 0, data: b64('12345678') }, small);
+    let error: LabError | undefined;
+    try {
+      stageUploadChunk(core.paths.uploads, { uploadId: first.uploadId, fileName: 'x.npy', offset: 8, data: b64('9abc') }, small);
+    } catch (e) {
+      error = e as LabError;
+    }
+    expect(error?.message).toBe('x.npy: the upload would reach 12 B, over the 10 B one file may stage.');
+    expect(error?.hint).toContain('PDASH_UPLOAD_MAX_MB');
+    expect(readdirSync(core.paths.uploads)).toEqual([]);
+  });
+
+  it('caps the bytes all staged uploads hold together, keeping the uploads already staged', () => {
+    const tight = limits({ maxStagedBytes: 12 });
+    const first = stageUploadChunk(core.paths.uploads, { fileName: 'x.npy', offset: 0, data: b64('12345678') }, tight);
+    expect(() => stageUploadChunk(core.paths.uploads, { fileName: 'y.npy', offset: 0, data: b64('12345678') }, tight)).toThrow(
+      'y.npy: staged uploads hold 8 B; this chunk would pass the 12 B all uploads may hold together.',
+    );
+    expect(readdirSync(core.paths.uploads)).toEqual([first.uploadId]);
+    expect(stagedBytes(core.paths.uploads)).toBe(8);
+  });
+
+  it('reads the limits from the environment, and names a variable that is not a number', () => {
+    expect(uploadLimitsFromEnv({})).toEqual(defaultUploadLimits);
+    expect(uploadLimitsFromEnv({ PDASH_UPLOAD_MAX_MB: '2', PDASH_UPLOADS_TOTAL_MAX_MB: '3', PDASH_UPLOAD_IDLE_MINUTES: '5' })).toEqual({ maxUploadBytes: 2 * 1024 * 1024, maxStagedBytes: 3 * 1024 * 1024, idleMs: 5 * 60 * 1000 });
+    expect(() => uploadLimitsFromEnv({ PDASH_UPLOAD_MAX_MB: 'lots' })).toThrow('PDASH_UPLOAD_MAX_MB="lots" is not a positive whole number.');
+    expect(() => uploadLimitsFromEnv({ PDASH_UPLOAD_IDLE_MINUTES: '0' })).toThrow('PDASH_UPLOAD_IDLE_MINUTES="0"');
+  });
+});
+
+describe('the sweep of abandoned uploads', () => {
+  const idleMs = 60 * 60 * 1000;
+
+  it('removes an upload untouched for the idle time and keeps a recent one (clock injected)', async () => {
+    const abandoned = await chunk(b64('abcd'));
+    const folder = join(core.paths.uploads, abandoned.uploadId);
+    const touched = statSync(folder).mtimeMs;
+    expect(sweepStaleUploads(core.paths.uploads, { now: touched + idleMs - 1000, idleMs })).toBe(0);
+    expect(existsSync(folder)).toBe(true);
+    expect(sweepStaleUploads(core.paths.uploads, { now: touched + idleMs + 1000, idleMs })).toBe(1);
+    expect(existsSync(folder)).toBe(false);
+    expect((await refusal(chunk(b64('efgh'), 4, abandoned.uploadId))).code).toBe('not-found');
+  });
+
+  it('counts a new chunk as a touch, even an empty one', async () => {
+    const upload = await chunk(b64('abcd'));
+    const folder = join(core.paths.uploads, upload.uploadId);
+    const twoHoursAgo = new Date(Date.now() - 2 * idleMs);
+    utimesSync(folder, twoHoursAgo, twoHoursAgo);
+    await chunk('', 4, upload.uploadId);
+    expect(sweepStaleUploads(core.paths.uploads, { now: Date.now(), idleMs })).toBe(0);
+    expect(readFileSync(upload.path, 'utf8')).toBe('abcd');
+  });
+
+  it('never throws, even when the uploads folder is gone', () => {
+    expect(sweepStaleUploads(join(dir.path, 'no-such-folder'), { now: Date.now(), idleMs })).toBe(0);
   });
 });

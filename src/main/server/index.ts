@@ -7,19 +7,39 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { UPLOAD_CHUNK_MAX_BASE64 } from '../../shared/contract/datasets.ts';
 import { LabError } from '../../shared/errors.ts';
 import { WireRequest, type WireServerMessage } from '../../shared/rpc.ts';
+import { sweepStaleUploads, uploadLimitsFromEnv } from '../core/datasets/uploads.ts';
 import { LabCore } from '../core/lab-core.ts';
 import { resolveStaticFile, sendFile } from './static-files.ts';
 
 export const defaultRendererDir: string = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
-/** Large enough for dataset uploads in later channels, small enough to refuse a runaway client. */
-const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
-const TOKEN_COOKIE = 'pdash_token';
+/**
+ * The largest legitimate message is one upload chunk: its base64 plus the JSON envelope around it (ids, an
+ * escaped file name of at most 200 characters, keys). ws refuses a frame announcing more before buffering it,
+ * so a client cannot make the server hold more than this per message.
+ */
+export const MAX_MESSAGE_BYTES = UPLOAD_CHUNK_MAX_BASE64 + 64 * 1024;
+
+/**
+ * Cookies are not isolated by port: one name for every server on 127.0.0.1 would let a second `pdash serve`
+ * overwrite the first one's token in the browser. The port in the name keeps each server's cookie.
+ */
+export function tokenCookieName(port: number): string {
+  return `pdash_token_${port}`;
+}
+
+/** Addresses that mean "every interface": the Host a remote browser sends is then one of the machine's own. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+
+/** How often the web server looks for abandoned uploads (at most; a short idle time sweeps more often). */
+const UPLOAD_SWEEP_MS = 5 * 60 * 1000;
 
 export const contentSecurityPolicy = [
   "default-src 'self'",
@@ -54,6 +74,8 @@ export interface WebServerOptions {
   token?: string;
   /** Supervise queued runs in this process (default true: the server is where the GUI's runs execute). */
   runQueue?: boolean;
+  /** Staged uploads untouched for this long are removed (default: PDASH_UPLOAD_IDLE_MINUTES, or an hour). */
+  uploadIdleMs?: number;
 }
 
 export interface WebServer {
@@ -62,7 +84,39 @@ export interface WebServer {
   port: number;
   host: string;
   core: LabCore;
+  /** For a wildcard bind, the same URL on each of the machine's addresses (what other machines open). */
+  networkUrls: string[];
   close(): Promise<void>;
+}
+
+/** Host header forms of an address: IPv6 literals go in brackets. */
+function hostForm(address: string): string {
+  return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+}
+
+/** The machine's interface addresses as Host header forms (link-local IPv6 with a zone cannot be a Host). */
+function interfaceHosts(): string[] {
+  const hosts: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const entry of list ?? []) {
+      if (!entry.address.includes('%')) hosts.push(hostForm(entry.address.toLowerCase()));
+    }
+  }
+  return hosts;
+}
+
+/**
+ * The path and query of a request target, or null when it is not origin-form (`/path?query`). The base is fixed:
+ * the Host header is the client's to choose and must never reach the URL parser as a host (`Host: [` throws).
+ */
+function parseTarget(target: string | undefined): URL | null {
+  if (target === undefined || !target.startsWith('/')) return null;
+  try {
+    // Prefixing keeps `//[` a path instead of a protocol-relative URL naming the host `[`.
+    return new URL(`http://target.invalid${target}`);
+  } catch {
+    return null;
+  }
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
@@ -76,12 +130,35 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     core = LabCore.open({ labDir: options.labDir, frontDoor: 'web' });
   }
   const lab = core;
+  const uploadIdleMs = options.uploadIdleMs ?? uploadLimitsFromEnv().idleMs;
   if (options.runQueue ?? true) lab.runs.startQueue();
 
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const server = createServer((request, response) => serveHttp(request, response));
+  const server = createServer((request, response) => {
+    // Nothing a client sends may end the process that holds the lab and supervises its runs. Malformed input is
+    // answered 400 where it is parsed; reaching this catch is a bug, answered 500 (the fuzz suite looks for it).
+    try {
+      serveHttp(request, response);
+    } catch {
+      if (!response.headersSent) refuse(response, 500, 'Internal error: the request could not be served.');
+      else response.destroy();
+    }
+  });
+  // Unparsable requests (bad request line, oversized headers, a reset): answer 400 where the socket can still
+  // take it. A listener here replaces Node's default, which does the same; it is explicit so it cannot throw.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Mid-response (headers already sent) a status line would corrupt the stream: then the socket just closes.
+    const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && error.code !== 'ECONNRESET' && pending?.headersSent !== true) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nBad request.\n');
+    } else socket.destroy();
+  });
+  wss.on('error', () => {
+    // Only emitted for the server's own failures, which close() handles; a listener keeps them from crashing.
+  });
   let boundPort = 0;
+  let cookieName = '';
 
   function tokenMatches(candidate: string | null | undefined): boolean {
     if (typeof candidate !== 'string') return false;
@@ -90,22 +167,52 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
-  function cookieToken(request: IncomingMessage): string | undefined {
+  /** Whether any cookie of this server's name carries the token (a browser may send several of one name). */
+  function cookieAuthorised(request: IncomingMessage): boolean {
     const header = request.headers.cookie;
-    if (header === undefined) return undefined;
-    for (const part of header.split(';')) {
-      const [name, ...rest] = part.trim().split('=');
-      if (name === TOKEN_COOKIE) return rest.join('=');
-    }
-    return undefined;
+    if (typeof header !== 'string') return false;
+    return header.split(';').some((part) => {
+      const at = part.indexOf('=');
+      return at > 0 && part.slice(0, at).trim() === cookieName && tokenMatches(part.slice(at + 1).trim());
+    });
+  }
+
+  /**
+   * The `host:port` values a browser may send for this server. Names other than localhost are left out: a name
+   * the attacker's DNS points at 127.0.0.1 is how DNS rebinding reaches a local server. IP literals cannot be
+   * rebound, so a wildcard bind admits the machine's own addresses (what a browser on the LAN sends). The name
+   * given to --host is admitted too: the user chose it.
+   */
+  function allowedHosts(): Set<string> {
+    const names = ['localhost', '127.0.0.1', '[::1]', hostForm(host.toLowerCase())];
+    if (WILDCARD_HOSTS.has(host)) names.push(...interfaceHosts());
+    const allowed = new Set(names.map((name) => `${name}:${boundPort}`));
+    // A browser leaves out the port when it is the scheme's default.
+    if (boundPort === 80) for (const name of names) allowed.add(name);
+    return allowed;
+  }
+  let allowed = new Set<string>();
+
+  function hostValueAllowed(value: string): boolean {
+    const candidate = value.toLowerCase();
+    if (allowed.has(candidate)) return true;
+    // Interfaces come and go (DHCP, VPN): look again before refusing.
+    allowed = allowedHosts();
+    return allowed.has(candidate);
   }
 
   /** Refuses requests whose Host is not this server (DNS rebinding). */
   function hostAllowed(request: IncomingMessage): boolean {
     const hostHeader = request.headers.host;
-    if (hostHeader === undefined) return false;
-    const allowed = new Set([`${host}:${boundPort}`, `localhost:${boundPort}`, `127.0.0.1:${boundPort}`, `[::1]:${boundPort}`]);
-    return allowed.has(hostHeader.toLowerCase());
+    return typeof hostHeader === 'string' && hostValueAllowed(hostHeader);
+  }
+
+  /** A browser's Origin must be this server; absent (not a browser) is left to the token. */
+  function originAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    if (origin === undefined) return true;
+    const match = /^https?:\/\/([^/]+)$/i.exec(origin);
+    return match !== null && hostValueAllowed(match[1] ?? '');
   }
 
   function refuse(response: ServerResponse, status: number, message: string): void {
@@ -116,9 +223,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   function serveHttp(request: IncomingMessage, response: ServerResponse): void {
     if (!hostAllowed(request)) return refuse(response, 403, 'Forbidden: unexpected Host header.');
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Method not allowed.');
-    const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
+    const url = parseTarget(request.url);
+    if (url === null) return refuse(response, 400, 'Bad request: the request target is not a path.');
     const queryToken = url.searchParams.get('token');
-    const authorised = tokenMatches(queryToken) || tokenMatches(cookieToken(request));
+    const authorised = tokenMatches(queryToken) || cookieAuthorised(request);
     if (!authorised) {
       return refuse(response, 401, 'This P-DASH Lab server needs its token: open the full URL that `pdash serve` printed (it ends in ?token=...).');
     }
@@ -127,11 +235,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!existsSync(rendererDir)) {
         return refuse(response, 503, `The renderer is not built (${rendererDir} is missing): run \`npm run build\`, then restart \`pdash serve\`.`);
       }
-      return refuse(response, 404, `Not found: ${url.pathname}`);
+      return refuse(response, 404, 'Not found.');
     }
     const headers: Record<string, string> = { ...securityHeaders };
     if (tokenMatches(queryToken)) {
-      headers['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      headers['Set-Cookie'] = `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
     sendFile(response, file, headers);
   }
@@ -140,30 +248,44 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`);
   }
 
-  server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'invalid'}`);
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The HTTP server stops watching an upgraded socket: a reset before ws takes it over must not be unhandled.
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(request, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  });
+
+  function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = parseTarget(request.url);
+    if (url === null) return rejectUpgrade(socket, 400, 'Bad Request');
     if (url.pathname !== '/rpc') return rejectUpgrade(socket, 404, 'Not Found');
     if (!hostAllowed(request)) return rejectUpgrade(socket, 403, 'Forbidden');
     // A page on another site must not drive the lab through the browser's cookies: the token is required
     // explicitly, and a browser's Origin must be this server.
-    const origin = request.headers.origin;
-    if (origin !== undefined && !hostAllowed({ headers: { host: origin.replace(/^https?:\/\//, '') } } as IncomingMessage)) {
-      return rejectUpgrade(socket, 403, 'Forbidden');
-    }
+    if (!originAllowed(request)) return rejectUpgrade(socket, 403, 'Forbidden');
     if (!tokenMatches(url.searchParams.get('token'))) return rejectUpgrade(socket, 401, 'Unauthorized');
+    // ws answers a bad handshake (version, key) with 400 itself.
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
-  });
+  }
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A protocol error (oversized or unmasked frame, invalid UTF-8, a bad close code) is emitted here, and ws
+    // closes that connection itself; without a listener it would be an unhandled 'error' that ends the process.
+    ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
-      void answer(ws, isBinary ? null : data.toString());
+      answer(ws, isBinary ? null : data.toString()).catch(() => ws.terminate());
     });
   });
 
   function send(ws: WebSocket, message: WireServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    if (ws.readyState !== ws.OPEN) return;
+    // The callback takes a failed write (the peer went away): without it ws has nowhere to report it.
+    ws.send(JSON.stringify(message), () => {});
   }
 
   async function answer(ws: WebSocket, text: string | null): Promise<void> {
@@ -212,15 +334,29 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     throw LabError.wrap(error);
   });
   boundPort = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  cookieName = tokenCookieName(boundPort);
+  allowed = allowedHosts();
 
+  // Uploads abandoned mid-way (a closed tab) are removed once idle; unref'd so the timer never keeps Node alive.
+  const sweeper = setInterval(() => {
+    try {
+      sweepStaleUploads(lab.paths.uploads, { idleMs: uploadIdleMs });
+    } catch {
+      // A lab folder that cannot be read now is tried again at the next tick; a timer must not end the server.
+    }
+  }, Math.min(UPLOAD_SWEEP_MS, Math.max(1000, uploadIdleMs / 4)));
+  sweeper.unref();
+
+  const urlFor = (address: string): string => `http://${hostForm(address)}:${boundPort}/?token=${token}`;
   return {
-    url: `http://${urlHost}:${boundPort}/?token=${token}`,
+    url: urlFor(host),
     token,
     port: boundPort,
     host,
     core: lab,
+    networkUrls: WILDCARD_HOSTS.has(host) ? interfaceHosts().filter((h) => h !== '127.0.0.1' && h !== '[::1]').map(urlFor) : [],
     close: () => closeServer(server, wss, sockets, () => {
+      clearInterval(sweeper);
       stopEvents();
       if (ownsCore) lab.close();
     }),

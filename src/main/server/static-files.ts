@@ -49,5 +49,8 @@ export function sendFile(response: ServerResponse, file: string, headers: Record
     'Content-Type': type,
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  createReadStream(file).pipe(response);
+  // A file removed or unreadable between the stat and the read (a rebuild) ends this response, not the server.
+  createReadStream(file)
+    .on('error', () => response.destroy())
+    .pipe(response);
 }

@@ -9,7 +9,7 @@ import { readDarcyMat } from '../datasets/preprocess/darcy.ts';
 import { readEcgPickle } from '../datasets/preprocess/ecg.ts';
 import { readNinaproDir } from '../datasets/preprocess/ninapro.ts';
 import { registerTaskData } from '../datasets/task-data-import.ts';
-import { stageUploadChunk, uploadFolderOf } from '../datasets/uploads.ts';
+import { stageUploadChunk, uploadFolderOf, uploadLimitsFromEnv } from '../datasets/uploads.ts';
 import type { DatasetDetail, SplitName } from '../../../shared/contract/datasets.ts';
 import { readWholeArray } from '../datasets/formats/array-source.ts';
 import { openNpy } from '../datasets/formats/npy.ts';
@@ -147,7 +147,7 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
       }
     },
 
-    'datasets/upload': (chunk) => stageUploadChunk(core.paths.uploads, chunk),
+    'datasets/upload': (chunk) => stageUploadChunk(core.paths.uploads, chunk, uploadLimitsFromEnv()),
 
     'datasets/remove': ({ dataset }) => core.datasets.remove(dataset),
   };
