@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { LabError } from '../../../../shared/errors.ts';
+import { printable } from './printable.ts';
 
 /** A column by 0-based index (negative counts from the end) or by header name. */
 export type CsvColumn = number | string;
@@ -111,7 +112,7 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
         if (value === null) {
           throw new LabError(
             'bad-request',
-            `${path} line ${lineNumber}, column ${index + 1} ('${layout.columns[index]}'): ${text.trim() === '' ? 'empty cell' : `'${text.trim().slice(0, 40)}' is not a number`}`,
+            `${path} line ${lineNumber}, column ${index + 1} ('${printable(layout.columns[index]!, 40)}'): ${text.trim() === '' ? 'empty cell' : `'${printable(text.trim(), 40)}' is not a number`}`,
             'Every input and target cell must be a number; fix the cell, or leave the column out of the inputs and targets.',
           );
         }
@@ -143,7 +144,8 @@ interface Layout {
 }
 
 function planLayout(path: string, firstCells: string[], hasHeader: boolean, options: CsvOptions): Layout {
-  const columns = hasHeader ? firstCells.map((c) => c.trim()) : firstCells.map((_, i) => `column ${i + 1}`);
+  // Header names go into messages and the dataset's record: one line each, of sensible length.
+  const columns = hasHeader ? firstCells.map((c) => printable(c.trim(), 80)) : firstCells.map((_, i) => `column ${i + 1}`);
   const resolve = (column: CsvColumn): number => {
     if (typeof column === 'number') {
       const index = column < 0 ? columns.length + column : column;

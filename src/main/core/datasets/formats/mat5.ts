@@ -127,6 +127,8 @@ export interface Mat5Options {
   inMemoryLimitBytes?: number;
   /** The most bytes one variable may declare (default `maxDeclaredBytes` of streams.ts, 8 GiB); v7.3 too. */
   maxDeclaredBytes?: number;
+  /** v7.3 only: the largest slab one h5wasm read returns (default 64 MiB). */
+  slabBytes?: number;
 }
 
 /** Opens a MAT v5/v7 file whose 128-byte header has been read and checked by the caller (mat.ts). */

@@ -70,6 +70,8 @@ function damagedHdf5(path: string, error: unknown): LabError {
 export interface Mat73Options {
   /** The most bytes one dataset may declare (default `maxDeclaredBytes` of streams.ts, 8 GiB). */
   maxDeclaredBytes?: number;
+  /** The largest slab one h5wasm read returns (default `h5SlabBytes`, 64 MiB). */
+  slabBytes?: number;
 }
 
 const matlabClasses: ReadonlySet<string> = new Set<MatClass>([
@@ -109,6 +111,7 @@ export async function openMat73(path: string, matlabHeader: boolean, options: Ma
   const h5 = await loadH5wasm();
   const fileSize = (await stat(path)).size;
   const cap = options.maxDeclaredBytes ?? maxDeclaredBytes;
+  const slabBytes = options.slabBytes ?? h5SlabBytes;
   let file: H5File;
   try {
     file = new h5.File(path, 'r');
@@ -165,7 +168,7 @@ export async function openMat73(path: string, matlabHeader: boolean, options: Ma
         );
       }
       if (entry.variable.readable !== true || entry.dataset === null || entry.stored === null) throw unreadable(path, entry.variable);
-      return new H5ArraySource(`${path}:${name}`, entry.variable, entry.dataset, entry.stored, entry.matlabLayout, () => open);
+      return new H5ArraySource(`${path}:${name}`, entry.variable, entry.dataset, entry.stored, entry.matlabLayout, () => open, slabBytes);
     },
     async close(): Promise<void> {
       if (!open) return;
@@ -262,8 +265,10 @@ class H5ArraySource implements ArraySource {
   private readonly dataset: H5Dataset;
   private readonly stored: DType;
   private readonly isOpen: () => boolean;
+  private readonly slabBytes: number;
 
-  constructor(path: string, variable: MatVariable, dataset: H5Dataset, stored: DType, matlabLayout: boolean, isOpen: () => boolean) {
+  constructor(path: string, variable: MatVariable, dataset: H5Dataset, stored: DType, matlabLayout: boolean, isOpen: () => boolean, slabBytes: number) {
+    this.slabBytes = slabBytes;
     this.path = path;
     this.shape = variable.shape;
     this.dataset = dataset;
@@ -292,7 +297,7 @@ class H5ArraySource implements ArraySource {
       const outer = stored[0]!;
       const inner = stored.slice(1);
       const perOuter = elementCount(inner.map((r) => r.count)) * itemSizes[this.stored];
-      const step = Math.max(1, Math.floor(h5SlabBytes / Math.max(1, perOuter)));
+      const step = Math.max(1, Math.floor(this.slabBytes / Math.max(1, perOuter)));
       const pieces: NumericArray[] = [];
       for (let first = 0; first < outer.count; first += step) {
         const count = Math.min(step, outer.count - first);

@@ -11,6 +11,7 @@ import { LabError } from '../../../../shared/errors.ts';
 import { GatheredArraySource, type ArraySource } from './array-source.ts';
 import { FileBytes, MemoryBytes, readFileRange, type ByteRunReader } from './byte-runs.ts';
 import { elementCount, itemSizes, type DType, type StorageType } from './dtype.ts';
+import { printable } from './printable.ts';
 import type { StorageOrder } from './slab.ts';
 
 export interface NpyHeader {
@@ -83,7 +84,7 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   } catch (error) {
     throw new LabError(
       'bad-request',
-      `${where}: the .npy header cannot be read: ${(error as Error).message} (header: ${quoteHeader(text)})`,
+      `${where}: the .npy header cannot be read: ${printable((error as Error).message)} (header: ${quoteHeader(text)})`,
       'The file is damaged or was not written by numpy; save the array again with numpy.save.',
     );
   }
@@ -230,14 +231,14 @@ function badHeader(where: string, problem: string, text: string): LabError {
 
 /** A value from the header for a message: one line, at most 40 characters. */
 function clip(text: string): string {
-  const line = text.replace(/[\x00-\x1f\x7f]/g, '?');
-  return line.length <= 40 ? line : `${line.slice(0, 40)}...`;
+  return printable(text, 40);
 }
 
 /** The header text for a message: quoted, on one line, cut to 200 characters (a hostile header can be long). */
 function quoteHeader(text: string): string {
   const trimmed = text.trim();
-  return trimmed.length <= 200 ? JSON.stringify(trimmed) : `${JSON.stringify(trimmed.slice(0, 200))}... (${trimmed.length} characters)`;
+  // JSON escapes the C0 controls; printable() the rest (C1 controls, line and paragraph separators).
+  return trimmed.length <= 200 ? printable(JSON.stringify(trimmed)) : `${printable(JSON.stringify(trimmed.slice(0, 200)))}... (${trimmed.length} characters)`;
 }
 
 // A parser for the Python literals a .npy header holds: dicts, tuples, lists, strings, ints, True/False/None.

@@ -12,6 +12,7 @@
 import { LabError } from '../../../../shared/errors.ts';
 import { decodeElements, elementCount, type DType, type NumericArray } from './dtype.ts';
 import { parseDescr } from './npy.ts';
+import { printable } from './printable.ts';
 import { fortranToC } from './slab.ts';
 
 export class PickleTuple {
@@ -610,7 +611,7 @@ class Unpickler {
   private fail(problem: string): LabError {
     return new LabError(
       'bad-request',
-      `${this.where}: cannot unpickle at byte ${this.opcodeAt}: ${problem}`,
+      `${this.where}: cannot unpickle at byte ${this.opcodeAt}: ${printable(problem, 300)}`,
       'Save the data as plain Python containers and numpy arrays with pickle protocol 2-5, or as .npy/.npz files.',
     );
   }

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { LabError } from '../../../../shared/errors.ts';
 import { readFileRange } from './byte-runs.ts';
+import { printable } from './printable.ts';
 import { checkCap, checkDeclaredSize, fileRangeStream, inflateExactly } from './streams.ts';
 
 export interface ZipEntry {
@@ -88,7 +89,8 @@ function parseCentralDirectory(directory: Uint8Array, entryCount: number, path: 
     }
     const nameBytes = directory.subarray(p + 46, p + 46 + nameLength);
     // Bit 11: the name is UTF-8; otherwise code page 437, which agrees with latin1 on the ASCII names numpy writes.
-    const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes);
+    // Control characters would break the messages that name the entry; numpy's names never hold them.
+    const name = printable(new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes), 200);
     // The zip64 extra field holds, in this order, each of the three that the fixed fields mark with 0xffffffff.
     let e = p + 46 + nameLength;
     const extraEnd = e + extraLength;
