@@ -124,11 +124,23 @@ function defaultMetric(kind: TaskKind): MetricSpec {
   return { name: 'mse', direction: 'minimize' };
 }
 
-function firstNonFinite(values: NumericArray): number {
-  if (values instanceof Float32Array || values instanceof Float64Array) {
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
+/**
+ * The values as stored (float32), refusing NaN and Inf with their place. The check runs on the float32 copy: a
+ * finite float64 beyond float32's range (1e300) becomes Infinity there and must be refused, not stored.
+ */
+function toStoredFloat32(values: NumericArray, path: string, shape: readonly number[], firstIndex: number): Float32Array {
+  const stored = toFloat32(values);
+  for (let i = 0; i < stored.length; i++) {
+    if (Number.isFinite(stored[i]!)) continue;
+    const original = values[i]!;
+    const what = Number.isFinite(original) ? `is beyond float32's range (±3.4e38)` : 'is not finite';
+    throw new LabError(
+      'bad-request',
+      `${path}: value ${original} at ${describeIndex(firstIndex + i, shape)} ${what}.`,
+      'Remove or impute NaN and Inf values, and rescale values float32 cannot hold, before importing.',
+    );
   }
-  return -1;
+  return stored;
 }
 
 function describeIndex(index: number, shape: readonly number[]): string {
@@ -338,23 +350,9 @@ export async function importIntoFolder(
       for (let first = 0; first < rows; first += batchRows) {
         if (signal?.aborted) throw new LabError('cancelled', 'The import was cancelled; nothing was stored.');
         const count = Math.min(batchRows, rows - first);
-        const x = await readRows(split.x, first, count);
-        const badX = firstNonFinite(x);
-        if (badX >= 0) {
-          throw new LabError('bad-request', `${split.x.path}: value ${x[badX]} at ${describeIndex(first * rowWidthX + badX, split.x.shape)} is not finite.`, 'Remove or impute NaN and Inf values before importing.');
-        }
+        const xf = toStoredFloat32(await readRows(split.x, first, count), split.x.path, split.x.shape, first * rowWidthX);
         const yRaw = await readRows(split.y, first, count);
-        let y: Float32Array | Int32Array;
-        if (classes !== undefined) {
-          y = toLabels(yRaw, split.y.path, classes, first);
-        } else {
-          const badY = firstNonFinite(yRaw);
-          if (badY >= 0) {
-            throw new LabError('bad-request', `${split.y.path}: value ${yRaw[badY]} at ${describeIndex(first * rowWidthY + badY, split.y.shape)} is not finite.`, 'Remove or impute NaN and Inf values before importing.');
-          }
-          y = toFloat32(yRaw);
-        }
-        const xf = toFloat32(x);
+        const y = classes !== undefined ? toLabels(yRaw, split.y.path, classes, first) : toStoredFloat32(yRaw, split.y.path, split.y.shape, first * rowWidthY);
         await routeRows(name, xf, y, count, route, first);
         onProgress({ split: name, rowsDone: first + count, rowsTotal: rows });
       }

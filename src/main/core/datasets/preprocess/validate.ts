@@ -134,8 +134,20 @@ export function validateTaskData(task: TaskData, where: string): void {
   }
 }
 
-/** Converts decoded values to Float32Array, refusing NaN/Inf with their place. */
+/**
+ * Converts decoded values to Float32Array, refusing NaN/Inf with their place. The float32 copy is checked as
+ * well: a finite float64 beyond float32's range (1e300) would become Infinity there.
+ */
 export function toFiniteFloat32(values: NumericArray, where: string, what: string, sampleSize?: number): Float32Array {
   assertFinite(values, where, what, sampleSize);
-  return values instanceof Float32Array ? values : Float32Array.from(values);
+  const stored = values instanceof Float32Array ? values : Float32Array.from(values);
+  const overflow = firstNonFinite(stored);
+  if (overflow >= 0) {
+    throw new LabError(
+      'bad-request',
+      `${where}: ${what} hold ${String(values[overflow])} at index ${overflow}, beyond float32's range (±3.4e38)`,
+      'Rescale the values before importing: the lab stores and trains in float32.',
+    );
+  }
+  return stored;
 }

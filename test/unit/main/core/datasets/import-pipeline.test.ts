@@ -127,3 +127,27 @@ describe('the number of classes', () => {
     expect(error.message).toBe(`train-y.npy: label NaN at row ${rows - 2} is not a finite number (labels must be integers 0..C-1).`);
   });
 });
+
+describe('values as stored', () => {
+  it('refuses a finite float64 beyond float32 range in x and in regression y, naming file, place and value', async () => {
+    const x = Float64Array.from({ length: 12 }, (_, i) => i);
+    x[7] = -1e300;
+    const train = { x: memoryArraySource('train-x.npy', x, [4, 3, 1], 'float64'), y: memoryArraySource('train-y.npy', new Float32Array(4), [4], 'float32') };
+    const test = { x: memoryArraySource('test-x.npy', new Float32Array(3), [1, 3, 1], 'float32'), y: memoryArraySource('test-y.npy', new Float32Array(1), [1], 'float32') };
+    const xError = await refusal(importIntoFolder({ kind: 'regression', train, test }, emptyFolder()));
+    expect(xError.message).toMatch(/^train-x\.npy: value -1e\+300 at .* is beyond float32's range \(±3\.4e38\)\.$/);
+    const y = Float64Array.of(0, 1, 2e39, 3);
+    const yTrain = { x: memoryArraySource('train-x.npy', new Float32Array(12), [4, 3, 1], 'float32'), y: memoryArraySource('train-y.npy', y, [4], 'float64') };
+    const yError = await refusal(importIntoFolder({ kind: 'regression', train: yTrain, test }, emptyFolder()));
+    expect(yError.message).toMatch(/^train-y\.npy: value 2e\+39 at .* is beyond float32's range/);
+  });
+
+  it('still names NaN as not finite', async () => {
+    const x = new Float32Array(12);
+    x[4] = Number.NaN;
+    const train = { x: memoryArraySource('train-x.npy', x, [4, 3, 1], 'float32'), y: memoryArraySource('train-y.npy', new Float32Array(4), [4], 'float32') };
+    const test = { x: memoryArraySource('test-x.npy', new Float32Array(3), [1, 3, 1], 'float32'), y: memoryArraySource('test-y.npy', new Float32Array(1), [1], 'float32') };
+    const error = await refusal(importIntoFolder({ kind: 'regression', train, test }, emptyFolder()));
+    expect(error.message).toMatch(/^train-x\.npy: value NaN at .* is not finite\.$/);
+  });
+});

@@ -9,6 +9,7 @@ import {
   assertShapesFitKind,
   firstNonFinite,
   toClassLabels,
+  toFiniteFloat32,
   validateTaskData,
 } from '../../../../../../src/main/core/datasets/preprocess/validate.ts';
 
@@ -45,6 +46,12 @@ describe('validation helpers', () => {
     expect(error.message).toBe('x.npy: inputs hold NaN at index 4 (sample 2, element 0)');
     const batch = labError(() => assertFinite(Float32Array.of(0, -Infinity), 'x.npy', 'inputs', 2, 10));
     expect(batch.message).toBe('x.npy: inputs hold -Infinity at index 21 (sample 10, element 1)');
+  });
+
+  it('refuses finite float64 values that float32 cannot hold (they would be stored as Infinity)', () => {
+    expect(Array.from(toFiniteFloat32(Float64Array.of(1, -3.4e38), 'a.mat', 'coefficients'))).toEqual([1, Math.fround(-3.4e38)]);
+    const error = labError(() => toFiniteFloat32(Float64Array.of(0, 1e300), 'a.mat', 'coefficients'));
+    expect(error.message).toBe("a.mat: coefficients hold 1e+300 at index 1, beyond float32's range (±3.4e38)");
   });
 
   it('refuses mismatched sample counts', () => {
