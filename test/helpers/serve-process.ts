@@ -78,18 +78,21 @@ export interface RawExchange {
 }
 
 /**
- * Sends bytes on a fresh connection, half-closes it (so an incomplete request ends instead of waiting for a
- * server timeout) and resolves with what came back once the connection is closed. Rejects only when the
+ * Sends bytes on a fresh connection, half-closes it by default (so an incomplete request ends instead of waiting
+ * for a server timeout) and resolves with what came back once the connection is closed. Rejects only when the
  * connection cannot be made at all — which, for a server that was listening, means it is gone.
  */
-export function rawExchange(port: number, bytes: Buffer | string): Promise<RawExchange> {
+export function rawExchange(port: number, bytes: Buffer | string, options: { halfClose?: boolean } = {}): Promise<RawExchange> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let connected = false;
     let error: string | undefined;
     const socket = createConnection({ port, host: '127.0.0.1' }, () => {
       connected = true;
-      socket.end(bytes);
+      // Node's server drops a response still streaming a file when the client half-closes: a request that sends
+      // `Connection: close` can keep its side open and wait for the server to close.
+      if (options.halfClose ?? true) socket.end(bytes);
+      else socket.write(bytes);
     });
     socket.on('data', (d: Buffer) => chunks.push(d));
     socket.on('error', (e: NodeJS.ErrnoException) => {

@@ -30,7 +30,7 @@ async function expectAliveAndAnswering(): Promise<void> {
 
 describe('malformed URLs and Host headers (issue #10, critical 1)', () => {
   it("answers GET //[ (an <img src> away for any web page) with a clear refusal and keeps serving", async () => {
-    const request = (target: string, host = `127.0.0.1:${serve.port}`) => rawExchange(serve.port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    const request = (target: string, host = `127.0.0.1:${serve.port}`) => rawExchange(serve.port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, { halfClose: false });
     const anonymous = await request('//[');
     expect(statusOf(anonymous.response)).toBe(401);
     expect(anonymous.response.toString()).toContain('needs its token');
