@@ -106,6 +106,15 @@ function interfaceHosts(): string[] {
 }
 
 /**
+ * Whether to print an interface address as a URL for other machines: not loopback, not link-local (a browser
+ * needs its zone, which a URL cannot carry), and IPv6 only when the bind is `::` (0.0.0.0 listens on IPv4 only).
+ */
+function reachableFromElsewhere(hostForm: string, bind: string): boolean {
+  if (hostForm === '127.0.0.1' || hostForm.startsWith('127.') || hostForm === '[::1]' || hostForm.startsWith('[fe80:')) return false;
+  return !hostForm.startsWith('[') || bind.includes(':');
+}
+
+/**
  * The path and query of a request target, or null when it is not origin-form (`/path?query`). The base is fixed:
  * the Host header is the client's to choose and must never reach the URL parser as a host (`Host: [` throws).
  */
@@ -349,12 +358,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const urlFor = (address: string): string => `http://${hostForm(address)}:${boundPort}/?token=${token}`;
   return {
-    url: urlFor(host),
+    // A wildcard address is no place to browse to (browsers refuse 0.0.0.0): this machine opens it on loopback.
+    url: urlFor(WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host),
     token,
     port: boundPort,
     host,
     core: lab,
-    networkUrls: WILDCARD_HOSTS.has(host) ? interfaceHosts().filter((h) => h !== '127.0.0.1' && h !== '[::1]').map(urlFor) : [],
+    networkUrls: WILDCARD_HOSTS.has(host) ? interfaceHosts().filter((h) => reachableFromElsewhere(h, host)).map(urlFor) : [],
     close: () => closeServer(server, wss, sockets, () => {
       clearInterval(sweeper);
       stopEvents();
