@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultUploadLimits, stageUploadChunk, stagedBytes, sweepStaleUploads, uploadLimitsFromEnv, type UploadLimits } from '../../src/main/core/datasets/uploads.ts';
+import { claimUploads, defaultUploadLimits, stageUploadChunk, stagedBytes, sweepStaleUploads, uploadLimitsFromEnv, type UploadLimits } from '../../src/main/core/datasets/uploads.ts';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import { UPLOAD_CHUNK_MAX_BASE64, UPLOAD_CHUNK_MAX_BYTES } from '../../src/shared/contract/datasets.ts';
 import { LabError } from '../../src/shared/errors.ts';
@@ -181,6 +182,25 @@ describe('the sweep of abandoned uploads', () => {
     await chunk('', 4, upload.uploadId);
     expect(sweepStaleUploads(core.paths.uploads, { now: Date.now(), idleMs })).toBe(0);
     expect(readFileSync(upload.path, 'utf8')).toBe('abcd');
+  });
+
+  it('keeps an upload an import of a live process is reading, however long it takes, and sweeps it once released', async () => {
+    const upload = await chunk(b64('abcd'));
+    const folder = join(core.paths.uploads, upload.uploadId);
+    const release = claimUploads(core.paths.uploads, [upload.path, join(dir.path, 'not-an-upload.npy')]);
+    const later = Date.now() + 2 * idleMs;
+    expect(sweepStaleUploads(core.paths.uploads, { now: later, idleMs })).toBe(0);
+    expect(readFileSync(upload.path, 'utf8')).toBe('abcd');
+    release();
+    expect(sweepStaleUploads(core.paths.uploads, { now: later, idleMs })).toBe(1);
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it("ignores the claim of a process that died (a crashed import's upload is still swept)", async () => {
+    const upload = await chunk(b64('abcd'));
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(core.paths.uploads, upload.uploadId, `.in-use-${deadPid}-x`), '');
+    expect(sweepStaleUploads(core.paths.uploads, { now: Date.now() + 2 * idleMs, idleMs })).toBe(1);
   });
 
   it('never throws, even when the uploads folder is gone', () => {

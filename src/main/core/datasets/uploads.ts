@@ -7,11 +7,12 @@
  * careless or broken client (a runaway loop, a half-uploaded file retried many times) from filling the disk.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, type Dirent } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, type Dirent } from 'node:fs';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { UPLOAD_CHUNK_MAX_BYTES } from '../../../shared/contract/datasets.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { LabError } from '../../../shared/errors.ts';
+import { processAlive } from '../process-alive.ts';
 
 const IMPORTABLE = new Set(['.npy', '.npz', '.csv', '.tsv']);
 const MIB = 1024 * 1024;
@@ -193,6 +194,7 @@ export function sweepStaleUploads(uploadsDir: string, options: { now?: number; i
     const folder = join(uploadsDir, entry.name);
     const touched = statSync(folder, { throwIfNoEntry: false })?.mtimeMs;
     if (touched === undefined || now - touched <= idleMs) continue;
+    if (inUse(folder)) continue;
     try {
       rmSync(folder, { recursive: true, force: true });
       removed += 1;
@@ -201,4 +203,35 @@ export function sweepStaleUploads(uploadsDir: string, options: { now?: number; i
     }
   }
   return removed;
+}
+
+const IN_USE_PREFIX = '.in-use-';
+
+/** Whether a live process holds a claim on this upload folder (an import reading its file). */
+function inUse(folder: string): boolean {
+  return readdirOrEmpty(folder).some((file) => {
+    if (!file.name.startsWith(IN_USE_PREFIX)) return false;
+    const pid = Number(file.name.slice(IN_USE_PREFIX.length).split('-')[0]);
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid);
+  });
+}
+
+/**
+ * Marks the upload folders among `paths` as read by an import of this process, so that no idle sweep (this
+ * process's timer, or another process opening the lab) removes a file an import is still reading: a large import
+ * can take longer than the idle time. The claim is a file named by pid, so a crashed importer's claim lapses.
+ * Returns the release.
+ */
+export function claimUploads(uploadsDir: string, paths: readonly string[]): () => void {
+  const claims: string[] = [];
+  for (const path of paths) {
+    const folder = uploadFolderOf(uploadsDir, path);
+    if (folder === null || statSync(folder, { throwIfNoEntry: false }) === undefined) continue;
+    const claim = join(folder, `${IN_USE_PREFIX}${process.pid}-${randomUUID()}`);
+    writeFileSync(claim, '');
+    claims.push(claim);
+  }
+  return () => {
+    for (const claim of claims) rmSync(claim, { force: true });
+  };
 }

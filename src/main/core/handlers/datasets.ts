@@ -9,7 +9,7 @@ import { readDarcyMat } from '../datasets/preprocess/darcy.ts';
 import { readEcgPickle } from '../datasets/preprocess/ecg.ts';
 import { readNinaproDir } from '../datasets/preprocess/ninapro.ts';
 import { registerTaskData } from '../datasets/task-data-import.ts';
-import { stageUploadChunk, uploadFolderOf, uploadLimitsFromEnv } from '../datasets/uploads.ts';
+import { claimUploads, stageUploadChunk, uploadFolderOf, uploadLimitsFromEnv } from '../datasets/uploads.ts';
 import type { DatasetDetail, SplitName } from '../../../shared/contract/datasets.ts';
 import { readWholeArray } from '../datasets/formats/array-source.ts';
 import { openNpy } from '../datasets/formats/npy.ts';
@@ -78,12 +78,15 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
     'datasets/import': async (request) => {
       const opener = new ArrayFileOpener(core.cwd);
       const progress = importProgress(core, request.name);
+      const files = [request.trainX, request.trainY, request.valX, request.valY, request.testX, request.testY].filter((f): f is string => f !== undefined);
+      // A file spec may name an array inside an archive (`data.npz:x`): the file is the part before the name.
+      const filePaths = files.map((file) => resolve(core.cwd, file.replace(/:[^/\\:]+$/, '')));
+      const releaseUploads = claimUploads(core.paths.uploads, filePaths);
       try {
         const split = async (x: string, y: string) => ({ x: await opener.open(x, 'x'), y: await opener.open(y, 'y') });
         const train = await split(request.trainX, request.trainY);
         const val = request.valX !== undefined && request.valY !== undefined ? await split(request.valX, request.valY) : undefined;
         const test = await split(request.testX, request.testY);
-        const files = [request.trainX, request.trainY, request.valX, request.valY, request.testX, request.testY].filter((f): f is string => f !== undefined);
         const summary = await core.datasets.register({
           name: request.name,
           input: { kind: request.kind, train, val, test, classes: request.classes, valFraction: request.valFraction, valSeed: request.seed },
@@ -92,12 +95,13 @@ export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
         });
         // Uploaded files were staged for this import only: once stored, the staging copies go.
         await opener.closeAll();
-        for (const file of files) {
-          const folder = uploadFolderOf(core.paths.uploads, resolve(core.cwd, file.replace(/:[^/\\:]+$/, '')));
+        for (const path of filePaths) {
+          const folder = uploadFolderOf(core.paths.uploads, path);
           if (folder !== null) await rm(folder, { recursive: true, force: true });
         }
         return summary;
       } finally {
+        releaseUploads();
         progress.flush();
         await opener.closeAll();
       }
