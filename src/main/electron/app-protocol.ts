@@ -7,47 +7,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Protocol } from 'electron';
+import { rendererContentTypes, rendererSecurityHeaders } from '../../shared/renderer-policy.ts';
 import { APP_HOST, APP_SCHEME } from './origins.ts';
-
-/**
- * The renderer's policy, sent on every app:// response and on the dev server's (index.ts). It matches the
- * meta tag in src/renderer/index.html and web mode's header; frame-ancestors only works as a header. The app
- * opens no WebSocket, so connect-src is only the page's own origin.
- */
-export const electronContentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
-
-/** What electron-vite writes to out/renderer; anything else is served as bytes the page cannot execute. */
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-const baseHeaders = {
-  'Content-Security-Policy': electronContentSecurityPolicy,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-};
 
 /**
  * Must run before the app's ready event (Electron's rule). standard: relative URLs resolve and the page has a
@@ -65,7 +26,7 @@ export function serveAppProtocol(protocol: Pick<Protocol, 'handle'>, rendererDir
 }
 
 function refusal(status: number, reason: string): Response {
-  return new Response(reason, { status, headers: { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' } });
+  return new Response(reason, { status, headers: { ...rendererSecurityHeaders, 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
 /**
@@ -102,8 +63,8 @@ export async function appProtocolResponse(request: Request, rendererDir: string)
     throw error; // unreadable for another reason: a failed load, not a quiet 404
   });
   if (info === null || !info.isFile()) return refusal(404, `Not found: ${path}.`);
-  const type = contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
-  const headers = { ...baseHeaders, 'Content-Type': type, 'Content-Length': String(info.size) };
+  const type = rendererContentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const headers = { ...rendererSecurityHeaders, 'Content-Type': type, 'Content-Length': String(info.size) };
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
   return new Response(new Uint8Array(await readFile(file)), { status: 200, headers });
 }

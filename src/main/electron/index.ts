@@ -6,9 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import workerEntry from '../../worker/main.ts?modulePath';
+import { rendererContentSecurityPolicy } from '../../shared/renderer-policy.ts';
 import { resolveLabDir } from '../core/lab-folder.ts';
 import { LabCore } from '../core/lab-core.ts';
-import { electronContentSecurityPolicy, registerAppScheme, serveAppProtocol } from './app-protocol.ts';
+import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { appPageCheck, forwardEvents, registerContractHandlers } from './ipc.ts';
 import { trustedOrigins } from './origins.ts';
 import { printHtmlToPdf } from './print-pdf.ts';
@@ -36,7 +37,7 @@ async function start(): Promise<LabCore> {
   // app:// responses carry the CSP themselves (app-protocol.ts); this header covers the dev server's.
   serveAppProtocol(protocol, rendererDir);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [electronContentSecurityPolicy] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [rendererContentSecurityPolicy] } });
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   registerContractHandlers(ipcMain, core, appPageCheck(trusted));

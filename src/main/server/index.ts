@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { UPLOAD_CHUNK_MAX_BASE64 } from '../../shared/contract/datasets.ts';
 import { LabError } from '../../shared/errors.ts';
+import { rendererSecurityHeaders } from '../../shared/renderer-policy.ts';
 import { WireRequest, type WireServerMessage } from '../../shared/rpc.ts';
 import { sweepStaleUploads, uploadLimitsFromEnv } from '../core/datasets/uploads.ts';
 import { LabCore } from '../core/lab-core.ts';
@@ -41,23 +42,10 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
 /** How often the web server looks for abandoned uploads (at most; a short idle time sweeps more often). */
 const UPLOAD_SWEEP_MS = 5 * 60 * 1000;
 
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
 
+/** The renderer's headers, and what only a page served over HTTP needs besides. */
 const securityHeaders: Record<string, string> = {
-  'Content-Security-Policy': contentSecurityPolicy,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  ...rendererSecurityHeaders,
   'X-Frame-Options': 'DENY',
   'Cross-Origin-Opener-Policy': 'same-origin',
 };

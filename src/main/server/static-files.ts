@@ -1,21 +1,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { rendererContentTypes } from '../../shared/renderer-policy.ts';
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * Resolves a URL path to a file inside `root`, or null when it would leave the folder or names nothing.
@@ -42,7 +29,7 @@ export function resolveStaticFile(root: string, urlPath: string): string | null 
 }
 
 export function sendFile(response: ServerResponse, file: string, headers: Record<string, string>): void {
-  const type = contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = rendererContentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
   const immutable = file.includes(`${sep}assets${sep}`);
   response.writeHead(200, {
     ...headers,

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appProtocolResponse, electronContentSecurityPolicy, registerAppScheme, serveAppProtocol } from '../../../../src/main/electron/app-protocol.ts';
+import { appProtocolResponse, registerAppScheme, serveAppProtocol } from '../../../../src/main/electron/app-protocol.ts';
+import { rendererContentSecurityPolicy } from '../../../../src/shared/renderer-policy.ts';
 import { tempDir } from '../../../helpers/temp-dir.ts';
 
 // A real folder laid out as electron-vite writes out/renderer, with secrets beside it that no app:// URL may reach.
@@ -36,7 +37,7 @@ describe('app:// serves the built renderer', () => {
     const response = await get(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe(type);
-    expect(response.headers.get('Content-Security-Policy')).toBe(electronContentSecurityPolicy);
+    expect(response.headers.get('Content-Security-Policy')).toBe(rendererContentSecurityPolicy);
     expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect((await response.text()).startsWith(start)).toBe(true);
   });
@@ -48,9 +49,9 @@ describe('app:// serves the built renderer', () => {
   });
 
   it('sends a policy that allows no WebSocket and no other origin', () => {
-    expect(electronContentSecurityPolicy).toContain("connect-src 'self';");
-    expect(electronContentSecurityPolicy).not.toMatch(/ws:|wss:|\*/);
-    expect(electronContentSecurityPolicy).toContain("frame-ancestors 'none'");
+    expect(rendererContentSecurityPolicy).toContain("connect-src 'self';");
+    expect(rendererContentSecurityPolicy).not.toMatch(/ws:|wss:|\*/);
+    expect(rendererContentSecurityPolicy).toContain("frame-ancestors 'none'");
   });
 });
 
@@ -74,7 +75,7 @@ describe('app:// refuses what is not a renderer file', () => {
     const response = await get(url);
     expect(response.status).toBe(status);
     expect(await response.text()).not.toContain('SECRET');
-    expect(response.headers.get('Content-Security-Policy')).toBe(electronContentSecurityPolicy);
+    expect(response.headers.get('Content-Security-Policy')).toBe(rendererContentSecurityPolicy);
   });
 
   it('refuses other methods', async () => {
