@@ -5,9 +5,9 @@
  * larger than memory still train.
  */
 import { LabError } from '../shared/errors.ts';
-import { readWholeArray, type ArraySource } from '../main/core/datasets/formats/array-source.ts';
-import { openNpy } from '../main/core/datasets/formats/npy.ts';
-import type { BatchReader, DashDataset, SampleBatch, TaskSpec } from './engine/data/dataset.ts';
+import { openNpy, readWholeArray, type ArraySource } from '../array-io/index.ts';
+import type { BatchReader, DashDataset, SampleBatch } from './engine/data/dataset.ts';
+import type { TaskSpec } from '../shared/engine/index.ts';
 import type { DatasetFiles } from './protocol.ts';
 
 /** Splits whose inputs are below this many bytes are held in memory. */

@@ -73,7 +73,7 @@ export const FromWorker = z.discriminatedUnion('type', [
     type: z.literal('backend'),
     report: z.object({ name: z.string(), threads: z.number().int(), simd: z.boolean(), tfjsVersion: z.string(), detail: z.string() }),
   }),
-  /** One engine event (src/worker/engine/events.ts), passed through as the engine emitted it. */
+  /** One engine event (src/shared/engine/events.ts), passed through as the engine emitted it. */
   z.object({ type: z.literal('engine-event'), event: z.looseObject({ type: z.string() }) }),
   z.object({
     type: z.literal('checkpoint-saved'),

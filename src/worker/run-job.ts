@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { LabError } from '../shared/errors.ts';
 import { readCheckpointFile, writeCheckpointAtomically } from './checkpoint-file.ts';
-import { encodeCheckpoint, resolveConfig, runMethod, RunCancelledError, type DashConfigOverrides, type PresetName } from './engine/index.ts';
+import { encodeCheckpoint, runMethod, RunCancelledError } from './engine/index.ts';
+import { resolveConfig, type DashConfigOverrides, type PresetName } from '../shared/engine/index.ts';
 import { loadDataset } from './dataset-loader.ts';
 import { setupNodeRuntime } from './node-runtime.ts';
 import type { ParentPort } from './parent-port.ts';

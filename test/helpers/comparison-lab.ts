@@ -4,12 +4,11 @@
  * several methods. Every number is fixed, so tables built from it can be checked to the character.
  */
 import { join } from 'node:path';
-import { memoryArraySource } from '../../src/main/core/datasets/formats/array-source.ts';
+import { memoryArraySource } from '../../src/array-io/array-source.ts';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import type { Method } from '../../src/main/core/log/experiment-log.ts';
 import type { DatasetSummary } from '../../src/shared/contract/datasets.ts';
-import type { EngineEvent } from '../../src/worker/engine/events.ts';
-import { archId, type ArchitectureSpec } from '../../src/worker/engine/arch/spec.ts';
+import { archId, type ArchitectureSpec, type EngineEvent } from '../../src/shared/engine/index.ts';
 
 export interface FixtureRun {
   method: Method;

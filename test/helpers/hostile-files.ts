@@ -5,7 +5,7 @@
  * chain into one valid stream), so a gigabyte bomb costs a few milliseconds and ~1 MB to build.
  */
 import { constants, deflateRawSync } from 'node:zlib';
-import { concat, crc32, npyBytes } from '../unit/main/core/datasets/formats/reference-npy.ts';
+import { concat, crc32, npyBytes } from '../unit/array-io/reference-npy.ts';
 
 const mib = 1024 * 1024;
 let zeroBlock: Uint8Array | null = null;

@@ -1,4 +1,4 @@
-import { memoryArraySource } from '../../src/main/core/datasets/formats/array-source.ts';
+import { memoryArraySource } from '../../src/array-io/array-source.ts';
 import type { DatasetRegistry } from '../../src/main/core/datasets/registry.ts';
 import type { DatasetSummary } from '../../src/shared/contract/datasets.ts';
 

@@ -5,9 +5,9 @@ import { DatasetSummary } from '../../src/shared/contract/datasets.ts';
 import { runCli } from '../helpers/cli.ts';
 import { writeNpyFile } from '../helpers/npy.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { mat5Bytes } from '../unit/main/core/datasets/formats/reference-mat.ts';
-import { encodeElements } from '../unit/main/core/datasets/formats/reference-npy.ts';
-import { dumps, py } from '../unit/main/core/datasets/formats/reference-pickle.ts';
+import { mat5Bytes } from '../unit/array-io/reference-mat.ts';
+import { encodeElements } from '../unit/array-io/reference-npy.ts';
+import { dumps, py } from '../unit/array-io/reference-pickle.ts';
 
 let dir: ReturnType<typeof tempDir>;
 let lab: string;

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { readWholeArray } from '../../src/main/core/datasets/formats/array-source.ts';
-import { openNpy } from '../../src/main/core/datasets/formats/npy.ts';
+import { readWholeArray } from '../../src/array-io/array-source.ts';
+import { openNpy } from '../../src/array-io/npy.ts';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

@@ -20,9 +20,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deflateRawWithZeros, hdf5FillBomb, lyingZip, mat5Header, mat5Matrix, understatedMat5, understatedNpz, zlibWithZeros } from '../helpers/hostile-files.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { mat5Bytes, mat73UserBlock } from '../unit/main/core/datasets/formats/reference-mat.ts';
-import { concat, crc32, encodeElements, npyBytes, zipBytes } from '../unit/main/core/datasets/formats/reference-npy.ts';
-import { dumps, py } from '../unit/main/core/datasets/formats/reference-pickle.ts';
+import { mat5Bytes, mat73UserBlock } from '../unit/array-io/reference-mat.ts';
+import { concat, crc32, encodeElements, npyBytes, zipBytes } from '../unit/array-io/reference-npy.ts';
+import { dumps, py } from '../unit/array-io/reference-pickle.ts';
 
 /** What src/cli/main.ts exits with when a command fails on bad input (2 is for usage errors). */
 const failedExit = 1;

@@ -10,8 +10,8 @@
  * on a 2-core CI machine for the six runs (wasm, one thread).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DashConfig, DashDataset, DashResult, EngineEvent, SearchMethod } from '../../../src/worker/engine/index.ts';
-import { resolveConfig, runMethod } from '../../../src/worker/engine/index.ts';
+import { runMethod, type DashDataset, type DashResult } from '../../../src/worker/engine/index.ts';
+import { resolveConfig, type DashConfig, type EngineEvent, type SearchMethod } from '../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../../unit/worker/engine/train/test-backend.ts';
 import { disposeDataset } from '../../unit/worker/engine/search/synthetic-tasks.ts';
 import { chainReceptiveField, lagTask } from './lag-task.ts';

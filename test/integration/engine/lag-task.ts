@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DashDataset, InMemorySplit } from '../../../src/worker/engine/data/dataset.ts';
-import { SeededRandom } from '../../../src/worker/engine/runtime/random.ts';
+import { SeededRandom } from '../../../src/shared/engine/index.ts';
 
 export interface LagTaskOptions {
   length: number;

@@ -8,10 +8,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
 import { MAX_CLASSES, type MetricSpec, type SplitName, type TaskKind } from '../../../shared/contract/datasets.ts';
 import { LabError } from '../../../shared/errors.ts';
-import { SeededRandom } from '../../../worker/engine/runtime/random.ts';
-import type { ArraySource } from './formats/array-source.ts';
-import type { NumericArray } from './formats/dtype.ts';
-import { NpyWriter } from './storage/npy-writer.ts';
+import { SeededRandom } from '../../../shared/engine/index.ts';
+import { NpyWriter, type ArraySource, type NumericArray } from '../../../array-io/index.ts';
 
 export interface SplitSources {
   x: ArraySource;

@@ -5,10 +5,7 @@
 import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
-import { memoryArraySource, type ArraySource } from './formats/array-source.ts';
-import { readCsv, type CsvTable } from './formats/csv.ts';
-import { openNpy } from './formats/npy.ts';
-import { openNpz } from './formats/npz.ts';
+import { memoryArraySource, openNpy, openNpz, readCsv, type ArraySource, type CsvTable } from '../../../array-io/index.ts';
 
 export type ArrayRole = 'x' | 'y';
 

@@ -4,7 +4,7 @@
  * statistics and the engine undoes exactly those when it scores.
  */
 import type { DatasetSummary } from '../../../shared/contract/datasets.ts';
-import { memoryArraySource } from './formats/array-source.ts';
+import { memoryArraySource } from '../../../array-io/index.ts';
 import type { ImportProgress } from './import-pipeline.ts';
 import type { SplitData, TaskData } from './preprocess/task-data.ts';
 import type { DatasetRegistry } from './registry.ts';

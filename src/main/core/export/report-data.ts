@@ -5,8 +5,7 @@
  */
 import type { DatasetSummary } from '../../../shared/contract/datasets.ts';
 import type { Comparison, ExperimentSummary, RunDetail } from '../../../shared/contract/experiments.ts';
-import { resolveConfig } from '../../../worker/engine/presets.ts';
-import type { DashConfig, DashConfigOverrides, PresetName } from '../../../worker/engine/search/config.ts';
+import { resolveConfig, type DashConfig, type DashConfigOverrides, type PresetName } from '../../../shared/engine/index.ts';
 import type { LabCore } from '../lab-core.ts';
 import { labVersion } from '../version.ts';
 

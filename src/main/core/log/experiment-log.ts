@@ -4,7 +4,7 @@
  * event writes are idempotent (keyed by run, phase, round, trial, epoch), so that a run resumed from a
  * checkpoint re-reports the epochs after it without duplicating a row.
  */
-import type { EngineEvent } from '../../../worker/engine/events.ts';
+import type { EngineEvent } from '../../../shared/engine/index.ts';
 import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
 import type { LabDatabase } from './database.ts';
 

@@ -2,16 +2,12 @@
  * Experiments and their runs, for every front door: creates experiments (methods x seeds), queues and
  * supervises their runs in worker processes, stops and resumes them, and answers questions about them.
  */
-import type { Comparison, ExperimentRequest, ExperimentSummary, Method, RunDetail, RunSummary } from '../../../shared/contract/experiments.ts';
-import { ExperimentRequest as ExperimentRequestSchema } from '../../../shared/contract/experiments.ts';
+import { ExperimentRequest as ExperimentRequestSchema, type Comparison, type ExperimentRequest, type ExperimentSummary, type Method, type RunDetail, type RunSummary } from '../../../shared/contract/experiments.ts';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
-import type { EngineEvent } from '../../../worker/engine/events.ts';
-import { defaultSearchSpace } from '../../../worker/engine/arch/search-space.ts';
-import { resolveConfig } from '../../../worker/engine/presets.ts';
-import type { DashConfigOverrides } from '../../../worker/engine/search/config.ts';
+import { defaultSearchSpace, resolveConfig, type DashConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
 import { compareRuns } from '../compare/compare.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { LabEvents } from '../events.ts';

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
-import type { EngineEvent } from '../../../worker/engine/events.ts';
+import type { EngineEvent } from '../../../shared/engine/index.ts';
 import { CHECKPOINT_FILE, sweepCheckpointTemporaries } from '../../../worker/checkpoint-file.ts';
 import type { DatasetFiles, FromWorker, RunJob } from '../../../worker/protocol.ts';
 import { NORMALIZATION_EPS } from '../datasets/import-pipeline.ts';

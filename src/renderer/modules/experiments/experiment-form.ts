@@ -5,16 +5,16 @@
  */
 import type { ExperimentRequest, Method } from '../../../shared/contract/index.ts';
 import { METHODS } from './methods.ts';
-import { parsePdash, type PdashField, type PdashFields, type PdashPlan } from './pdash-plan.ts';
+import type { Outcome, PdashPlan } from '../../../shared/engine/index.ts';
+import { parsePdash, type PdashField, type PdashFields } from './pdash-plan.ts';
 import { PRESET_BUDGETS, type PresetBudget, type PresetName, type SearchGrid } from './presets.ts';
 
 export const MAX_SEED = 2 ** 31 - 1;
 export const MAX_SEEDS = 100;
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** "0,1,2", "0-4" or a mix ("0-2, 7"); each seed once, at most 100. */
-export function parseSeeds(text: string): ParseResult<number[]> {
+export function parseSeeds(text: string): Outcome<number[]> {
   const parts = text
     .split(',')
     .map((part) => part.trim())
@@ -268,7 +268,7 @@ export interface ExperimentForm {
 
 export type FormErrors = Partial<Record<'dataset' | 'methods' | 'seeds' | 'grid' | 'concurrency' | BudgetField | PdashField, string>>;
 
-export function parseConcurrency(text: string): ParseResult<number | undefined> {
+export function parseConcurrency(text: string): Outcome<number | undefined> {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: undefined };
   if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1 || Number(trimmed) > 16) return { ok: false, error: 'Runs at once: a whole number from 1 to 16.' };

@@ -2,11 +2,10 @@
  * P-DASH's rounds as the lab plans them: the new-experiment form's fields (an explicit keep schedule, or rounds
  * with a keep fraction, and the epochs each round searches), the request's `pdash` they become, and the plan a
  * run follows (candidates per layer in each round), which the cost estimate and the monitor's pruning timeline
- * show. The arithmetic is the engine's (`roundSizes` in src/worker/engine/search/prune.ts, `pdashPlan` in
- * pdash.ts), copied because the renderer cannot import the engine; a unit test holds the two together.
+ * show. The arithmetic is the engine vocabulary's (src/shared/engine/rounds.ts), the same the engine runs.
  */
 import type { ExperimentRequest } from '../../../shared/contract/index.ts';
-import type { ParseResult } from './experiment-form.ts';
+import { planPdash, type Outcome, type PdashPlan } from '../../../shared/engine/index.ts';
 import { PRESET_BUDGETS, PRESET_NAMES, presetGrid, type PresetName, type SearchGrid } from './presets.ts';
 
 export interface PdashSettings {
@@ -18,13 +17,6 @@ export interface PdashSettings {
   roundEpochs: number | null;
 }
 
-export interface PdashPlan {
-  /** Candidates per layer searched in each round, then the final 1 (e.g. [16, 8, 4, 1]: three rounds). */
-  sizes: number[];
-  rounds: number;
-  roundEpochs: number;
-}
-
 export type PdashRequest = NonNullable<ExperimentRequest['pdash']>;
 
 /** The preset's P-DASH: no schedule, its rounds and keep fraction, half the search epochs per round. */
@@ -32,63 +24,10 @@ export function presetPdash(preset: PresetName): PdashSettings {
   return { schedule: null, rounds: PRESET_BUDGETS[preset].pdash.rounds, keepFraction: PRESET_BUDGETS[preset].pdash.keepFraction, roundEpochs: null };
 }
 
-/** "4 kernel sizes × 4 dilations" */
-export function gridText(grid: SearchGrid): string {
-  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
-  return `${plural(grid.kernels.length, 'kernel size')} × ${plural(grid.dilations.length, 'dilation')}`;
-}
-
-/**
- * Candidates per layer in each round and the final 1, or why the settings cannot prune this many patterns.
- * `grid` only words the messages.
- */
-export function roundSizes(patterns: number, settings: Pick<PdashSettings, 'schedule' | 'rounds' | 'keepFraction'>, grid?: SearchGrid): ParseResult<number[]> {
-  const space = grid === undefined ? `${patterns} patterns per layer` : `${patterns} patterns per layer (${gridText(grid)})`;
-  if (patterns < 2) return { ok: false, error: `P-DASH prunes between rounds, so it needs at least 2 patterns per layer; this search space has ${space}.` };
-  const { schedule } = settings;
-  if (schedule !== null) {
-    if (schedule[0] !== patterns) {
-      return { ok: false, error: `The schedule starts at the search space's ${space}: e.g. ${[patterns, Math.max(2, Math.ceil(patterns / 4)), 1].filter((v, i, all) => all.indexOf(v) === i).join(',')}.` };
-    }
-    if (schedule.length < 2 || schedule.at(-1) !== 1) return { ok: false, error: `The last round keeps one pattern per layer: end the schedule at 1, e.g. ${patterns},1.` };
-    if (schedule.some((value, index) => index > 0 && value >= schedule[index - 1]!)) return { ok: false, error: 'Each round keeps fewer patterns than the one before.' };
-    return { ok: true, value: [...schedule] };
-  }
-  const sizes = [patterns];
-  for (let round = 1; round < settings.rounds; round++) {
-    const previous = sizes[round - 1]!;
-    const next = Math.ceil(previous * settings.keepFraction);
-    if (next < 2 || next >= previous) {
-      return {
-        ok: false,
-        error: `Keeping ${settings.keepFraction} of ${previous} patterns leaves ${next} for round ${round + 1} of ${settings.rounds}: choose fewer rounds, another keep fraction, or a schedule.`,
-      };
-    }
-    sizes.push(next);
-  }
-  sizes.push(1);
-  return { ok: true, value: sizes };
-}
-
-export function roundEpochsOf(settings: Pick<PdashSettings, 'roundEpochs'>, searchEpochs: number): number {
-  return settings.roundEpochs ?? Math.ceil(searchEpochs / 2);
-}
-
-export function planPdash(patterns: number, settings: PdashSettings, searchEpochs: number, grid?: SearchGrid): ParseResult<PdashPlan> {
-  const sizes = roundSizes(patterns, settings, grid);
-  if (!sizes.ok) return sizes;
-  return { ok: true, value: { sizes: sizes.value, rounds: sizes.value.length - 1, roundEpochs: roundEpochsOf(settings, searchEpochs) } };
-}
-
-/** "16 → 8 → 4 → 1" */
-export function sizesText(sizes: readonly number[]): string {
-  return sizes.join(' → ');
-}
-
 // ---- the form's fields ----
 
 /** The keep schedule as written ("16,4,1"): patterns kept per layer after each round, decreasing. */
-export function parseKeepSchedule(text: string): ParseResult<number[]> {
+export function parseKeepSchedule(text: string): Outcome<number[]> {
   const parts = text.split(',').map((part) => part.trim());
   if (parts.some((part) => !/^\d+$/.test(part) || Number(part) < 1)) return { ok: false, error: 'Write the schedule as positive whole numbers, e.g. 16,4,1.' };
   const keep = parts.map(Number);

@@ -5,7 +5,7 @@
  * (round 0) is the same picture with one column.
  */
 import type { SearchRound } from '../../stores/runs.ts';
-import type { PdashPlan } from '../experiments/pdash-plan.ts';
+import type { PdashPlan } from '../../../shared/engine/index.ts';
 import { formatWeight, percentDecimals } from './alpha-grid.ts';
 
 export type RoundLayer = SearchRound['layers'][number];

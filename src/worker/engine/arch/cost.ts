@@ -10,11 +10,7 @@
  * exact method the ops module uses to evaluate it, so that compute comparisons do not depend on the backend.
  */
 import { reachableTaps } from '../ops/conv-geometry.ts';
-import type { BackboneShape, ConvSlot } from '../backbones/plan.ts';
-import { planSlots, shapeOfSpec } from '../backbones/plan.ts';
-import type { KernelPattern, LayerSearchSpaces } from './search-space.ts';
-import type { ArchitectureSpec } from './spec.ts';
-import { searchableLayerCount, validateArchitectureSpec } from './spec.ts';
+import { planSlots, searchableLayerCount, shapeOfSpec, validateArchitectureSpec, type ArchitectureSpec, type BackboneShape, type ConvSlot, type KernelPattern, type LayerSearchSpaces } from '../../../shared/engine/index.ts';
 
 export interface LayerCost {
   layer: number;

@@ -2,17 +2,10 @@
  * Building networks: a supernet over per-layer candidate patterns (search), or a discrete network from an
  * architecture spec (HP search, retraining, export).
  */
-import type { LayerSearchSpaces } from '../arch/search-space.ts';
-import type { ArchitectureSpec } from '../arch/spec.ts';
-import { searchableLayerCount, validateArchitectureSpec } from '../arch/spec.ts';
-import type { MixtureMethod } from '../ops/mixture-conv.ts';
-import type { SeededRandom } from '../runtime/random.ts';
+import { searchableLayerCount, shapeOfSpec, validateArchitectureSpec, type ArchitectureSpec, type BackboneShape, type LayerSearchSpaces, type MixtureMethod, type SeededRandom } from '../../../shared/engine/index.ts';
 import type { Network } from './network.ts';
-import type { BackboneShape } from './plan.ts';
-import { shapeOfSpec } from './plan.ts';
 import { ResNet1d } from './resnet1d.ts';
-import { MixtureLayer, PatternLayer } from './searchable-conv.ts';
-import type { SearchableConvFactory } from './searchable-conv.ts';
+import { MixtureLayer, PatternLayer, type SearchableConvFactory } from './searchable-conv.ts';
 import { WideResNet } from './wide-resnet.ts';
 
 /** Only names tfjs variables uniquely; never affects numbers. */

@@ -7,7 +7,7 @@
  * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRandom } from '../runtime/random.ts';
+import type { SeededRandom } from '../../../shared/engine/index.ts';
 import type { NamedVariable } from './network.ts';
 
 export const BN_EPSILON = 1e-5;

@@ -4,9 +4,7 @@
  * dropout masks) comes from a seeded stream supplied by the caller.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { KernelPattern } from '../arch/search-space.ts';
-import type { BackboneName } from '../arch/spec.ts';
-import type { SeededRandom } from '../runtime/random.ts';
+import type { BackboneName, KernelPattern, SeededRandom } from '../../../shared/engine/index.ts';
 
 /**
  * - `weight`: trained by the weight optimiser (conv/dense weights and biases, norm scale and shift).

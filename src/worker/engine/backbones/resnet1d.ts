@@ -4,11 +4,9 @@
  * 1x1 conv + BN where the channel count changes, and not at all otherwise (block 3). Head: mean over time -> dense.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRandom } from '../runtime/random.ts';
+import { resnet1dBlocks, type BackboneShape, type SeededRandom } from '../../../shared/engine/index.ts';
 import { BatchNorm, Dense, dropout, PointwiseConv } from './layers.ts';
 import type { ForwardOptions, NamedVariable, Network, SearchableLayerInfo } from './network.ts';
-import type { BackboneShape } from './plan.ts';
-import { resnet1dBlocks } from './plan.ts';
 import type { SearchableConv, SearchableConvFactory } from './searchable-conv.ts';
 
 interface Block {

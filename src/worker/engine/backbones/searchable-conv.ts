@@ -7,12 +7,9 @@
  * matched by name across networks (P-DASH carries surviving patterns' weights into the next round).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelPattern } from '../arch/search-space.ts';
-import { patternLabel } from '../arch/search-space.ts';
-import type { MixtureConvConfig, MixtureConvParams, MixtureMethod } from '../ops/mixture-conv.ts';
-import { createMixtureConvParams, gumbelCoefficients, mixtureConv } from '../ops/mixture-conv.ts';
+import { patternLabel, type KernelPattern, type MixtureMethod, type SeededRandom } from '../../../shared/engine/index.ts';
+import { createMixtureConvParams, gumbelCoefficients, mixtureConv, type MixtureConvConfig, type MixtureConvParams } from '../ops/mixture-conv.ts';
 import { patternConv } from '../ops/pattern-conv.ts';
-import type { SeededRandom } from '../runtime/random.ts';
 import { xavierConvFilter } from './layers.ts';
 import type { ForwardOptions, NamedVariable, SearchableLayerInfo } from './network.ts';
 

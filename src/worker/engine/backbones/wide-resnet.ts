@@ -5,11 +5,9 @@
  * dense prediction (all strides 1) the dense layer per pixel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRandom } from '../runtime/random.ts';
+import { WRN_STEM_CHANNELS, wrnBlocks, type BackboneShape, type SeededRandom } from '../../../shared/engine/index.ts';
 import { BatchNorm, Dense, dropout, PointwiseConv } from './layers.ts';
 import type { ForwardOptions, NamedVariable, Network, SearchableLayerInfo } from './network.ts';
-import type { BackboneShape } from './plan.ts';
-import { WRN_STEM_CHANNELS, wrnBlocks } from './plan.ts';
 import type { SearchableConv, SearchableConvFactory } from './searchable-conv.ts';
 
 interface Block {

@@ -2,7 +2,7 @@
  * Batch order: a seeded shuffle per epoch, cut into batches (the last one may be smaller, as a PyTorch
  * DataLoader without drop_last), optionally only the first share of them (DASH's partial search epochs).
  */
-import type { SeededRandom } from '../runtime/random.ts';
+import type { SeededRandom } from '../../../shared/engine/index.ts';
 
 export function epochBatches(size: number, batchSize: number, rng: SeededRandom | null): Int32Array[] {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batches: batch size must be a positive integer, got ${batchSize}`);

@@ -22,7 +22,7 @@
  * [k, k, Cin, Cout], depthwise [k, C, 1] / [k, k, C, 1].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRandom } from '../runtime/random.ts';
+import { MIXTURE_METHODS, type MixtureMethod, type SeededRandom } from '../../../shared/engine/index.ts';
 import { convolve2d, subsample, type Pair } from './conv-core.ts';
 import { aggregateAxis, explicitPads, lastOffset, placeInAggregate, reachableTaps, type AxisTaps } from './conv-geometry.ts';
 import { fourierCorrelation } from './fourier-conv.ts';
@@ -52,10 +52,6 @@ export interface MixtureConvParams {
   alpha: tf.Variable;
   bias: tf.Variable | null;
 }
-
-export type MixtureMethod = 'per-pattern' | 'dilation-grouped' | 'aggregated' | 'fft';
-
-export const MIXTURE_METHODS: readonly MixtureMethod[] = ['per-pattern', 'dilation-grouped', 'aggregated', 'fft'];
 
 /** Receptive field (extent) d(k-1)+1 of a pattern. */
 export function fieldSize(p: Pattern): number {

@@ -3,10 +3,7 @@
  * `architecture` event that announces it. Shared by every method.
  */
 import { architectureCost } from '../arch/cost.ts';
-import type { KernelPattern } from '../arch/search-space.ts';
-import type { ArchitectureSpec } from '../arch/spec.ts';
-import { archId, searchableLayerCount } from '../arch/spec.ts';
-import type { ArchitectureSource } from '../events.ts';
+import { archId, searchableLayerCount, type ArchitectureSource, type ArchitectureSpec, type KernelPattern } from '../../../shared/engine/index.ts';
 import type { RunContext } from './run-context.ts';
 import { specFromChoices } from './select.ts';
 

@@ -8,11 +8,9 @@
  *   "PDCK" | u32 version | u32 header bytes | header (UTF-8 JSON) | zero padding to 8 | tensor data (little-endian)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelPattern, LayerSearchSpaces } from '../arch/search-space.ts';
-import type { ArchitectureSpec } from '../arch/spec.ts';
+import type { ArchitectureSpec, HpChoice, KernelPattern, LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import type { NamedVariable } from '../backbones/network.ts';
 import type { NamedTensor } from '../train/sgd.ts';
-import type { HpChoice } from './config.ts';
 
 export const CHECKPOINT_FORMAT = 'pdash-engine-checkpoint';
 export const CHECKPOINT_VERSION = 1;

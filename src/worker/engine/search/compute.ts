@@ -3,8 +3,7 @@
  * equal compute (ALGORITHM.md's fair comparison). A training step costs three forward passes per sample (forward,
  * input gradient, weight gradient), an evaluation one; per-sample forward costs come from arch/cost.ts.
  */
-import type { LayerSearchSpaces } from '../arch/search-space.ts';
-import type { ArchitectureSpec } from '../arch/spec.ts';
+import type { ArchitectureSpec, LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import { architectureCost, supernetForwardFlops, TRAINING_FLOPS_PER_FORWARD } from '../arch/cost.ts';
 import { partialBatchCount } from '../data/batches.ts';
 import type { RunContext } from './run-context.ts';

@@ -2,7 +2,7 @@
  * DASH's architecture stage (ALGORITHM.md section 3): one supernet search over the full space, then one pattern per
  * layer by argmax or perturbation. The rest of the pipeline (HP search, retraining, test) is run-method.ts's.
  */
-import type { KernelPattern } from '../arch/search-space.ts';
+import type { KernelPattern } from '../../../shared/engine/index.ts';
 import type { CheckpointTensor, SearchState, SelectState } from './checkpoint.ts';
 import { restoreSelectSupernet } from './perturbation.ts';
 import type { RunContext } from './run-context.ts';

@@ -4,22 +4,16 @@
  * grid stops early when a whole lr block brings no improvement over the best before it. Resumable at epoch
  * boundaries of a trial.
  */
-import type { ArchitectureSpec } from '../arch/spec.ts';
+import { hpConfigurations, metricValue, type ArchitectureSpec, type HpChoice } from '../../../shared/engine/index.ts';
 import { buildNetwork } from '../backbones/build.ts';
-import type { Network } from '../backbones/network.ts';
-import { variablesWithRole } from '../backbones/network.ts';
+import { variablesWithRole, type Network } from '../backbones/network.ts';
 import { referenceHpBatchFraction } from '../data/batches.ts';
-import { metricValue } from '../metrics/task-metric.ts';
 import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import type { CheckpointTensor, HpSearchState, HpTrialRecord } from './checkpoint.ts';
-import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
-import type { HpChoice } from './config.ts';
-import { hpConfigurations } from './config.ts';
+import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors, type CheckpointTensor, type HpSearchState, type HpTrialRecord } from './checkpoint.ts';
 import { evaluationFlops, networkFlops, trainingFlops } from './compute.ts';
-import type { RunContext } from './run-context.ts';
-import { checkpointDue } from './run-context.ts';
+import { checkpointDue, type RunContext } from './run-context.ts';
 
 export interface HpSearchOutcome {
   hp: HpChoice;

@@ -8,28 +8,19 @@
  * round's first epoch). Resumable mid-round (epoch checkpoints) and between rounds (the survivors' weights travel
  * in the checkpoint under `carry/`).
  */
-import type { KernelPattern, LayerSearchSpaces } from '../arch/search-space.ts';
-import { gridPatterns, uniformSearchSpaces } from '../arch/search-space.ts';
-import { searchableLayerCount } from '../arch/spec.ts';
+import { gridPatterns, planPdash, searchableLayerCount, uniformSearchSpaces, type KernelPattern, type LayerSearchSpaces, type PdashPlan } from '../../../shared/engine/index.ts';
 import type { Network } from '../backbones/network.ts';
-import type { CheckpointTensor, SearchState, SelectState } from './checkpoint.ts';
-import { assignMatching, entriesUnder } from './checkpoint.ts';
+import { assignMatching, entriesUnder, type CheckpointTensor, type SearchState, type SelectState } from './checkpoint.ts';
 import { restoreSelectSupernet } from './perturbation.ts';
-import { roundSizes } from './prune.ts';
 import type { RunContext } from './run-context.ts';
 import { pruneRound, selectFinal } from './selection-phase.ts';
 import { runSearchPhase } from './supernet-search.ts';
 
-export interface PdashPlan {
-  /** Candidates per layer searched in each round, then 1. */
-  sizes: number[];
-  rounds: number;
-  epochsPerRound: number;
-}
-
+/** The rounds this run searches; an impossible plan (a schedule that does not fit the grid) is refused. */
 export function pdashPlan(ctx: RunContext): PdashPlan {
-  const sizes = roundSizes(gridPatterns(ctx.settings.grid).length, ctx.config.pdash);
-  return { sizes, rounds: sizes.length - 1, epochsPerRound: ctx.config.pdash.roundEpochs ?? Math.ceil(ctx.config.search.epochs / 2) };
+  const plan = planPdash(gridPatterns(ctx.settings.grid).length, ctx.config.pdash, ctx.config.search.epochs);
+  if (!plan.ok) throw new Error(`P-DASH: ${plan.error}`);
+  return plan.value;
 }
 
 export function initialPdashState(ctx: RunContext): SearchState {
@@ -54,7 +45,7 @@ export async function searchPdash(ctx: RunContext, state: SearchState | SelectSt
     const net = await runSearchPhase(ctx, {
       round,
       spaces,
-      epochs: plan.epochsPerRound,
+      epochs: plan.roundEpochs,
       startEpoch,
       restore: round === state.round && resumeMidRound ? restore : null,
       ...(survivorsOfLastRound.length > 0 ? { carryOver: (n: Network) => carrySurvivors(n, survivorsOfLastRound) } : {}),
@@ -69,7 +60,7 @@ export async function searchPdash(ctx: RunContext, state: SearchState | SelectSt
     await ctx.checkpoint(
       { phase: 'search', round: round + 1, spaces, nextEpoch: 0 },
       carry.map((t) => ({ ...t, name: `carry/${t.name}` })),
-      { phase: 'select', round, trial: null, epoch: plan.epochsPerRound },
+      { phase: 'select', round, trial: null, epoch: plan.roundEpochs },
     );
   }
   throw new Error('P-DASH: the rounds ended without a selection');

@@ -13,19 +13,15 @@
  *   after every fixed layer.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelPattern, LayerSearchSpaces } from '../arch/search-space.ts';
+import type { KernelPattern, LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import { buildSupernet } from '../backbones/build.ts';
-import type { CoefficientSource, Network } from '../backbones/network.ts';
-import { variablesWithRole } from '../backbones/network.ts';
-import type { Evaluation } from '../train/loop.ts';
-import { evaluateWithLoss, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { variablesWithRole, type CoefficientSource, type Network } from '../backbones/network.ts';
+import { evaluateWithLoss, stepsPerEpoch, trainEpoch, type Evaluation } from '../train/loop.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import type { CheckpointTensor, LayerDecision, SelectState } from './checkpoint.ts';
-import { assignMatching, entriesUnder, restoreVariables, snapshotVariables } from './checkpoint.ts';
+import { assignMatching, entriesUnder, restoreVariables, snapshotVariables, type CheckpointTensor, type LayerDecision, type SelectState } from './checkpoint.ts';
 import { evaluationFlops, supernetFlops, trainingFlops } from './compute.ts';
 import { rankCandidates } from './prune.ts';
-import type { RunContext } from './run-context.ts';
-import { checkpointDue } from './run-context.ts';
+import { checkpointDue, type RunContext } from './run-context.ts';
 
 /** softmax(alpha) for every layer, with the coefficient of one candidate set to 0 when `zero` is given. */
 export function noiseFreeCoefficients(zero: { layer: number; index: number } | null = null): CoefficientSource {

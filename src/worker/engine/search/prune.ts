@@ -1,40 +1,9 @@
 /**
- * P-DASH's pruning arithmetic, pure: how many candidates each round searches, how a layer's candidates rank by a
- * score, and which of them survive. The round loop (pdash.ts) supplies the scores: softmax(alpha) or the damage
+ * P-DASH's pruning, pure: how a layer's candidates rank by a score, and which of them survive (how many each round
+ * keeps is the vocabulary's, shared/engine/rounds.ts). The round loop (pdash.ts) supplies the scores: softmax(alpha) or the damage
  * of removing a pattern (perturbation.ts).
  */
-import type { KernelPattern } from '../arch/search-space.ts';
-import type { PatternScore, RoundLayer } from '../events.ts';
-import type { PdashConfig } from './config.ts';
-
-/**
- * Candidate counts of every round's search space, then the final 1 (e.g. [16, 8, 4, 1]: three rounds). From
- * `schedule` as given, or `rounds` rounds keeping ceil(n * keepFraction) of n candidates after each round but the
- * last, which keeps one.
- */
-export function roundSizes(patterns: number, p: PdashConfig): number[] {
-  if (!Number.isInteger(patterns) || patterns < 2) throw new Error(`P-DASH: needs at least 2 candidate patterns per layer, the search space has ${patterns}`);
-  if (p.schedule !== null) {
-    if (p.schedule[0] !== patterns) {
-      throw new Error(`P-DASH: pdash.schedule [${p.schedule.join(', ')}] must start at the search space's ${patterns} patterns per layer`);
-    }
-    return [...p.schedule];
-  }
-  const sizes = [patterns];
-  for (let r = 1; r < p.rounds; r++) {
-    const previous = sizes[r - 1]!;
-    const next = Math.ceil(previous * p.keepFraction);
-    if (next < 2 || next >= previous) {
-      throw new Error(
-        `P-DASH: keeping ${p.keepFraction} of ${previous} candidates leaves ${next} for round ${r + 1} of ${p.rounds}; ` +
-          `choose fewer pdash.rounds, another pdash.keepFraction or an explicit pdash.schedule`,
-      );
-    }
-    sizes.push(next);
-  }
-  sizes.push(1);
-  return sizes;
-}
+import type { KernelPattern, PatternScore, RoundLayer } from '../../../shared/engine/index.ts';
 
 /**
  * Candidate indices best first: by score (larger first; non-finite scores last), then by the tie-break score when

@@ -11,13 +11,9 @@
  * The count is computed from the FLOP model before any training, so it is the same on every machine and backend.
  * Resumable after every candidate.
  */
-import type { KernelPattern } from '../arch/search-space.ts';
-import { gridPatterns, uniformSearchSpaces } from '../arch/search-space.ts';
-import type { ArchitectureSpec } from '../arch/spec.ts';
-import { searchableLayerCount } from '../arch/spec.ts';
+import { gridPatterns, metricValue, searchableLayerCount, uniformSearchSpaces, type ArchitectureSpec, type KernelPattern } from '../../../shared/engine/index.ts';
 import { buildNetwork } from '../backbones/build.ts';
 import { variablesWithRole } from '../backbones/network.ts';
-import { metricValue } from '../metrics/task-metric.ts';
 import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';

@@ -4,20 +4,15 @@
  * exactly once. Resumable at epoch boundaries (the best weights travel in the checkpoint).
  */
 import { architectureCost } from '../arch/cost.ts';
-import { archId } from '../arch/spec.ts';
+import { archId, metricValue, type ResultEvent } from '../../../shared/engine/index.ts';
 import { variablesWithRole } from '../backbones/network.ts';
-import type { ResultEvent } from '../events.ts';
-import { metricValue } from '../metrics/task-metric.ts';
-import type { EvaluateOptions } from '../train/loop.ts';
-import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { evaluate, stepsPerEpoch, trainEpoch, type EvaluateOptions } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import type { CheckpointTensor, RetrainState } from './checkpoint.ts';
-import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
+import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors, type CheckpointTensor, type RetrainState } from './checkpoint.ts';
 import { buildSharedInit } from './hp-search.ts';
 import { evaluationFlops, networkFlops, trainingFlops } from './compute.ts';
-import type { RunContext } from './run-context.ts';
-import { checkpointDue } from './run-context.ts';
+import { checkpointDue, type RunContext } from './run-context.ts';
 
 export type DashResult = Omit<ResultEvent, 'type'>;
 

@@ -2,27 +2,13 @@
  * What every phase of a run shares: the resolved per-task settings, the split readers, the seeded streams, event
  * emission and checkpoint writing. Built once per run (fresh or resumed) by `createRunContext`.
  */
-import type { SearchSpaceGrid } from '../arch/search-space.ts';
-import { defaultSearchSpace } from '../arch/search-space.ts';
-import { canonicalJson } from '../arch/canonical-json.ts';
-import { sha256HexOfString } from '../arch/sha256.ts';
-import type { BackboneName } from '../arch/spec.ts';
-import { backboneRank } from '../arch/spec.ts';
-import type { BackboneShape } from '../backbones/plan.ts';
+import { backboneRank, canonicalJson, defaultSearchSpace, SeededRandom, sha256HexOfString, targetChannels, taskRank, validateConfig, validateTask, type BackboneName, type BackboneShape, type DashConfig, type EngineEvent, type MetricName, type SearchMethod, type SearchSpaceGrid, type TaskSpec, type TrainingPhase } from '../../../shared/engine/index.ts';
 import { holdout, seededSubset } from '../data/batches.ts';
-import type { DashDataset, SplitReader, TaskSpec } from '../data/dataset.ts';
-import { splitReader, subsetReader, targetChannels, taskRank, validateTask } from '../data/dataset.ts';
-import type { EngineEvent, TrainingPhase } from '../events.ts';
-import type { MetricName } from '../metrics/task-metric.ts';
-import { SeededRandom } from '../runtime/random.ts';
-import type { TaskLoss } from '../train/losses.ts';
-import { taskLoss } from '../train/losses.ts';
+import { splitReader, subsetReader, type DashDataset, type SplitReader } from '../data/dataset.ts';
+import { taskLoss, type TaskLoss } from '../train/losses.ts';
 import { throwIfAborted } from '../train/loop.ts';
 import { referenceMilestones } from '../train/schedule.ts';
-import type { CheckpointTensor, DashCheckpoint, PipelineState } from './checkpoint.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
-import type { DashConfig, SearchMethod } from './config.ts';
-import { validateConfig } from './config.ts';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type DashCheckpoint, type PipelineState } from './checkpoint.ts';
 
 export interface RunHooks {
   /** Receives every event, synchronously, in order. */

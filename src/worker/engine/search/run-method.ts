@@ -7,24 +7,16 @@
  * The run takes everything it needs as arguments (method, config, dataset, seed) and reports only through `hooks`:
  * events, checkpoints, and the returned result. Same seed + same backend + same checkpoint history = same numbers.
  */
-import type { KernelPattern } from '../arch/search-space.ts';
-import { uniformSearchSpaces } from '../arch/search-space.ts';
-import { searchableLayerCount } from '../arch/spec.ts';
+import { SEARCH_METHODS, searchableLayerCount, uniformSearchSpaces, type ArchitectureSource, type DashConfig, type KernelPattern, type RunStartEvent, type SearchMethod } from '../../../shared/engine/index.ts';
 import type { DashDataset } from '../data/dataset.ts';
-import type { ArchitectureSource, RunStartEvent } from '../events.ts';
 import { announceArchitecture, backboneChoices, retrainSpec } from './architecture.ts';
-import type { CheckpointTensor, DashCheckpoint, PipelineState } from './checkpoint.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.ts';
-import type { DashConfig, SearchMethod } from './config.ts';
-import { SEARCH_METHODS } from './config.ts';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type DashCheckpoint, type PipelineState } from './checkpoint.ts';
 import { searchDash } from './dash.ts';
 import { runHpSearch } from './hp-search.ts';
 import { initialPdashState, pdashPlan, searchPdash } from './pdash.ts';
 import { initialRandomState, searchRandom } from './random-search.ts';
-import type { DashResult } from './retrain.ts';
-import { runRetrainAndTest } from './retrain.ts';
-import type { RunContext, RunHooks } from './run-context.ts';
-import { createRunContext } from './run-context.ts';
+import { runRetrainAndTest, type DashResult } from './retrain.ts';
+import { createRunContext, type RunContext, type RunHooks } from './run-context.ts';
 
 export type DashHooks = RunHooks;
 export type { DashResult };
@@ -103,7 +95,7 @@ async function findArchitecture(ctx: RunContext, state: Extract<PipelineState, {
   }
   if (ctx.algorithm === 'pdash') {
     const plan = pdashPlan(ctx);
-    return { choices: await searchPdash(ctx, state, restore), source: config.selection, round: plan.rounds, epochs: plan.epochsPerRound };
+    return { choices: await searchPdash(ctx, state, restore), source: config.selection, round: plan.rounds, epochs: plan.roundEpochs };
   }
   if (ctx.algorithm === 'dash') return { choices: await searchDash(ctx, state, restore), source: config.selection, round: null, epochs: config.search.epochs };
   throw new Error(`resume: a search checkpoint cannot continue a ${ctx.algorithm} run`);

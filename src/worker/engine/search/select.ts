@@ -2,10 +2,8 @@
  * Architecture selection from a searched supernet, and alpha snapshots for events.
  * DASH selects per layer the pattern with the largest softmax(alpha) (= argmax alpha), noise-free.
  */
-import type { KernelPattern } from '../arch/search-space.ts';
-import type { ArchitectureSpec } from '../arch/spec.ts';
+import type { ArchitectureSpec, KernelPattern, LayerAlphaSnapshot } from '../../../shared/engine/index.ts';
 import type { Network } from '../backbones/network.ts';
-import type { LayerAlphaSnapshot } from '../events.ts';
 
 export function softmax(values: readonly number[]): number[] {
   const max = Math.max(...values);

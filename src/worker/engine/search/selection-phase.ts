@@ -3,12 +3,9 @@
  * survivors of a P-DASH round. Candidates rank by softmax(alpha) (argmax) or by the damage of removing them
  * (perturbation, DARTS-PT); every selection is announced as a `round` event.
  */
-import type { KernelPattern, LayerSearchSpaces } from '../arch/search-space.ts';
-import { patternLabel } from '../arch/search-space.ts';
+import { patternLabel, type KernelPattern, type LayerSearchSpaces, type RoundLayer } from '../../../shared/engine/index.ts';
 import type { Network } from '../backbones/network.ts';
-import type { RoundLayer } from '../events.ts';
-import type { CheckpointTensor, LayerDecision, SelectState } from './checkpoint.ts';
-import { snapshotVariables } from './checkpoint.ts';
+import { snapshotVariables, type CheckpointTensor, type LayerDecision, type SelectState } from './checkpoint.ts';
 import { evaluationFlops, supernetFlops } from './compute.ts';
 import { fineTuneSteps, initialSelectState, rankByDamage, scoreCandidates, selectByPerturbation } from './perturbation.ts';
 import { rankCandidates, roundLayer, survivors } from './prune.ts';

@@ -5,18 +5,15 @@
  * the first share of the shuffled batches. Resumable at epoch boundaries; a P-DASH round is a search phase with
  * `round` set and its own (pruned) candidate lists.
  */
-import type { LayerSearchSpaces } from '../arch/search-space.ts';
+import type { LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import { buildSupernet } from '../backbones/build.ts';
-import type { Network } from '../backbones/network.ts';
-import { variablesWithRole } from '../backbones/network.ts';
+import { variablesWithRole, type Network } from '../backbones/network.ts';
 import { stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import type { CheckpointTensor } from './checkpoint.ts';
-import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors } from './checkpoint.ts';
+import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors, type CheckpointTensor } from './checkpoint.ts';
 import { supernetFlops, trainingFlops } from './compute.ts';
-import type { RunContext } from './run-context.ts';
-import { checkpointDue } from './run-context.ts';
+import { checkpointDue, type RunContext } from './run-context.ts';
 import { alphaSnapshot } from './select.ts';
 
 export interface SearchPhaseInput {

@@ -6,14 +6,11 @@
  * (supernets) -> global-norm clipping -> SGD step. Everything a step allocates is released before the next.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { penaltyFieldSize } from '../arch/search-space.ts';
+import { penaltyFieldSize, type MetricName, type SeededRandom, type TargetNormalization } from '../../../shared/engine/index.ts';
 import type { CoefficientSource, NamedVariable, Network } from '../backbones/network.ts';
-import type { SplitReader, TargetNormalization } from '../data/dataset.ts';
-import { decodeTargets } from '../data/dataset.ts';
+import { decodeTargets, type SplitReader } from '../data/dataset.ts';
 import { epochBatches, partialBatchCount } from '../data/batches.ts';
-import type { MetricName } from '../metrics/task-metric.ts';
 import { createMetric } from '../metrics/task-metric.ts';
-import type { SeededRandom } from '../runtime/random.ts';
 import { clipByGlobalNorm, rescaleAlphaGradient } from './gradients.ts';
 import type { TaskLoss } from './losses.ts';
 import type { SgdOptimizer } from './sgd.ts';

@@ -5,7 +5,7 @@
  *   LpLoss(size_average=False) on decoded outputs; its reference learning rates assume the sum).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TargetNormalization, TaskKind } from '../data/dataset.ts';
+import type { TargetNormalization, TaskKind } from '../../../shared/engine/index.ts';
 import { decodeTargets } from '../data/dataset.ts';
 
 export interface TaskLoss {

@@ -9,7 +9,7 @@
 import { LabError } from '../../../../shared/errors.ts';
 import { darcyTaskData, type DarcyFields } from '../preprocess/darcy.ts';
 import type { TaskData } from '../preprocess/task-data.ts';
-import type { SeededRandom } from '../../../../worker/engine/runtime/random.ts';
+import type { SeededRandom } from '../../../../shared/engine/index.ts';
 import { solveDarcy } from './darcy-solver.ts';
 import { gaussianRandomField, thresholdField } from './gaussian-random-field.ts';
 import { resolveCounts, splitStreams, type BuiltinOptions, type BuiltinSize, type SplitCounts } from './generated-task.ts';

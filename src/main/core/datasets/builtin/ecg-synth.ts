@@ -11,7 +11,7 @@
  * Every recording gets its own heart rate, wave amplitudes and widths, phase, mild noise and baseline wander,
  * and is z-scored like the real data. Classes are balanced. Metric: 1 - macro F1.
  */
-import type { SeededRandom } from '../../../../worker/engine/runtime/random.ts';
+import type { SeededRandom } from '../../../../shared/engine/index.ts';
 import type { SplitData, TaskData } from '../preprocess/task-data.ts';
 import { ecgClasses, zScore } from '../preprocess/ecg.ts';
 import { balancedLabels, resolveCounts, splitStreams, type BuiltinOptions, type BuiltinSize, type SplitCounts } from './generated-task.ts';

@@ -6,7 +6,7 @@
  * with xi_k ~ N(0, 1), phi_0 = 1, phi_k = sqrt(2) cos(pi k x), and the constant mode removed (mean zero).
  * FNO evaluates the series with an inverse DCT at cell centres; here it is evaluated at the grid's nodes.
  */
-import type { SeededRandom } from '../../../../worker/engine/runtime/random.ts';
+import type { SeededRandom } from '../../../../shared/engine/index.ts';
 
 export interface RandomFieldOptions {
   alpha?: number;

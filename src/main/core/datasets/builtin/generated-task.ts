@@ -4,7 +4,7 @@
  * so changing the size of one split leaves the samples of the others unchanged.
  */
 import { LabError } from '../../../../shared/errors.ts';
-import { SeededRandom } from '../../../../worker/engine/runtime/random.ts';
+import { SeededRandom } from '../../../../shared/engine/index.ts';
 
 export type BuiltinSize = 'tiny' | 'small' | 'full';
 

@@ -9,7 +9,7 @@
  * cross-talk bursts on other electrodes (30%), and rectified background noise. Classes are balanced.
  * Samples are [16, 52, 1]; metric: error %.
  */
-import type { SeededRandom } from '../../../../worker/engine/runtime/random.ts';
+import type { SeededRandom } from '../../../../shared/engine/index.ts';
 import type { SplitData, TaskData } from '../preprocess/task-data.ts';
 import { balancedLabels, resolveCounts, splitStreams, type BuiltinOptions, type BuiltinSize, type SplitCounts } from './generated-task.ts';
 

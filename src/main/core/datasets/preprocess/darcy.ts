@@ -10,8 +10,7 @@
  * 100 samples, val the 100 before, train the rest.
  */
 import { LabError } from '../../../../shared/errors.ts';
-import type { ArraySource } from '../formats/array-source.ts';
-import { openMat } from '../formats/mat.ts';
+import { openMat, type ArraySource } from '../../../../array-io/index.ts';
 import { encodePointwise, pointwiseStats, unitGaussianEps } from './normalize.ts';
 import type { JsonValue, PointwiseNormalization, SplitData, TaskData } from './task-data.ts';
 import { toFiniteFloat32 } from './validate.ts';

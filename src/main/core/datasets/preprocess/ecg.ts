@@ -12,9 +12,9 @@
  *  - labels N/A/O/~ become 0..3. The metric is 1 - macro F1.
  */
 import { readFile } from 'node:fs/promises';
-import { SeededRandom } from '../../../../worker/engine/runtime/random.ts';
+import { SeededRandom } from '../../../../shared/engine/index.ts';
 import { LabError } from '../../../../shared/errors.ts';
-import { NdArray, PickleTuple, unpickle, type PickleValue } from '../formats/pickle.ts';
+import { NdArray, PickleTuple, unpickle, type PickleValue } from '../../../../array-io/index.ts';
 import type { SplitData, TaskData } from './task-data.ts';
 
 export const ecgClasses = ['N', 'A', 'O', '~'] as const;

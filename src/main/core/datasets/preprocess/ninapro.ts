@@ -6,8 +6,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../../shared/errors.ts';
-import { forEachRowBatch, readWholeArray, type ArraySource } from '../formats/array-source.ts';
-import { openNpy } from '../formats/npy.ts';
+import { forEachRowBatch, openNpy, readWholeArray, type ArraySource } from '../../../../array-io/index.ts';
 import type { SplitData, TaskData } from './task-data.ts';
 import { assertFinite, assertSampleCounts, toClassLabels } from './validate.ts';
 

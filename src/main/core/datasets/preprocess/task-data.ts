@@ -3,8 +3,7 @@
  * (src/worker/engine/data/dataset.ts): per-split flat, row-major typed arrays, channels-last sample shapes,
  * the metric and, for dense regression, the target normalisation the stored targets carry.
  */
-import type { TaskKind } from '../../../../worker/engine/data/dataset.ts';
-import type { MetricDirection, MetricName } from '../../../../worker/engine/metrics/task-metric.ts';
+import type { MetricDirection, MetricName, TaskKind } from '../../../../shared/engine/index.ts';
 
 export type { MetricDirection, MetricName, TaskKind };
 

@@ -4,7 +4,7 @@
  */
 import { MAX_CLASSES } from '../../../../shared/contract/datasets.ts';
 import { LabError } from '../../../../shared/errors.ts';
-import type { NumericArray } from '../formats/dtype.ts';
+import type { NumericArray } from '../../../../array-io/index.ts';
 import type { SplitData, TaskData, TaskKind } from './task-data.ts';
 
 /** Index of the first NaN or infinity, or -1. */

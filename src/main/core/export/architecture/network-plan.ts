@@ -3,10 +3,7 @@
  * variable names: what the TF.js and PyTorch exporters build from. It is derived from the engine's backbone
  * plan (wrnBlocks, resnet1dBlocks), so an export cannot drift from the network the engine trains.
  */
-import { patternLabel } from '../../../../worker/engine/arch/search-space.ts';
-import type { ArchitectureSpec } from '../../../../worker/engine/arch/spec.ts';
-import { validateArchitectureSpec } from '../../../../worker/engine/arch/spec.ts';
-import { resnet1dBlocks, shapeOfSpec, WRN_STEM_CHANNELS, wrnBlocks } from '../../../../worker/engine/backbones/plan.ts';
+import { patternLabel, resnet1dBlocks, shapeOfSpec, validateArchitectureSpec, WRN_STEM_CHANNELS, wrnBlocks, type ArchitectureSpec } from '../../../../shared/engine/index.ts';
 
 export interface ConvNode {
   /** The engine's slot name, e.g. `stage2.block1.conv2`. */

@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_CLASSES } from '../../../../../src/shared/contract/datasets.ts';
 import { LabError } from '../../../../../src/shared/errors.ts';
-import { memoryArraySource, readWholeArray, type ArraySource } from '../../../../../src/main/core/datasets/formats/array-source.ts';
-import { openNpy } from '../../../../../src/main/core/datasets/formats/npy.ts';
+import { memoryArraySource, readWholeArray, type ArraySource } from '../../../../../src/array-io/array-source.ts';
+import { openNpy } from '../../../../../src/array-io/npy.ts';
 import { BATCH_BYTES, FULL_PASS_BATCH_BYTES, importIntoFolder, rowsPerBatch, type ImportInput } from '../../../../../src/main/core/datasets/import-pipeline.ts';
 import { useTempDir } from './temp-dir.ts';
 

@@ -14,9 +14,8 @@ import { networkPlan } from '../../../../../src/main/core/export/architecture/ne
 import { pytorchSource } from '../../../../../src/main/core/export/architecture/pytorch-source.ts';
 import { layersTopology, tfjsLayersModel } from '../../../../../src/main/core/export/architecture/tfjs-model.ts';
 import { architectureCost } from '../../../../../src/worker/engine/arch/cost.ts';
-import type { ArchitectureSpec } from '../../../../../src/worker/engine/arch/spec.ts';
+import { SeededRandom, type ArchitectureSpec } from '../../../../../src/shared/engine/index.ts';
 import { buildNetwork } from '../../../../../src/worker/engine/backbones/build.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
 import { tempDir } from '../../../../helpers/temp-dir.ts';
 
 const layers = (choices: string) => choices.split(' ').map((c, layer) => ({ layer, kernel: Number(c.split('/')[0]), dilation: Number(c.split('/')[1]) }));

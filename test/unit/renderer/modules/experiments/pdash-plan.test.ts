@@ -1,21 +1,18 @@
 /**
- * P-DASH's plan as the form and the monitor compute it, against the engine's own arithmetic (the renderer may
- * not import the engine; this test may).
+ * P-DASH's plan as the form and the monitor compute it from their fields and a run's configuration; the round
+ * arithmetic itself is the vocabulary's (test/unit/shared/engine/rounds.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import {
   parseKeepSchedule,
   parsePdash,
   pdashFieldsOf,
-  planPdash,
   presetPdash,
-  roundSizes,
   runPdashPlan,
   runSearchGrid,
   type PdashFields,
 } from '../../../../../src/renderer/modules/experiments/pdash-plan.ts';
-import { PRESETS } from '../../../../../src/worker/engine/presets.ts';
-import { roundSizes as engineRoundSizes } from '../../../../../src/worker/engine/search/prune.ts';
+import { planPdash, PRESETS } from '../../../../../src/shared/engine/index.ts';
 
 const grid16 = { kernels: [3, 5, 7, 9], dilations: [1, 3, 7, 15] };
 const grid4 = { kernels: [3, 5], dilations: [1, 2] };
@@ -30,31 +27,7 @@ describe('parseKeepSchedule', () => {
   });
 });
 
-describe('roundSizes', () => {
-  it.each([
-    [16, { schedule: null, rounds: 3, keepFraction: 0.5 }],
-    [20, { schedule: null, rounds: 3, keepFraction: 0.5 }],
-    [16, { schedule: [16, 4, 1], rounds: 3, keepFraction: 0.5 }],
-    [4, { schedule: null, rounds: 2, keepFraction: 0.5 }],
-    [16, { schedule: null, rounds: 1, keepFraction: 0.5 }],
-    [9, { schedule: null, rounds: 2, keepFraction: 0.3 }],
-  ])('%i patterns, %j: as the engine plans it', (patterns, settings) => {
-    expect(roundSizes(patterns, settings)).toEqual({ ok: true, value: engineRoundSizes(patterns, { ...settings, roundEpochs: null }) });
-  });
-
-  it.each([
-    [4, { schedule: null, rounds: 3, keepFraction: 0.5 }, 'leaves 1 for round 3 of 3'],
-    [16, { schedule: [8, 4, 1], rounds: 3, keepFraction: 0.5 }, "starts at the search space's 16 patterns per layer (4 kernel sizes × 4 dilations): e.g. 16,4,1"],
-    [16, { schedule: [16, 4], rounds: 3, keepFraction: 0.5 }, 'end the schedule at 1'],
-    [1, { schedule: null, rounds: 3, keepFraction: 0.5 }, 'at least 2 patterns per layer'],
-  ])('%i patterns, %j: refused where the engine refuses (%s)', (patterns, settings, message) => {
-    const planned = roundSizes(patterns, settings, patterns === 16 ? grid16 : undefined);
-    expect(planned.ok).toBe(false);
-    if (!planned.ok) expect(planned.error).toContain(message);
-    // The engine refuses the same (a schedule's end is its configuration check, not roundSizes').
-    if (settings.schedule === null || settings.schedule[0] !== patterns) expect(() => engineRoundSizes(patterns, { ...settings, roundEpochs: null })).toThrow();
-  });
-
+describe('the preset plans', () => {
   it("a preset's own rounds fit its grid, and each round searches half the search epochs", () => {
     expect(planPdash(4, presetPdash('smoke'), PRESETS.smoke.search.epochs)).toEqual({ ok: true, value: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
     expect(planPdash(16, presetPdash('quick'), PRESETS.quick.search.epochs)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3 } });

@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GRIDS, PRESET_BUDGETS, PRESET_NAMES, presetGrid } from '../../../../../src/renderer/modules/experiments/presets.ts';
-import { defaultSearchSpace } from '../../../../../src/worker/engine/arch/search-space.ts';
-import { PRESETS } from '../../../../../src/worker/engine/presets.ts';
-import { hpConfigurations } from '../../../../../src/worker/engine/search/config.ts';
+import { defaultSearchSpace, hpConfigurations, PRESETS } from '../../../../../src/shared/engine/index.ts';
 
 describe('renderer presets', () => {
   it('name the engine presets, in the order the form offers them', () => {

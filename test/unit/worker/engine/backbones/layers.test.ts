@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchNorm, Dense, dropout, PointwiseConv, xavierUniform } from '../../../../../src/worker/engine/backbones/layers.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { SeededRandom } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 
 beforeAll(useTestBackend);

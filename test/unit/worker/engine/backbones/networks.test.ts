@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { architectureCost } from '../../../../../src/worker/engine/arch/cost.ts';
-import { uniformSearchSpaces } from '../../../../../src/worker/engine/arch/search-space.ts';
-import type { ArchitectureSpec } from '../../../../../src/worker/engine/arch/spec.ts';
+import { SeededRandom, uniformSearchSpaces, type ArchitectureSpec } from '../../../../../src/shared/engine/index.ts';
 import { buildNetwork, buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
-import type { Network } from '../../../../../src/worker/engine/backbones/network.ts';
-import { variablesWithRole } from '../../../../../src/worker/engine/backbones/network.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { variablesWithRole, type Network } from '../../../../../src/worker/engine/backbones/network.ts';
 import { crossEntropy } from '../../../../../src/worker/engine/train/losses.ts';
 import { SgdOptimizer } from '../../../../../src/worker/engine/train/sgd.ts';
 import { useTestBackend } from '../train/test-backend.ts';

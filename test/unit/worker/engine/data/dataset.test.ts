@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { epochBatches, holdout, partialBatchCount, referenceHpBatchFraction, seededSubset } from '../../../../../src/worker/engine/data/batches.ts';
-import type { BatchReader, TaskSpec } from '../../../../../src/worker/engine/data/dataset.ts';
-import { decodeTargets, splitReader, subsetReader, validateTask } from '../../../../../src/worker/engine/data/dataset.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { decodeTargets, splitReader, subsetReader, type BatchReader } from '../../../../../src/worker/engine/data/dataset.ts';
+import { SeededRandom, validateTask, type TaskSpec } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 
 beforeAll(useTestBackend);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMetric, isBetter, metricValue } from '../../../../../src/worker/engine/metrics/task-metric.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { createMetric } from '../../../../../src/worker/engine/metrics/task-metric.ts';
+import { isBetter, metricValue, SeededRandom } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 
 beforeAll(useTestBackend);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { patternConv, type PatternConvOptions } from '../../../../../src/worker/engine/ops/pattern-conv.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { SeededRandom } from '../../../../../src/shared/engine/index.ts';
 import { naiveForward, naiveGradients, type NaiveLayer } from './naive-reference.ts';
 import { maxRelativeError, prepareTestBackends, useBackend } from './test-backends.ts';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DashCheckpoint, DashConfig, DashDataset, DashResult, EngineEvent } from '../../../../../src/worker/engine/index.ts';
-import { decodeCheckpoint, encodeCheckpoint, resolveConfig, RunCancelledError, runDash } from '../../../../../src/worker/engine/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, RunCancelledError, runDash, type DashCheckpoint, type DashDataset, type DashResult } from '../../../../../src/worker/engine/index.ts';
+import { resolveConfig, type DashConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 import { disposeDataset, field2d, stripes2d, stripes2dStreamed, waves1d } from './synthetic-tasks.ts';
 

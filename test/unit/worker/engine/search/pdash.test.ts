@@ -1,17 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supernetForwardFlops } from '../../../../../src/worker/engine/arch/cost.ts';
-import { gridPatterns, uniformSearchSpaces } from '../../../../../src/worker/engine/arch/search-space.ts';
+import { gridPatterns, resolveConfig, SeededRandom, uniformSearchSpaces, type DashConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import { buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
-import type { DashConfig, EngineEvent } from '../../../../../src/worker/engine/index.ts';
-import { decodeCheckpoint, resolveConfig, RunCancelledError } from '../../../../../src/worker/engine/index.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { decodeCheckpoint, RunCancelledError } from '../../../../../src/worker/engine/index.ts';
 import { carrySurvivors } from '../../../../../src/worker/engine/search/pdash.ts';
 import { createRunContext } from '../../../../../src/worker/engine/search/run-context.ts';
 import { pruneRound } from '../../../../../src/worker/engine/search/selection-phase.ts';
 import { useTestBackend } from '../train/test-backend.ts';
-import type { Recorded } from './run-recorder.ts';
-import { eventsOf, finalWeights, recordRun } from './run-recorder.ts';
+import { eventsOf, finalWeights, recordRun, type Recorded } from './run-recorder.ts';
 import { disposeDataset, stripes2d } from './synthetic-tasks.ts';
 
 beforeAll(useTestBackend);
@@ -153,7 +150,7 @@ describe('runMethod pdash on a tiny 2-D task (smoke: 4 -> 2 -> 1 candidates, arg
     const checkpoint = decodeCheckpoint(baseline.checkpoints[0]!);
     await expect(recordRun('dash', config, data, 7, { resume: checkpoint })).rejects.toThrow(/different configuration, method/);
     await expect(recordRun('pdash', resolveConfig('smoke', { pdash: { rounds: 3 } }), data, 7)).rejects.toThrow(/leaves 1 for round 3 of 3/);
-    await expect(recordRun('pdash', resolveConfig('smoke', { pdash: { schedule: [16, 4, 1] } }), data, 7)).rejects.toThrow(/must start at the search space's 4 patterns/);
+    await expect(recordRun('pdash', resolveConfig('smoke', { pdash: { schedule: [16, 4, 1] } }), data, 7)).rejects.toThrow(/starts at the search space's 4 patterns/);
   });
 });
 

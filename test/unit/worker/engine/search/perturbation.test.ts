@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gridPatterns, uniformSearchSpaces } from '../../../../../src/worker/engine/arch/search-space.ts';
+import { gridPatterns, resolveConfig, SeededRandom, uniformSearchSpaces } from '../../../../../src/shared/engine/index.ts';
 import { buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
 import type { Network } from '../../../../../src/worker/engine/backbones/network.ts';
-import { resolveConfig } from '../../../../../src/worker/engine/presets.ts';
 import { noiseFreeCoefficients, rankByDamage, scoreCandidates } from '../../../../../src/worker/engine/search/perturbation.ts';
-import type { RunContext } from '../../../../../src/worker/engine/search/run-context.ts';
-import { createRunContext } from '../../../../../src/worker/engine/search/run-context.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { createRunContext, type RunContext } from '../../../../../src/worker/engine/search/run-context.ts';
 import { evaluateWithLoss } from '../../../../../src/worker/engine/train/loop.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 import { disposeDataset, stripes2d } from './synthetic-tasks.ts';

@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { gridPatterns } from '../../../../../src/worker/engine/arch/search-space.ts';
-import { PRESETS } from '../../../../../src/worker/engine/presets.ts';
-import type { PdashConfig } from '../../../../../src/worker/engine/search/config.ts';
-import { rankCandidates, roundLayer, roundSizes, survivors } from '../../../../../src/worker/engine/search/prune.ts';
+import { gridPatterns, PRESETS, type PdashConfig } from '../../../../../src/shared/engine/index.ts';
+import { rankCandidates, roundLayer, survivors } from '../../../../../src/worker/engine/search/prune.ts';
 
 const defaults: PdashConfig = PRESETS.paper.pdash;
-
-describe('roundSizes', () => {
-  it('halves per round until the last keeps one: 16 -> 8 -> 4 -> 1 (2-D), 20 -> 10 -> 5 -> 1 (1-D)', () => {
-    expect(roundSizes(16, defaults)).toEqual([16, 8, 4, 1]);
-    expect(roundSizes(20, defaults)).toEqual([20, 10, 5, 1]);
-    expect(roundSizes(20, { ...defaults, rounds: 4 })).toEqual([20, 10, 5, 3, 1]);
-    expect(roundSizes(16, { ...defaults, rounds: 2, keepFraction: 0.25 })).toEqual([16, 4, 1]);
-    expect(roundSizes(4, { ...defaults, rounds: 1 })).toEqual([4, 1]);
-  });
-
-  it('takes an explicit schedule as given, which must start at the space size', () => {
-    expect(roundSizes(16, { ...defaults, schedule: [16, 4, 1] })).toEqual([16, 4, 1]);
-    expect(() => roundSizes(20, { ...defaults, schedule: [16, 4, 1] })).toThrow(/must start at the search space's 20 patterns/);
-  });
-
-  it('refuses a fraction that would leave a round with fewer than two candidates or none pruned', () => {
-    expect(() => roundSizes(4, { ...defaults, rounds: 3 })).toThrow(/leaves 1 for round 3 of 3/);
-    expect(() => roundSizes(16, { ...defaults, rounds: 2, keepFraction: 0.99 })).toThrow(/leaves 16 for round 2/);
-    expect(() => roundSizes(1, defaults)).toThrow(/at least 2 candidate patterns/);
-  });
-});
 
 describe('rankCandidates and survivors', () => {
   it('ranks by score, then the tie-break score, then index; non-finite scores last', () => {

@@ -3,8 +3,8 @@
  * checkpoint (through the run's AbortSignal) or resume one from a checkpoint.
  */
 import { expect } from 'vitest';
-import type { DashCheckpoint, DashConfig, DashDataset, DashResult, EngineEvent, SearchMethod } from '../../../../../src/worker/engine/index.ts';
-import { decodeCheckpoint, encodeCheckpoint, runMethod } from '../../../../../src/worker/engine/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, runMethod, type DashCheckpoint, type DashDataset, type DashResult } from '../../../../../src/worker/engine/index.ts';
+import type { DashConfig, EngineEvent, SearchMethod } from '../../../../../src/shared/engine/index.ts';
 
 export interface Recorded {
   result: DashResult;

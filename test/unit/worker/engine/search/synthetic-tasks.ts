@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchReader, DashDataset, InMemorySplit } from '../../../../../src/worker/engine/data/dataset.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
+import { SeededRandom } from '../../../../../src/shared/engine/index.ts';
 
 function stripes(rng: SeededRandom, n: number): { x: Float32Array; y: Int32Array } {
   const x = new Float32Array(n * 64);

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { penaltyFieldSize, uniformSearchSpaces } from '../../../../../src/worker/engine/arch/search-space.ts';
+import { penaltyFieldSize, SeededRandom, uniformSearchSpaces } from '../../../../../src/shared/engine/index.ts';
 import { buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
 import { variablesWithRole } from '../../../../../src/worker/engine/backbones/network.ts';
 import { splitReader } from '../../../../../src/worker/engine/data/dataset.ts';
-import { SeededRandom } from '../../../../../src/worker/engine/runtime/random.ts';
 import { taskLoss } from '../../../../../src/worker/engine/train/losses.ts';
 import { evaluate, stepsPerEpoch, trainEpoch } from '../../../../../src/worker/engine/train/loop.ts';
 import { SgdOptimizer } from '../../../../../src/worker/engine/train/sgd.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../../../../src/worker/engine/runtime/random.ts';
+import { SeededRandom } from '../../../../../../src/shared/engine/index.ts';
 import { harmonicMean, solveDarcy } from '../../../../../../src/main/core/datasets/builtin/darcy-solver.ts';
 import { gaussianRandomField, thresholdField } from '../../../../../../src/main/core/datasets/builtin/gaussian-random-field.ts';
 

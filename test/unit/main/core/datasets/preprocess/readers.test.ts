@@ -7,9 +7,9 @@ import { classStride, readEcgPickle, splitRecordings } from '../../../../../../s
 import { decodePointwise } from '../../../../../../src/main/core/datasets/preprocess/normalize.ts';
 import { readNinaproDir } from '../../../../../../src/main/core/datasets/preprocess/ninapro.ts';
 import { validateTaskData } from '../../../../../../src/main/core/datasets/preprocess/validate.ts';
-import { mat5Bytes } from '../formats/reference-mat.ts';
-import { encodeElements, npyBytes } from '../formats/reference-npy.ts';
-import { dumps, py } from '../formats/reference-pickle.ts';
+import { mat5Bytes } from '../../../../array-io/reference-mat.ts';
+import { encodeElements, npyBytes } from '../../../../array-io/reference-npy.ts';
+import { dumps, py } from '../../../../array-io/reference-pickle.ts';
 import { useTempDir } from '../temp-dir.ts';
 
 const temp = useTempDir('readers');
