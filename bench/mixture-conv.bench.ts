@@ -15,16 +15,8 @@ import { convolve2d } from '../src/worker/engine/ops/conv-core.ts';
 import { convFilterGradient, convInputGradient } from '../src/worker/engine/ops/kernels/conv-gradients.ts';
 import { originalKernel, registerTrainingKernels } from '../src/worker/engine/ops/kernels/register.ts';
 import { estimateMixtureCosts } from '../src/worker/engine/ops/mixture-cost.ts';
-import {
-  MIXTURE_METHODS,
-  createMixtureConvParams,
-  gumbelCoefficients,
-  mixtureConv,
-  patternSpace,
-  type MixtureConvConfig,
-  type MixtureMethod,
-} from '../src/worker/engine/ops/mixture-conv.ts';
-import { SeededRandom } from '../src/worker/engine/runtime/random.ts';
+import { createMixtureConvParams, gumbelCoefficients, mixtureConv, patternSpace, type MixtureConvConfig } from '../src/worker/engine/ops/mixture-conv.ts';
+import { MIXTURE_METHODS, SeededRandom, type MixtureMethod } from '../src/shared/engine/index.ts';
 import { setupNodeRuntime } from '../src/worker/node-runtime.ts';
 
 function argument(name: string): string | undefined {
