@@ -2,15 +2,18 @@
  * Errors that cross the contract. A LabError carries a stable code, a message that says what is wrong, and a
  * hint that says what the user can do about it. Transports serialise it as a plain object and clients rebuild it.
  */
-export type LabErrorCode =
-  | 'bad-request' // the request does not match its schema
-  | 'unknown-channel' // no such channel in the contract
-  | 'unauthorized' // web mode: missing or wrong token; Electron: a frame that is not ours
-  | 'not-found'
-  | 'conflict'
-  | 'unavailable' // the lab or a resource cannot be used right now (locked, newer schema, closed)
-  | 'cancelled'
-  | 'internal';
+export const LAB_ERROR_CODES = [
+  'bad-request', // the request or its input (a file, a label) is wrong: the message says what
+  'unknown-channel', // no such channel in the contract
+  'unauthorized', // web mode: missing or wrong token; Electron: a frame that is not ours
+  'not-found',
+  'conflict',
+  'unavailable', // the lab or a resource cannot be used right now (locked, newer schema, closed)
+  'cancelled',
+  'internal',
+] as const;
+
+export type LabErrorCode = (typeof LAB_ERROR_CODES)[number];
 
 export interface SerializedLabError {
   code: LabErrorCode;
@@ -49,16 +52,7 @@ export class LabError extends Error {
   }
 }
 
-const errorCodes: ReadonlySet<string> = new Set<LabErrorCode>([
-  'bad-request',
-  'unknown-channel',
-  'unauthorized',
-  'not-found',
-  'conflict',
-  'unavailable',
-  'cancelled',
-  'internal',
-]);
+const errorCodes: ReadonlySet<string> = new Set<LabErrorCode>(LAB_ERROR_CODES);
 
 export function isSerializedLabError(value: unknown): value is SerializedLabError {
   if (typeof value !== 'object' || value === null) return false;

@@ -9,7 +9,7 @@ import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../shared/errors.ts';
 import { processAlive } from '../main/core/process-alive.ts';
-import { decodeCheckpoint, type DashCheckpoint } from './engine/search/checkpoint.ts';
+import { decodeCheckpoint, type RunCheckpoint } from './engine/search/checkpoint.ts';
 
 export const CHECKPOINT_FILE = 'checkpoint.pdck';
 const TEMPORARY = /^checkpoint\.pdck\.tmp-(\d+)$/;
@@ -67,7 +67,7 @@ const DAMAGED_HINTS = {
 };
 
 /** Reads and decodes a run's checkpoint; a damaged file is a LabError naming it and what is wrong. */
-export async function readCheckpointFile(path: string, runId: number, purpose: keyof typeof DAMAGED_HINTS): Promise<DashCheckpoint> {
+export async function readCheckpointFile(path: string, runId: number, purpose: keyof typeof DAMAGED_HINTS): Promise<RunCheckpoint> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

@@ -1,12 +1,12 @@
 /**
- * Turns a stored dataset (the registry's .npy files and train statistics) into the engine's DashDataset: inputs
+ * Turns a stored dataset (the registry's .npy files and train statistics) into the engine's RunDataset: inputs
  * normalised with the train statistics, dense targets normalised pointwise (the engine undoes it for metrics).
  * A split that fits the memory budget is read once; a larger one is read batch by batch from disk, so datasets
  * larger than memory still train.
  */
 import { LabError } from '../shared/errors.ts';
 import { openNpy, readWholeArray, type ArraySource } from '../array-io/index.ts';
-import type { BatchReader, DashDataset, SampleBatch } from './engine/data/dataset.ts';
+import type { BatchReader, RunDataset, SampleBatch } from './engine/data/dataset.ts';
 import type { TaskSpec } from '../shared/engine/index.ts';
 import type { DatasetFiles } from './protocol.ts';
 
@@ -108,7 +108,7 @@ class NpySplitReader implements BatchReader {
 }
 
 export interface LoadedDataset {
-  dataset: DashDataset;
+  dataset: RunDataset;
   close(): Promise<void>;
 }
 
@@ -132,7 +132,7 @@ export async function loadDataset(files: DatasetFiles): Promise<LoadedDataset> {
     return reader;
   };
   try {
-    const dataset: DashDataset = {
+    const dataset: RunDataset = {
       task,
       train: await open(files.splits.train),
       validation: await open(files.splits.val),

@@ -4,7 +4,8 @@
  * plain JSON-compatible objects; the core validates what it receives with these schemas.
  */
 import { z } from 'zod';
-import { ComputeBackend } from '../shared/contract/lab.ts';
+import { ComputeBackend, Method } from '../shared/contract/index.ts';
+import { LAB_ERROR_CODES } from '../shared/errors.ts';
 
 export const ComputeProbe = z.object({
   backends: z.array(ComputeBackend),
@@ -14,7 +15,7 @@ export const ComputeProbe = z.object({
 export type ComputeProbe = z.infer<typeof ComputeProbe>;
 
 export const SerializedError = z.object({
-  code: z.enum(['bad-request', 'unknown-channel', 'unauthorized', 'not-found', 'conflict', 'unavailable', 'cancelled', 'internal']),
+  code: z.enum(LAB_ERROR_CODES),
   message: z.string(),
   hint: z.string().optional(),
 });
@@ -41,7 +42,7 @@ export type DatasetFiles = z.infer<typeof DatasetFiles>;
 
 export const RunJob = z.object({
   runId: z.number().int(),
-  method: z.enum(['dash', 'pdash', 'backbone', 'random']),
+  method: Method,
   seed: z.number().int(),
   /** The engine configuration (preset, overrides, method settings) as the experiment stored it. */
   config: z.record(z.string(), z.unknown()),

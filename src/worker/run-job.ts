@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { LabError } from '../shared/errors.ts';
 import { readCheckpointFile, writeCheckpointAtomically } from './checkpoint-file.ts';
 import { encodeCheckpoint, runMethod, RunCancelledError } from './engine/index.ts';
-import { resolveConfig, type DashConfigOverrides, type PresetName } from '../shared/engine/index.ts';
+import { resolveConfig, type RunConfigOverrides } from '../shared/engine/index.ts';
+import type { Preset } from '../shared/contract/index.ts';
 import { loadDataset } from './dataset-loader.ts';
 import { setupNodeRuntime } from './node-runtime.ts';
 import type { ParentPort } from './parent-port.ts';
@@ -22,8 +23,8 @@ export interface RunControl {
 export async function runJob(job: RunJob, port: ParentPort, control: RunControl): Promise<void> {
   const report = await setupNodeRuntime({ ...(job.backend ? { backend: job.backend } : {}), ...(job.threads ? { threads: job.threads } : {}) });
   port.post({ type: 'backend', report });
-  const preset = (job.config.preset ?? 'quick') as PresetName;
-  const overrides = (job.config.overrides ?? {}) as DashConfigOverrides;
+  const preset = (job.config.preset ?? 'quick') as Preset;
+  const overrides = (job.config.overrides ?? {}) as RunConfigOverrides;
   let config;
   try {
     config = resolveConfig(preset, overrides);

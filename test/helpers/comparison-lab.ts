@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { memoryArraySource } from '../../src/array-io/array-source.ts';
 import { LabCore } from '../../src/main/core/lab-core.ts';
-import type { Method } from '../../src/main/core/log/experiment-log.ts';
+import type { Method } from '../../src/shared/contract/index.ts';
 import type { DatasetSummary } from '../../src/shared/contract/datasets.ts';
 import { archId, type ArchitectureSpec, type EngineEvent } from '../../src/shared/engine/index.ts';
 

@@ -1,4 +1,4 @@
-import type { Comparison, ExperimentSummary, RunSummary } from '../../shared/contract/experiments.ts';
+import type { Comparison, ExperimentSummary, Method, RunSummary } from '../../shared/contract/experiments.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
 import { UsageError, commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
@@ -178,7 +178,7 @@ ${commonHelp}`,
       };
       const experiment = await core.invoke('experiments/create', {
         dataset: /^\d+$/.test(datasetText) ? Number(datasetText) : datasetText,
-        methods: list(stringOption(values, 'methods'), 'methods', (s) => s) as ('dash' | 'pdash')[],
+        methods: list(stringOption(values, 'methods'), 'methods', (s) => s) as Method[],
         seeds: list(stringOption(values, 'seeds'), 'seeds', integer('seeds')) as number[],
         preset: stringOption(values, 'preset') as 'smoke',
         ...(kernels.length > 0 ? { kernels } : {}),

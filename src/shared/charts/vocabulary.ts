@@ -3,9 +3,10 @@
  * metric means and which way is better. One method keeps one colour in every chart and every export.
  */
 import type { MetricSpec } from '../contract/datasets.ts';
-import type { Method } from '../contract/experiments.ts';
+import { Method } from '../contract/experiments.ts';
 
-export const METHOD_ORDER: readonly Method[] = ['dash', 'pdash', 'backbone', 'random'];
+/** The order methods appear in every chart and table: the contract's. */
+export const METHOD_ORDER: readonly Method[] = Method.options;
 
 export const METHOD_LABELS: Readonly<Record<Method, string>> = {
   dash: 'DASH',

@@ -34,6 +34,9 @@ export type SplitName = z.infer<typeof SplitName>;
 /** Which published task a dataset stands for, so that its runs can be placed beside the published numbers. */
 export const PublishedTask = z.enum(['ninapro', 'darcy', 'ecg']);
 
+/** Where a dataset came from: generated built-in task, the user's files, or NAS-Bench-360's own files. */
+export const DatasetSourceType = z.enum(['generated', 'files', 'nb360']);
+
 export const DatasetSummary = z.object({
   id: z.number().int().positive(),
   name: z.string(),
@@ -50,7 +53,7 @@ export const DatasetSummary = z.object({
   metric: MetricSpec,
   publishedTask: PublishedTask.nullable(),
   contentHash: z.string(),
-  source: z.object({ type: z.enum(['generated', 'files', 'nb360']), detail: z.string() }),
+  source: z.object({ type: DatasetSourceType, detail: z.string() }),
   bytes: z.number().int().nonnegative(),
   createdAt: z.string(),
 });

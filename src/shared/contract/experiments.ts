@@ -1,11 +1,28 @@
 import { z } from 'zod';
 import { DatasetRef, MetricSpec, PublishedTask } from './datasets.ts';
 
+/**
+ * How a run finds its architecture: DASH's single search, P-DASH's progressively pruned rounds, or one of the two
+ * baselines that share the rest of the pipeline (HP search, retraining, test): the backbone's own 3x3 / kernel-3
+ * layers, or the best of randomly drawn architectures trained under DASH's search budget. The lab's one list of
+ * methods, in the order it shows them: the engine, the log, the CLI and the renderer all take it from here.
+ */
 export const Method = z.enum(['dash', 'pdash', 'backbone', 'random']);
 export type Method = z.infer<typeof Method>;
+/** A run's state in the log; the runs table's CHECK is derived from this list (log/migrations.ts). */
 export const RunStatus = z.enum(['queued', 'running', 'paused', 'interrupted', 'cancelled', 'failed', 'done']);
 export type RunStatus = z.infer<typeof RunStatus>;
 export const Preset = z.enum(['smoke', 'quick', 'paper']);
+export type Preset = z.infer<typeof Preset>;
+/** How a pattern is chosen (and, in P-DASH, how patterns are ranked for pruning): ALGORITHM.md sections 3 and 5. */
+export const Selection = z.enum(['argmax', 'perturbation']);
+export type Selection = z.infer<typeof Selection>;
+/** The phases of a run, in order (ALGORITHM.md section 3). */
+export const Phase = z.enum(['search', 'select', 'hp-search', 'retrain', 'test']);
+export type Phase = z.infer<typeof Phase>;
+/** The phases that train epoch by epoch. */
+export const TrainingPhase = z.enum(['search', 'hp-search', 'retrain']);
+export type TrainingPhase = z.infer<typeof TrainingPhase>;
 
 const Seed = z.number().int().min(0).max(2 ** 31 - 1);
 const unique = <T>(values: T[]): boolean => new Set(values).size === values.length;
@@ -20,7 +37,7 @@ export const ExperimentRequest = z
     /** Kernel sizes and dilations of the search space (odd kernels; dilations >= 1). */
     kernels: z.array(z.number().int().min(1).max(63).refine((k) => k % 2 === 1, 'kernel sizes must be odd')).min(1).optional(),
     dilations: z.array(z.number().int().min(1).max(64)).min(1).optional(),
-    selection: z.enum(['argmax', 'perturbation']).default('argmax'),
+    selection: Selection.default('argmax'),
     /** P-DASH: candidates per layer per round, e.g. [16, 4, 1]; or rounds with a keep fraction; and epochs per round. */
     pdash: z
       .object({

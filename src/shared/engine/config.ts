@@ -4,8 +4,8 @@
  */
 import type { SearchSpaceGrid } from './search-space.ts';
 import type { BackboneName } from './spec.ts';
+import { Selection, type Preset } from '../contract/index.ts';
 
-export type PresetName = 'smoke' | 'quick' | 'paper';
 
 /**
  * How a mixture conv is evaluated; all are exact (ALGORITHM.md section 1), they differ only in cost. The numerics
@@ -15,19 +15,6 @@ export type MixtureMethod = 'per-pattern' | 'dilation-grouped' | 'aggregated' | 
 
 export const MIXTURE_METHODS: readonly MixtureMethod[] = ['per-pattern', 'dilation-grouped', 'aggregated', 'fft'];
 
-/**
- * How a run finds its architecture: DASH's single search, P-DASH's progressively pruned rounds, or one of the two
- * baselines that share the rest of the pipeline (HP search, retraining, test): the backbone's own 3x3 / kernel-3
- * layers, or the best of randomly drawn architectures trained under DASH's search budget.
- */
-export type SearchMethod = 'dash' | 'pdash' | 'backbone' | 'random';
-
-export const SEARCH_METHODS: readonly SearchMethod[] = ['dash', 'pdash', 'backbone', 'random'];
-
-/** How a pattern is chosen (and, in P-DASH, how patterns are ranked for pruning): ALGORITHM.md sections 3 and 5. */
-export type SelectionMethod = 'argmax' | 'perturbation';
-
-export const SELECTION_METHODS: readonly SelectionMethod[] = ['argmax', 'perturbation'];
 
 export interface SearchPhaseConfig {
   epochs: number;
@@ -139,9 +126,9 @@ export interface SampleLimits {
   test: number | null;
 }
 
-export interface DashConfig {
+export interface RunConfig {
   /** The budget preset this configuration starts from. */
-  preset: PresetName;
+  preset: Preset;
   /** True when overrides changed the preset (a custom budget). */
   custom: boolean;
   /** null: wrn for 2-D classification, wrn-dense for dense prediction, resnet1d for sequences. */
@@ -150,7 +137,7 @@ export interface DashConfig {
   baseChannels: number | null;
   search: SearchPhaseConfig;
   /** Final choice of one pattern per layer (DASH, P-DASH) and P-DASH's ranking for pruning. */
-  selection: SelectionMethod;
+  selection: Selection;
   perturbation: PerturbationConfig;
   pdash: PdashConfig;
   random: RandomSearchConfig;
@@ -172,14 +159,14 @@ export interface DashConfig {
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<NonNullable<T[K]>> | null : T[K] };
 
 /** Overrides on top of a preset: any field, at any depth. Arrays and grids replace rather than merge. */
-export type DashConfigOverrides = DeepPartial<DashConfig>;
+export type RunConfigOverrides = DeepPartial<RunConfig>;
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 /** Merges overrides into a base config (returns a new object). `grid` objects replace wholesale. */
-export function mergeConfig(base: DashConfig, overrides: DashConfigOverrides): DashConfig {
+export function mergeConfig(base: RunConfig, overrides: RunConfigOverrides): RunConfig {
   const merge = (a: unknown, b: unknown, key: string): unknown => {
     if (b === undefined) return a;
     if (key === 'grid' || !isPlainObject(a) || !isPlainObject(b)) return b;
@@ -190,13 +177,13 @@ export function mergeConfig(base: DashConfig, overrides: DashConfigOverrides): D
     }
     return out;
   };
-  const merged = merge(structuredClone(base), overrides, '') as DashConfig;
+  const merged = merge(structuredClone(base), overrides, '') as RunConfig;
   if (Object.keys(overrides).length > 0 && overrides.custom === undefined) merged.custom = true;
   validateConfig(merged);
   return merged;
 }
 
-export function validateConfig(c: DashConfig): void {
+export function validateConfig(c: RunConfig): void {
   const fail = (what: string): never => {
     throw new Error(`config: ${what}`);
   };
@@ -234,7 +221,7 @@ export function validateConfig(c: DashConfig): void {
   positive(s.temperature, 'search.temperature');
   posInt(s.widthFactor, 'search.widthFactor');
   if (s.mixtureMethod !== null && !MIXTURE_METHODS.includes(s.mixtureMethod)) fail(`search.mixtureMethod must be one of ${MIXTURE_METHODS.join(', ')} or null, got ${String(s.mixtureMethod)}`);
-  if (!SELECTION_METHODS.includes(c.selection)) fail(`selection must be one of ${SELECTION_METHODS.join(', ')}, got ${String(c.selection)}`);
+  if (!Selection.options.includes(c.selection)) fail(`selection must be one of ${Selection.options.join(', ')}, got ${String(c.selection)}`);
   nonNegInt(c.perturbation.tuneEpochs, 'perturbation.tuneEpochs');
   fraction(c.perturbation.tuneLrFactor, 'perturbation.tuneLrFactor');
   const p = c.pdash;

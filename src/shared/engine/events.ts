@@ -5,18 +5,16 @@
 import type { KernelPattern } from './search-space.ts';
 import type { ArchitectureSpec } from './spec.ts';
 import type { MetricValue } from './metrics.ts';
-import type { DashConfig, HpChoice, SearchMethod, SelectionMethod } from './config.ts';
+import type { Method, Phase, Selection, TrainingPhase } from '../contract/index.ts';
+import type { RunConfig, HpChoice } from './config.ts';
 
-export type PhaseName = 'search' | 'select' | 'hp-search' | 'retrain' | 'test';
-/** The phases that train (and emit epoch events). */
-export type TrainingPhase = 'search' | 'hp-search' | 'retrain';
 
 export interface RunStartEvent {
   type: 'run-start';
   /** The method the run executes. */
-  algorithm: SearchMethod;
+  algorithm: Method;
   seed: number;
-  config: DashConfig;
+  config: RunConfig;
   /** Fingerprint of the resolved configuration; a checkpoint resumes only a run with the same one. */
   configHash: string;
   backbone: string;
@@ -31,7 +29,7 @@ export interface RunStartEvent {
 
 export interface PhaseStartEvent {
   type: 'phase-start';
-  phase: PhaseName;
+  phase: Phase;
   /** P-DASH round (1-based); null outside rounds. */
   round: number | null;
   epochs: number;
@@ -42,7 +40,7 @@ export interface PhaseStartEvent {
 
 export interface PhaseEndEvent {
   type: 'phase-end';
-  phase: PhaseName;
+  phase: Phase;
   round: number | null;
   /** Steps taken in this process (a resumed phase counts from where it resumed). */
   steps: number;
@@ -90,7 +88,7 @@ export interface AlphaEvent {
 }
 
 /** How the architecture was chosen: a selection over a searched supernet, or a baseline's own rule. */
-export type ArchitectureSource = SelectionMethod | 'backbone' | 'random';
+export type ArchitectureSource = Selection | 'backbone' | 'random';
 
 export interface ArchitectureEvent {
   type: 'architecture';
@@ -132,7 +130,7 @@ export interface RoundEvent {
   round: number | null;
   /** Total rounds of the run (1 for DASH). */
   rounds: number;
-  selection: SelectionMethod;
+  selection: Selection;
   layers: RoundLayer[];
 }
 

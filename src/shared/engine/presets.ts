@@ -3,11 +3,12 @@
  * on a small task; `smoke` runs in seconds and exists for tests and for checking that a dataset loads and trains.
  * A custom budget is a preset plus overrides: `resolveConfig('quick', { retrain: { epochs: 30 } })`.
  */
-import { mergeConfig, validateConfig, type DashConfig, type DashConfigOverrides, type PresetName } from './config.ts';
+import type { Preset } from '../contract/index.ts';
+import { mergeConfig, validateConfig, type RunConfig, type RunConfigOverrides } from './config.ts';
 
 const REFERENCE_HP_GRID = { lr: [0.1, 0.01, 0.001], dropout: [0, 0.05], weightDecay: [5e-4, 5e-6], momentum: [0.9, 0.99] };
 
-const paper: DashConfig = {
+const paper: RunConfig = {
   preset: 'paper',
   custom: false,
   backbone: null,
@@ -42,7 +43,7 @@ const paper: DashConfig = {
   checkpointEvery: 1,
 };
 
-const quick: DashConfig = {
+const quick: RunConfig = {
   ...paper,
   preset: 'quick',
   // dilation-grouped: measured ~6x faster than the automatic choice for a 16x16 WRN supernet on wasm (2 cores).
@@ -64,7 +65,7 @@ const quick: DashConfig = {
   evalBatchSize: 128,
 };
 
-const smoke: DashConfig = {
+const smoke: RunConfig = {
   ...paper,
   preset: 'smoke',
   search: { ...paper.search, epochs: 2, batchSize: 8, batchFraction: 0.5, milestones: [], grid: { kernels: [3, 5], dilations: [1, 2] } },
@@ -85,10 +86,10 @@ const smoke: DashConfig = {
   evalBatchSize: 16,
 };
 
-export const PRESETS: Readonly<Record<PresetName, DashConfig>> = { paper, quick, smoke };
+export const PRESETS: Readonly<Record<Preset, RunConfig>> = { paper, quick, smoke };
 
 /** A preset's configuration, optionally with overrides at any depth (a custom budget). */
-export function resolveConfig(preset: PresetName, overrides: DashConfigOverrides = {}): DashConfig {
+export function resolveConfig(preset: Preset, overrides: RunConfigOverrides = {}): RunConfig {
   const base = PRESETS[preset];
   if (base === undefined) throw new Error(`config: unknown preset ${String(preset)}; choose smoke, quick or paper`);
   const config = mergeConfig(base, overrides);

@@ -10,8 +10,9 @@
  * on a 2-core CI machine for the six runs (wasm, one thread).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMethod, type DashDataset, type DashResult } from '../../../src/worker/engine/index.ts';
-import { resolveConfig, type DashConfig, type EngineEvent, type SearchMethod } from '../../../src/shared/engine/index.ts';
+import { runMethod, type RunDataset, type RunResult } from '../../../src/worker/engine/index.ts';
+import { resolveConfig, type RunConfig, type EngineEvent } from '../../../src/shared/engine/index.ts';
+import type { Method } from '../../../src/shared/contract/index.ts';
 import { useTestBackend } from '../../unit/worker/engine/train/test-backend.ts';
 import { disposeDataset } from '../../unit/worker/engine/search/synthetic-tasks.ts';
 import { chainReceptiveField, lagTask } from './lag-task.ts';
@@ -22,14 +23,14 @@ const RUN_TIMEOUT_MS = 600_000;
 const counts = { train: 1024, validation: 256, test: 512 };
 
 interface Outcome {
-  result: DashResult;
+  result: RunResult;
   events: EngineEvent[];
   field: number;
   /** Test accuracy, % (100 - error). */
   accuracy: number;
 }
 
-async function run(method: SearchMethod, config: DashConfig, data: DashDataset): Promise<Outcome> {
+async function run(method: Method, config: RunConfig, data: RunDataset): Promise<Outcome> {
   const events: EngineEvent[] = [];
   const result = await runMethod(method, config, data, 1, { onEvent: (e) => events.push(e), saveCheckpoint: () => undefined });
   return { result, events, field: chainReceptiveField(result.spec.layers), accuracy: 100 - result.metric.value };

@@ -10,7 +10,7 @@
  * drawn for T + L steps and the first L dropped, so there are no edge effects.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DashDataset, InMemorySplit } from '../../../src/worker/engine/data/dataset.ts';
+import type { RunDataset, InMemorySplit } from '../../../src/worker/engine/data/dataset.ts';
 import { SeededRandom } from '../../../src/shared/engine/index.ts';
 
 export interface LagTaskOptions {
@@ -21,7 +21,7 @@ export interface LagTaskOptions {
   counts: { train: number; validation: number; test: number };
 }
 
-export function lagTask(seed: number, o: LagTaskOptions): DashDataset {
+export function lagTask(seed: number, o: LagTaskOptions): RunDataset {
   const rng = new SeededRandom(seed);
   const n = o.counts.train + o.counts.validation + o.counts.test;
   const x = new Float32Array(n * o.length);

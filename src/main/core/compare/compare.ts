@@ -4,6 +4,7 @@
  * seeds with its agreement; time per phase; and the published numbers when the dataset stands for one of the
  * NAS-Bench-360 tasks.
  */
+import { METHOD_ORDER } from '../../../shared/charts/vocabulary.ts';
 import type { Comparison, Method } from '../../../shared/contract/experiments.ts';
 import { LabError } from '../../../shared/errors.ts';
 import publishedResults from '../../../../resources/published-results.json' with { type: 'json' };
@@ -11,7 +12,6 @@ import type { DatasetRecord } from '../datasets/registry.ts';
 import type { ExperimentLog, RunRow } from '../log/experiment-log.ts';
 import { modal, summarize, welchTest } from './statistics.ts';
 
-const METHOD_ORDER: readonly Method[] = ['dash', 'pdash', 'backbone', 'random'];
 
 export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, datasetOf: (experimentId: number) => DatasetRecord): Comparison {
   if (rows.length === 0) throw new LabError('bad-request', 'Nothing to compare: no runs.');

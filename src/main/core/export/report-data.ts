@@ -5,7 +5,8 @@
  */
 import type { DatasetSummary } from '../../../shared/contract/datasets.ts';
 import type { Comparison, ExperimentSummary, RunDetail } from '../../../shared/contract/experiments.ts';
-import { resolveConfig, type DashConfig, type DashConfigOverrides, type PresetName } from '../../../shared/engine/index.ts';
+import { resolveConfig, type RunConfig, type RunConfigOverrides } from '../../../shared/engine/index.ts';
+import type { Preset } from '../../../shared/contract/index.ts';
 import type { LabCore } from '../lab-core.ts';
 import { labVersion } from '../version.ts';
 
@@ -16,7 +17,7 @@ export interface ReportData {
   selection: ReportSelection;
   comparison: Comparison;
   runs: RunDetail[];
-  experiments: Array<ExperimentSummary & { engine: DashConfig | null }>;
+  experiments: Array<ExperimentSummary & { engine: RunConfig | null }>;
   datasets: DatasetSummary[];
   environment: {
     labVersion: string;
@@ -29,10 +30,10 @@ export interface ReportData {
   generatedAt: string;
 }
 
-function engineConfig(experiment: ExperimentSummary): DashConfig | null {
-  const settings = experiment.settings as { preset?: string; overrides?: DashConfigOverrides };
+function engineConfig(experiment: ExperimentSummary): RunConfig | null {
+  const settings = experiment.settings as { preset?: string; overrides?: RunConfigOverrides };
   try {
-    return resolveConfig((settings.preset ?? experiment.preset) as PresetName, settings.overrides ?? {});
+    return resolveConfig((settings.preset ?? experiment.preset) as Preset, settings.overrides ?? {});
   } catch {
     // An experiment made by an older lab may carry settings this engine no longer resolves; its record still shows.
     return null;

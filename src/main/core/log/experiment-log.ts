@@ -5,11 +5,10 @@
  * checkpoint re-reports the epochs after it without duplicating a row.
  */
 import type { EngineEvent } from '../../../shared/engine/index.ts';
+import { Phase, type Method, type RunStatus } from '../../../shared/contract/index.ts';
 import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
 import type { LabDatabase } from './database.ts';
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'interrupted' | 'cancelled' | 'failed' | 'done';
-export type Method = 'dash' | 'pdash' | 'backbone' | 'random';
 
 export interface NewExperiment {
   name: string;
@@ -76,7 +75,7 @@ export interface CheckpointRecord {
   bytes: number;
 }
 
-const PHASE_ORDER = ['search', 'select', 'hp-search', 'retrain', 'test'];
+const PHASE_ORDER: readonly string[] = Phase.options;
 
 /** Statuses from which a run may be started again, continuing from its last checkpoint if it has one. */
 export const RESUMABLE: readonly RunStatus[] = ['paused', 'interrupted', 'cancelled', 'failed'];

@@ -1,7 +1,19 @@
 /**
  * The lab database's schema, as numbered migrations. PRAGMA user_version holds the number of the last one
  * applied. Append only: never edit a migration that has shipped; add the next number instead.
+ *
+ * CHECK constraints on vocabulary columns are derived from the contract's enums (as MLflow derives its status
+ * CHECK from RunStatus), so the list is written once. A value added to such an enum therefore needs a new
+ * migration that rebuilds the table for labs created before it (the schema test compares a fresh lab's CHECKs
+ * with the enums).
  */
+import { DatasetSourceType, MetricSpec, RunStatus, TaskKind } from '../../../shared/contract/index.ts';
+
+/** `'a', 'b'` for a CHECK (column IN (...)); the values are the contract's own identifiers, never user input. */
+function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
+}
+
 export interface Migration {
   version: number;
   name: string;
@@ -29,7 +41,7 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE datasets (
         id             INTEGER PRIMARY KEY,
         name           TEXT NOT NULL UNIQUE,
-        kind           TEXT NOT NULL CHECK (kind IN ('classification', 'regression', 'dense')),
+        kind           TEXT NOT NULL CHECK (kind IN (${sqlList(TaskKind.options)})),
         rank           INTEGER NOT NULL CHECK (rank IN (1, 2)),
         x_shape        TEXT NOT NULL,            -- JSON: per-sample shape, channels last
         y_shape        TEXT NOT NULL,            -- JSON: per-sample target shape ([] for class labels)
@@ -44,12 +56,12 @@ export const migrations: readonly Migration[] = [
         val_carved     TEXT,                     -- JSON {seed, fraction} when val was carved from train
         normalization  TEXT NOT NULL,            -- JSON: files and modes of the train statistics
         metric_name    TEXT NOT NULL,
-        metric_direction TEXT NOT NULL CHECK (metric_direction IN ('minimize', 'maximize')),
+        metric_direction TEXT NOT NULL CHECK (metric_direction IN (${sqlList(MetricSpec.shape.direction.options)})),
         published_task TEXT,
         content_hash   TEXT NOT NULL UNIQUE,
         folder         TEXT NOT NULL UNIQUE,     -- relative to the lab folder
         bytes          INTEGER NOT NULL,
-        source_type    TEXT NOT NULL CHECK (source_type IN ('generated', 'files', 'nb360')),
+        source_type    TEXT NOT NULL CHECK (source_type IN (${sqlList(DatasetSourceType.options)})),
         source_detail  TEXT NOT NULL,
         created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
       ) STRICT;
@@ -77,7 +89,7 @@ export const migrations: readonly Migration[] = [
         experiment_id    INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
         method           TEXT NOT NULL,
         seed             INTEGER NOT NULL,
-        status           TEXT NOT NULL CHECK (status IN ('queued', 'running', 'paused', 'interrupted', 'cancelled', 'failed', 'done')),
+        status           TEXT NOT NULL CHECK (status IN (${sqlList(RunStatus.options)})),
         resume           INTEGER NOT NULL DEFAULT 0,   -- 1: continue from the last checkpoint when started
         stop_request     TEXT CHECK (stop_request IN ('cancel', 'pause')),  -- asked by any lab process; the owner acts
         config           TEXT NOT NULL,                -- JSON: the engine configuration of this run

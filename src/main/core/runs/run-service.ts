@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
-import { defaultSearchSpace, resolveConfig, type DashConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
+import { defaultSearchSpace, resolveConfig, type RunConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
 import { compareRuns } from '../compare/compare.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { LabEvents } from '../events.ts';
@@ -19,7 +19,6 @@ import { RunSupervisor } from './supervisor.ts';
 import type { WorkerHost } from './worker-host.ts';
 
 /** Methods this engine build can run. */
-export const AVAILABLE_METHODS: readonly Method[] = ['dash', 'pdash', 'backbone', 'random'];
 
 export interface RunServiceOptions {
   log: ExperimentLog;
@@ -74,14 +73,10 @@ export class RunService {
   create(request: ExperimentRequest): ExperimentSummary {
     const parsed = ExperimentRequestSchema.parse(request);
     const dataset = this.options.datasets.get(parsed.dataset);
-    const unavailable = parsed.methods.filter((m) => !AVAILABLE_METHODS.includes(m));
-    if (unavailable.length > 0) {
-      throw new LabError('bad-request', `Method${unavailable.length > 1 ? 's' : ''} ${unavailable.join(', ')} ${unavailable.length > 1 ? 'are' : 'is'} not available in this engine build; it runs ${AVAILABLE_METHODS.join(', ')}.`, `Choose --methods ${AVAILABLE_METHODS.join(',')}.`);
-    }
     if (dataset.kind === 'regression') {
       throw new LabError('bad-request', `Dataset '${dataset.name}' is a regression task with vector targets; the search backbones handle classification and dense prediction.`, 'Choose a classification or dense dataset.');
     }
-    const overrides = structuredClone(parsed.overrides) as DashConfigOverrides & { search?: Record<string, unknown>; pdash?: Record<string, unknown> };
+    const overrides = structuredClone(parsed.overrides) as RunConfigOverrides & { search?: Record<string, unknown>; pdash?: Record<string, unknown> };
     overrides.selection = parsed.selection;
     if (parsed.pdash) overrides.pdash = { ...(overrides.pdash ?? {}), ...parsed.pdash };
     if (parsed.kernels || parsed.dilations) {

@@ -13,7 +13,8 @@ import type { DatasetFiles, FromWorker, RunJob } from '../../../worker/protocol.
 import { NORMALIZATION_EPS } from '../datasets/import-pipeline.ts';
 import type { DatasetRecord } from '../datasets/registry.ts';
 import type { LabPaths } from '../lab-folder.ts';
-import type { CheckpointRecord, ExperimentLog, RunRow, RunStatus } from '../log/experiment-log.ts';
+import type { CheckpointRecord, ExperimentLog, RunRow } from '../log/experiment-log.ts';
+import type { RunStatus } from '../../../shared/contract/index.ts';
 import { throttle } from '../throttle.ts';
 import type { WorkerHost, WorkerProcess } from './worker-host.ts';
 

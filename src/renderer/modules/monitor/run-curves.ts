@@ -6,10 +6,10 @@
  */
 import { seriesPalette, type LabChartOption } from '../../components/charts/echarts.ts';
 import { formatNumber, metricTitle } from '../../format/numbers.ts';
+import { TrainingPhase } from '../../../shared/contract/index.ts';
 import type { EpochPoint } from '../../stores/runs.ts';
 
-export const TRAINING_PHASES = ['search', 'hp-search', 'retrain'] as const;
-export type TrainingPhase = (typeof TRAINING_PHASES)[number];
+export const TRAINING_PHASES: readonly TrainingPhase[] = TrainingPhase.options;
 
 export const phaseTitles: Record<string, string> = {
   search: 'Search',

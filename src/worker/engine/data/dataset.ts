@@ -26,7 +26,7 @@ export interface BatchReader {
 
 export type SplitSource = InMemorySplit | BatchReader;
 
-export interface DashDataset {
+export interface RunDataset {
   task: TaskSpec;
   train: SplitSource;
   /** Held-out data for HP selection and checkpoint choice; when absent, a seeded share of train is held out. */

@@ -97,7 +97,7 @@ export interface RetrainState {
 
 export type PipelineState = SearchState | SelectState | RandomSearchState | HpSearchState | RetrainState;
 
-export interface DashCheckpoint {
+export interface RunCheckpoint {
   format: typeof CHECKPOINT_FORMAT;
   version: number;
   seed: number;
@@ -177,7 +177,7 @@ interface HeaderTensor {
   length: number;
 }
 
-export function encodeCheckpoint(checkpoint: DashCheckpoint): Uint8Array {
+export function encodeCheckpoint(checkpoint: RunCheckpoint): Uint8Array {
   assertLittleEndian();
   let offset = 0;
   const index: HeaderTensor[] = checkpoint.tensors.map((t) => {
@@ -204,7 +204,7 @@ export function encodeCheckpoint(checkpoint: DashCheckpoint): Uint8Array {
  * short by a full disk or a bad copy, or overwritten) is refused with what is wrong and at which byte, never
  * read past its end or half-restored. Messages start with "checkpoint:"; callers add the file's path.
  */
-export function decodeCheckpoint(bytes: Uint8Array): DashCheckpoint {
+export function decodeCheckpoint(bytes: Uint8Array): RunCheckpoint {
   assertLittleEndian();
   const prefix = Math.min(bytes.length, MAGIC.length);
   if (MAGIC.slice(0, prefix).some((b, i) => bytes[i] !== b)) throw new Error('checkpoint: not a P-DASH engine checkpoint (bad magic bytes)');
@@ -214,7 +214,7 @@ export function decodeCheckpoint(bytes: Uint8Array): DashCheckpoint {
   if (version !== CHECKPOINT_VERSION) throw new Error(`checkpoint: format version ${version} is not supported (expected ${CHECKPOINT_VERSION})`);
   const headerLength = view.getUint32(8, true);
   if (12 + headerLength > bytes.length) throw new Error(`checkpoint: truncated header: it needs bytes 12 to ${12 + headerLength}, the file has ${bytes.length}`);
-  let header: Omit<DashCheckpoint, 'tensors'> & { tensors: HeaderTensor[] };
+  let header: Omit<RunCheckpoint, 'tensors'> & { tensors: HeaderTensor[] };
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
   } catch {

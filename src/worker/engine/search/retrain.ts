@@ -14,9 +14,9 @@ import { buildSharedInit } from './hp-search.ts';
 import { evaluationFlops, networkFlops, trainingFlops } from './compute.ts';
 import { checkpointDue, type RunContext } from './run-context.ts';
 
-export type DashResult = Omit<ResultEvent, 'type'>;
+export type RunResult = Omit<ResultEvent, 'type'>;
 
-export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, restore: CheckpointTensor[] | null): Promise<DashResult> {
+export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, restore: CheckpointTensor[] | null): Promise<RunResult> {
   const { config, settings } = ctx;
   const r = config.retrain;
   const { hp, spec } = state;
@@ -105,7 +105,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
     const testValue = await evaluate({ ...evalOptions('test/eval'), reader: ctx.test });
     ctx.emit({ type: 'phase-end', phase: 'test', round: null, steps: 0, wallMs: performance.now() - testStart, flops: evaluationFlops(forwardFlops, ctx.test.size) });
     const cost = architectureCost(spec, ctx.task.inputShape.slice(0, -1));
-    const result: DashResult = {
+    const result: RunResult = {
       metric: metricValue(ctx.metric, testValue),
       validation: metricValue(ctx.metric, best.value),
       bestEpoch: best.epoch,

@@ -2,21 +2,22 @@
  * What every phase of a run shares: the resolved per-task settings, the split readers, the seeded streams, event
  * emission and checkpoint writing. Built once per run (fresh or resumed) by `createRunContext`.
  */
-import { backboneRank, canonicalJson, defaultSearchSpace, SeededRandom, sha256HexOfString, targetChannels, taskRank, validateConfig, validateTask, type BackboneName, type BackboneShape, type DashConfig, type EngineEvent, type MetricName, type SearchMethod, type SearchSpaceGrid, type TaskSpec, type TrainingPhase } from '../../../shared/engine/index.ts';
+import { backboneRank, canonicalJson, defaultSearchSpace, SeededRandom, sha256HexOfString, targetChannels, taskRank, validateConfig, validateTask, type BackboneName, type BackboneShape, type RunConfig, type EngineEvent, type MetricName, type SearchSpaceGrid, type TaskSpec } from '../../../shared/engine/index.ts';
+import type { Method, TrainingPhase } from '../../../shared/contract/index.ts';
 import { holdout, seededSubset } from '../data/batches.ts';
-import { splitReader, subsetReader, type DashDataset, type SplitReader } from '../data/dataset.ts';
+import { splitReader, subsetReader, type RunDataset, type SplitReader } from '../data/dataset.ts';
 import { taskLoss, type TaskLoss } from '../train/losses.ts';
 import { throwIfAborted } from '../train/loop.ts';
 import { referenceMilestones } from '../train/schedule.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type DashCheckpoint, type PipelineState } from './checkpoint.ts';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from './checkpoint.ts';
 
 export interface RunHooks {
   /** Receives every event, synchronously, in order. */
   onEvent(event: EngineEvent): void;
   /** Persists a checkpoint (the worker writes it to disk); awaited before the run continues. */
-  saveCheckpoint(checkpoint: DashCheckpoint): void | Promise<void>;
+  saveCheckpoint(checkpoint: RunCheckpoint): void | Promise<void>;
   /** The checkpoint to resume from, if any. */
-  loadCheckpoint?(): DashCheckpoint | null | undefined | Promise<DashCheckpoint | null | undefined>;
+  loadCheckpoint?(): RunCheckpoint | null | undefined | Promise<RunCheckpoint | null | undefined>;
   /** Cancels the run at the next step boundary (the run rejects with RunCancelledError). */
   signal?: AbortSignal;
 }
@@ -40,15 +41,12 @@ export interface ResolvedSettings {
   retrainMilestones: number[];
 }
 
-/** The method a run context serves. */
-export type Algorithm = SearchMethod;
-
 export interface RunContext {
-  readonly algorithm: Algorithm;
+  readonly algorithm: Method;
   readonly seed: number;
-  readonly config: DashConfig;
+  readonly config: RunConfig;
   readonly task: TaskSpec;
-  readonly dataset: DashDataset;
+  readonly dataset: RunDataset;
   readonly settings: ResolvedSettings;
   readonly configHash: string;
   readonly train: SplitReader;
@@ -83,7 +81,7 @@ export function referenceBatchSize(task: TaskSpec): number {
   return task.kind === 'dense-regression' ? 10 : 128;
 }
 
-export function resolveSettings(config: DashConfig, task: TaskSpec): ResolvedSettings {
+export function resolveSettings(config: RunConfig, task: TaskSpec): ResolvedSettings {
   const backbone = config.backbone ?? defaultBackbone(task);
   const rank = taskRank(task);
   if (backboneRank(backbone) !== rank) throw new Error(`engine: backbone ${backbone} is ${backboneRank(backbone)}-D but the task's inputs are ${rank}-D`);
@@ -111,7 +109,7 @@ export function resolveSettings(config: DashConfig, task: TaskSpec): ResolvedSet
 }
 
 /** Train/validation/test readers after sample limits and, without a validation split, a seeded holdout. */
-function buildReaders(config: DashConfig, dataset: DashDataset, stream: (label: string) => SeededRandom): { train: SplitReader; validation: SplitReader; test: SplitReader } {
+function buildReaders(config: RunConfig, dataset: RunDataset, stream: (label: string) => SeededRandom): { train: SplitReader; validation: SplitReader; test: SplitReader } {
   const task = dataset.task;
   const limit = (reader: SplitReader, count: number | null, label: string): SplitReader =>
     count === null || count >= reader.size ? reader : subsetReader(reader, seededSubset(reader.size, count, stream(`limits/${label}`)));
@@ -135,12 +133,12 @@ function buildReaders(config: DashConfig, dataset: DashDataset, stream: (label: 
  * Fingerprint of everything that must match for a checkpoint to resume a run: all settings that can change a
  * number. Labels (preset, custom) and how often checkpoints are written cannot, so a resumed run may differ there.
  */
-export function runFingerprint(algorithm: Algorithm, config: DashConfig, task: TaskSpec, seed: number, sizes: { train: number; validation: number; test: number }): string {
+export function runFingerprint(algorithm: Method, config: RunConfig, task: TaskSpec, seed: number, sizes: { train: number; validation: number; test: number }): string {
   const { checkpointEvery: _interval, preset: _preset, custom: _custom, ...numeric } = config;
   return sha256HexOfString(canonicalJson({ algorithm, config: numeric, task, seed, sizes }));
 }
 
-export function createRunContext(algorithm: Algorithm, config: DashConfig, dataset: DashDataset, seed: number, hooks: RunHooks): RunContext {
+export function createRunContext(algorithm: Method, config: RunConfig, dataset: RunDataset, seed: number, hooks: RunHooks): RunContext {
   if (!Number.isInteger(seed)) throw new Error(`engine: seed must be an integer, got ${seed}`);
   validateConfig(config);
   validateTask(dataset.task);
@@ -165,7 +163,7 @@ export function createRunContext(algorithm: Algorithm, config: DashConfig, datas
     emit: (event) => hooks.onEvent(event),
     shape: (widthFactor) => ({ backbone: settings.backbone, inChannels: dataset.task.inputShape.at(-1)!, outputs: settings.outputs, widthFactor, baseChannels: settings.baseChannels }),
     checkpoint: async (state, tensors, where) => {
-      const checkpoint: DashCheckpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, seed, configHash, state, tensors };
+      const checkpoint: RunCheckpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, seed, configHash, state, tensors };
       await hooks.saveCheckpoint(checkpoint);
       const tensorBytes = tensors.reduce((sum, t) => sum + t.data.byteLength, 0);
       context.emit({ type: 'checkpoint', ...where, tensorBytes });
@@ -177,6 +175,6 @@ export function createRunContext(algorithm: Algorithm, config: DashConfig, datas
 }
 
 /** True when a checkpoint is due after `epochsDone` epochs of a loop. */
-export function checkpointDue(config: DashConfig, epochsDone: number): boolean {
+export function checkpointDue(config: RunConfig, epochsDone: number): boolean {
   return config.checkpointEvery > 0 && epochsDone % config.checkpointEvery === 0;
 }

@@ -7,22 +7,21 @@
  * The run takes everything it needs as arguments (method, config, dataset, seed) and reports only through `hooks`:
  * events, checkpoints, and the returned result. Same seed + same backend + same checkpoint history = same numbers.
  */
-import { SEARCH_METHODS, searchableLayerCount, uniformSearchSpaces, type ArchitectureSource, type DashConfig, type KernelPattern, type RunStartEvent, type SearchMethod } from '../../../shared/engine/index.ts';
-import type { DashDataset } from '../data/dataset.ts';
+import { searchableLayerCount, uniformSearchSpaces, type ArchitectureSource, type RunConfig, type KernelPattern, type RunStartEvent } from '../../../shared/engine/index.ts';
+import { Method } from '../../../shared/contract/index.ts';
+import type { RunDataset } from '../data/dataset.ts';
 import { announceArchitecture, backboneChoices, retrainSpec } from './architecture.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type DashCheckpoint, type PipelineState } from './checkpoint.ts';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from './checkpoint.ts';
 import { searchDash } from './dash.ts';
 import { runHpSearch } from './hp-search.ts';
 import { initialPdashState, pdashPlan, searchPdash } from './pdash.ts';
 import { initialRandomState, searchRandom } from './random-search.ts';
-import { runRetrainAndTest, type DashResult } from './retrain.ts';
+import { runRetrainAndTest, type RunResult } from './retrain.ts';
 import { createRunContext, type RunContext, type RunHooks } from './run-context.ts';
 
-export type DashHooks = RunHooks;
-export type { DashResult };
 
-export async function runMethod(method: SearchMethod, config: DashConfig, dataset: DashDataset, seed: number, hooks: DashHooks): Promise<DashResult> {
-  if (!SEARCH_METHODS.includes(method)) throw new Error(`engine: unknown method ${String(method)}; choose one of ${SEARCH_METHODS.join(', ')}`);
+export async function runMethod(method: Method, config: RunConfig, dataset: RunDataset, seed: number, hooks: RunHooks): Promise<RunResult> {
+  if (!Method.options.includes(method)) throw new Error(`engine: unknown method ${String(method)}; choose one of ${Method.options.join(', ')}`);
   const ctx = createRunContext(method, config, dataset, seed, hooks);
   const checkpoint = (await hooks.loadCheckpoint?.()) ?? null;
   if (checkpoint !== null) checkResumable(checkpoint, ctx);
@@ -62,7 +61,7 @@ export async function runMethod(method: SearchMethod, config: DashConfig, datase
 }
 
 /** DASH, as it always was: `runMethod('dash', ...)`. */
-export function runDash(config: DashConfig, dataset: DashDataset, seed: number, hooks: DashHooks): Promise<DashResult> {
+export function runDash(config: RunConfig, dataset: RunDataset, seed: number, hooks: RunHooks): Promise<RunResult> {
   return runMethod('dash', config, dataset, seed, hooks);
 }
 
@@ -101,7 +100,7 @@ async function findArchitecture(ctx: RunContext, state: Extract<PipelineState, {
   throw new Error(`resume: a search checkpoint cannot continue a ${ctx.algorithm} run`);
 }
 
-function checkResumable(checkpoint: DashCheckpoint, ctx: RunContext): void {
+function checkResumable(checkpoint: RunCheckpoint, ctx: RunContext): void {
   if (checkpoint.format !== CHECKPOINT_FORMAT || checkpoint.version !== CHECKPOINT_VERSION) {
     throw new Error(`resume: not an engine checkpoint of version ${CHECKPOINT_VERSION}`);
   }

@@ -11,7 +11,7 @@ import { LabError } from '../../../../shared/errors.ts';
 import { methodLabel } from '../../../../shared/charts/vocabulary.ts';
 import { archId, parseArchitectureSpec, type ArchitectureSpec, type HpChoice } from '../../../../shared/engine/index.ts';
 import { CHECKPOINT_FILE, readCheckpointFile } from '../../../../worker/checkpoint-file.ts';
-import { entriesUnder, type CheckpointTensor, type DashCheckpoint } from '../../../../worker/engine/search/checkpoint.ts';
+import { entriesUnder, type CheckpointTensor, type RunCheckpoint } from '../../../../worker/engine/search/checkpoint.ts';
 import { openNpy, readWholeArray } from '../../../../array-io/index.ts';
 import type { DatasetRecord } from '../../datasets/registry.ts';
 import type { LabCore } from '../../lab-core.ts';
@@ -60,7 +60,7 @@ function checkpointPath(core: LabCore, runId: number): string {
   return join(core.paths.runs, String(runId), CHECKPOINT_FILE);
 }
 
-async function readCheckpoint(core: LabCore, runId: number): Promise<DashCheckpoint | null> {
+async function readCheckpoint(core: LabCore, runId: number): Promise<RunCheckpoint | null> {
   const path = checkpointPath(core, runId);
   if (!existsSync(path)) return null;
   return readCheckpointFile(path, runId, 'export');

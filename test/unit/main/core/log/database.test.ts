@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabError } from '../../../../../src/shared/errors.ts';
 import { openLabDatabase } from '../../../../../src/main/core/log/database.ts';
 import { latestSchemaVersion, type Migration } from '../../../../../src/main/core/log/migrations.ts';
+import { RunStatus } from '../../../../../src/shared/contract/index.ts';
 import { tempDir } from '../../../../helpers/temp-dir.ts';
 
 let dir: ReturnType<typeof tempDir>;
@@ -85,5 +86,16 @@ describe('openLabDatabase', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(0);
     expect(check.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get()).toBe(0);
     check.close();
+  });
+
+  it("derives the runs table's status CHECK from the contract's RunStatus, which shipped labs also hold", () => {
+    const { db } = openLabDatabase(join(dir.path, 'lab.sqlite'));
+    const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'").pluck().get() as string;
+    db.close();
+    const listed = /status\s+TEXT NOT NULL CHECK \(status IN \(([^)]*)\)\)/.exec(sql)?.[1]?.split(',').map((v) => v.trim().replaceAll("'", ''));
+    expect(listed).toEqual(RunStatus.options);
+    // Labs created by earlier versions hold this list. A status added to RunStatus needs a migration that rebuilds
+    // the runs table for them; update this list in the same change.
+    expect(RunStatus.options).toEqual(['queued', 'running', 'paused', 'interrupted', 'cancelled', 'failed', 'done']);
   });
 });

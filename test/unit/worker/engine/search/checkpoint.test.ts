@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NamedVariable } from '../../../../../src/worker/engine/backbones/network.ts';
-import type { DashCheckpoint } from '../../../../../src/worker/engine/search/checkpoint.ts';
-import { decodeCheckpoint, encodeCheckpoint, entriesUnder, restoreVariables, snapshotVariables } from '../../../../../src/worker/engine/search/checkpoint.ts';
+import { decodeCheckpoint, encodeCheckpoint, entriesUnder, restoreVariables, snapshotVariables, type RunCheckpoint } from '../../../../../src/worker/engine/search/checkpoint.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 
 beforeAll(useTestBackend);
 
-function sample(): DashCheckpoint {
+function sample(): RunCheckpoint {
   return {
     format: 'pdash-engine-checkpoint',
     version: 1,

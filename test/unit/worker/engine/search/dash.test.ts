@@ -1,19 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, RunCancelledError, runDash, type DashCheckpoint, type DashDataset, type DashResult } from '../../../../../src/worker/engine/index.ts';
-import { resolveConfig, type DashConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, RunCancelledError, runDash, type RunCheckpoint, type RunDataset, type RunResult } from '../../../../../src/worker/engine/index.ts';
+import { resolveConfig, type RunConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 import { disposeDataset, field2d, stripes2d, stripes2dStreamed, waves1d } from './synthetic-tasks.ts';
 
 beforeAll(useTestBackend);
 
 interface Recorded {
-  result: DashResult;
+  result: RunResult;
   events: EngineEvent[];
   checkpoints: Uint8Array[];
 }
 
-async function record(config: DashConfig, data: DashDataset, seed: number, options: { resume?: DashCheckpoint; abortAfterCheckpoint?: number } = {}): Promise<Recorded> {
+async function record(config: RunConfig, data: RunDataset, seed: number, options: { resume?: RunCheckpoint; abortAfterCheckpoint?: number } = {}): Promise<Recorded> {
   const events: EngineEvent[] = [];
   const checkpoints: Uint8Array[] = [];
   const controller = new AbortController();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supernetForwardFlops } from '../../../../../src/worker/engine/arch/cost.ts';
-import { gridPatterns, resolveConfig, SeededRandom, uniformSearchSpaces, type DashConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import { gridPatterns, resolveConfig, SeededRandom, uniformSearchSpaces, type RunConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import { buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
 import { decodeCheckpoint, RunCancelledError } from '../../../../../src/worker/engine/index.ts';
 import { carrySurvivors } from '../../../../../src/worker/engine/search/pdash.ts';
@@ -61,7 +61,7 @@ describe('P-DASH carry-over between rounds', () => {
 
 describe('runMethod pdash on a tiny 2-D task (smoke: 4 -> 2 -> 1 candidates, argmax)', () => {
   const data = stripes2d(1);
-  const config: DashConfig = resolveConfig('smoke', { pdash: { roundEpochs: 2 } });
+  const config: RunConfig = resolveConfig('smoke', { pdash: { roundEpochs: 2 } });
   let baseline: Recorded;
   let tensorsBefore: number;
 

@@ -3,21 +3,22 @@
  * checkpoint (through the run's AbortSignal) or resume one from a checkpoint.
  */
 import { expect } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, runMethod, type DashCheckpoint, type DashDataset, type DashResult } from '../../../../../src/worker/engine/index.ts';
-import type { DashConfig, EngineEvent, SearchMethod } from '../../../../../src/shared/engine/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, runMethod, type RunCheckpoint, type RunDataset, type RunResult } from '../../../../../src/worker/engine/index.ts';
+import type { RunConfig, EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import type { Method } from '../../../../../src/shared/contract/index.ts';
 
 export interface Recorded {
-  result: DashResult;
+  result: RunResult;
   events: EngineEvent[];
   checkpoints: Uint8Array[];
 }
 
 export async function recordRun(
-  method: SearchMethod,
-  config: DashConfig,
-  data: DashDataset,
+  method: Method,
+  config: RunConfig,
+  data: RunDataset,
   seed: number,
-  options: { resume?: DashCheckpoint; abortAfterCheckpoint?: number } = {},
+  options: { resume?: RunCheckpoint; abortAfterCheckpoint?: number } = {},
 ): Promise<Recorded> {
   const events: EngineEvent[] = [];
   const checkpoints: Uint8Array[] = [];

@@ -5,7 +5,7 @@
  * - waves1d: sequences of 32 x 1, class = frequency band of a noisy sinusoid (4 classes, like ECG's).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchReader, DashDataset, InMemorySplit } from '../../../../../src/worker/engine/data/dataset.ts';
+import type { BatchReader, RunDataset, InMemorySplit } from '../../../../../src/worker/engine/data/dataset.ts';
 import { SeededRandom } from '../../../../../src/shared/engine/index.ts';
 
 function stripes(rng: SeededRandom, n: number): { x: Float32Array; y: Int32Array } {
@@ -30,7 +30,7 @@ function split(x: Float32Array, y: Int32Array, shape: number[], from: number, to
   return { x: tf.tensor(x.slice(from * per, to * per), [to - from, ...shape]), y: tf.tensor1d(y.slice(from, to), 'int32') };
 }
 
-export function stripes2d(seed: number, counts = { train: 64, validation: 24, test: 24 }): DashDataset {
+export function stripes2d(seed: number, counts = { train: 64, validation: 24, test: 24 }): RunDataset {
   const n = counts.train + counts.validation + counts.test;
   const { x, y } = stripes(new SeededRandom(seed), n);
   return {
@@ -42,7 +42,7 @@ export function stripes2d(seed: number, counts = { train: 64, validation: 24, te
 }
 
 /** The same task with every split behind a BatchReader (streaming path) and no validation split (holdout path). */
-export function stripes2dStreamed(seed: number, counts = { train: 80, test: 24 }): DashDataset {
+export function stripes2dStreamed(seed: number, counts = { train: 80, test: 24 }): RunDataset {
   const n = counts.train + counts.test;
   const { x, y } = stripes(new SeededRandom(seed), n);
   const reader = (from: number, size: number): BatchReader => ({
@@ -59,7 +59,7 @@ export function stripes2dStreamed(seed: number, counts = { train: 80, test: 24 }
   };
 }
 
-export function field2d(seed: number, counts = { train: 48, validation: 16, test: 16 }): DashDataset {
+export function field2d(seed: number, counts = { train: 48, validation: 16, test: 16 }): RunDataset {
   const rng = new SeededRandom(seed);
   const n = counts.train + counts.validation + counts.test;
   const h = 6;
@@ -107,7 +107,7 @@ export function field2d(seed: number, counts = { train: 48, validation: 16, test
   };
 }
 
-export function waves1d(seed: number, counts = { train: 64, validation: 24, test: 24 }): DashDataset {
+export function waves1d(seed: number, counts = { train: 64, validation: 24, test: 24 }): RunDataset {
   const rng = new SeededRandom(seed);
   const n = counts.train + counts.validation + counts.test;
   const length = 32;
@@ -128,7 +128,7 @@ export function waves1d(seed: number, counts = { train: 64, validation: 24, test
   };
 }
 
-export function disposeDataset(d: DashDataset): void {
+export function disposeDataset(d: RunDataset): void {
   for (const s of [d.train, d.validation, d.test]) {
     if (s !== undefined && 'x' in s) {
       s.x.dispose();
