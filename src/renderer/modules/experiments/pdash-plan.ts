@@ -1,12 +1,13 @@
 /**
  * P-DASH's rounds as the lab plans them: the new-experiment form's fields (an explicit keep schedule, or rounds
  * with a keep fraction, and the epochs each round searches), the request's `pdash` they become, and the plan a
- * run follows (candidates per layer in each round), which the cost estimate and the monitor's pruning timeline
- * show. The arithmetic is the engine vocabulary's (src/shared/engine/rounds.ts), the same the engine runs.
+ * run follows (candidates per layer in each round), which the cost estimate shows; a run's own plan, for the
+ * monitor, is read from what the lab stored (modules/monitor/run-plan.ts). The arithmetic is the engine
+ * vocabulary's (src/shared/engine/rounds.ts), the same the engine runs.
  */
 import type { ExperimentRequest } from '../../../shared/contract/index.ts';
 import { planPdash, type Outcome, type PdashPlan } from '../../../shared/engine/index.ts';
-import { PRESET_BUDGETS, PRESET_NAMES, presetGrid, type PresetName, type SearchGrid } from './presets.ts';
+import { PRESET_BUDGETS, type PresetName, type SearchGrid } from './presets.ts';
 
 export interface PdashSettings {
   /** Candidates per layer in each round, then 1 (e.g. [16, 4, 1]); null: from rounds and keepFraction. */
@@ -111,40 +112,4 @@ export function parsePdash(fields: PdashFields, context: { preset: PresetName; g
   }
   if (errors.pdashRoundEpochs !== undefined) plan = null;
   return { plan, request: Object.keys(request).length > 0 ? request : undefined, errors };
-}
-
-// ---- a run's plan, read back from its configuration ----
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isPreset = (value: unknown): value is PresetName => typeof value === 'string' && (PRESET_NAMES as readonly string[]).includes(value);
-
-/**
- * The rounds a P-DASH run was configured with (`RunDetail.config`: the preset and the overrides the lab stored),
- * for a search space of `patterns` per layer; null when the configuration does not say (an unknown preset).
- */
-export function runPdashPlan(config: Record<string, unknown>, patterns: number): PdashPlan | null {
-  if (!isPreset(config.preset)) return null;
-  const overrides = isRecord(config.overrides) ? config.overrides : {};
-  const pdash = isRecord(overrides.pdash) ? overrides.pdash : {};
-  const search = isRecord(overrides.search) ? overrides.search : {};
-  const preset = presetPdash(config.preset);
-  const number = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
-  const settings: PdashSettings = {
-    schedule: Array.isArray(pdash.schedule) && pdash.schedule.every((v) => typeof v === 'number') ? (pdash.schedule as number[]) : null,
-    rounds: number(pdash.rounds, preset.rounds),
-    keepFraction: number(pdash.keepFraction, preset.keepFraction),
-    roundEpochs: typeof pdash.roundEpochs === 'number' ? pdash.roundEpochs : null,
-  };
-  const planned = planPdash(patterns, settings, number(search.epochs, PRESET_BUDGETS[config.preset].search.epochs));
-  return planned.ok ? planned.value : null;
-}
-
-/** The grid a run searches: the grid its request named (stored in the overrides), else its preset's for data of this rank. */
-export function runSearchGrid(config: Record<string, unknown>, rank: 1 | 2): SearchGrid | null {
-  if (!isPreset(config.preset)) return null;
-  const overrides = isRecord(config.overrides) ? config.overrides : {};
-  const search = isRecord(overrides.search) ? overrides.search : {};
-  const numbers = (value: unknown): value is number[] => Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
-  if (isRecord(search.grid) && numbers(search.grid.kernels) && numbers(search.grid.dilations)) return { kernels: [...search.grid.kernels], dilations: [...search.grid.dilations] };
-  return presetGrid(config.preset, rank);
 }

@@ -1,6 +1,6 @@
 /**
- * P-DASH's plan as the form and the monitor compute it from their fields and a run's configuration; the round
- * arithmetic itself is the vocabulary's (test/unit/shared/engine/rounds.test.ts).
+ * P-DASH's plan as the form computes it from its fields; the round arithmetic itself is the vocabulary's
+ * (test/unit/shared/engine/rounds.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,8 +8,6 @@ import {
   parsePdash,
   pdashFieldsOf,
   presetPdash,
-  runPdashPlan,
-  runSearchGrid,
   type PdashFields,
 } from '../../../../../src/renderer/modules/experiments/pdash-plan.ts';
 import { planPdash, PRESETS } from '../../../../../src/shared/engine/index.ts';
@@ -62,27 +60,5 @@ describe('parsePdash', () => {
     expect(parse({ rounds: '0', keepFraction: '1' })).toMatchObject({ plan: null, errors: { pdashRounds: expect.stringContaining('1 to 10'), pdashKeepFraction: expect.stringContaining('between 0 and 1') } });
     expect(parse({ rounds: '3' })).toMatchObject({ plan: null, errors: { pdashRounds: expect.stringContaining('leaves 1 for round 3 of 3') } });
     expect(parse({ roundEpochs: '0' })).toMatchObject({ plan: null, errors: { pdashRoundEpochs: expect.stringContaining('empty: half the search epochs, 1') } });
-  });
-});
-
-describe('runSearchGrid', () => {
-  it("is the grid the request named, else the preset's for the data's rank", () => {
-    expect(runSearchGrid({ preset: 'smoke', overrides: {} }, 1)).toEqual({ kernels: [3, 5], dilations: [1, 2] });
-    expect(runSearchGrid({ preset: 'quick', overrides: {} }, 2)).toEqual({ kernels: [3, 5, 7, 9], dilations: [1, 3, 7, 15] });
-    expect(runSearchGrid({ preset: 'quick', overrides: { search: { grid: { kernels: [3, 7], dilations: [1] } } } }, 2)).toEqual({ kernels: [3, 7], dilations: [1] });
-    expect(runSearchGrid({ preset: 'custom' }, 2)).toBeNull();
-  });
-});
-
-describe('runPdashPlan', () => {
-  it("reads a run's rounds from the configuration the lab stored, defaults from its preset", () => {
-    expect(runPdashPlan({ preset: 'smoke', overrides: { selection: 'argmax' }, method: 'pdash' }, 4)).toEqual({ sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 });
-    expect(runPdashPlan({ preset: 'quick', overrides: { pdash: { schedule: [16, 4, 1], roundEpochs: 5 } } }, 16)).toEqual({ sizes: [16, 4, 1], rounds: 2, roundEpochs: 5 });
-    expect(runPdashPlan({ preset: 'quick', overrides: { search: { epochs: 10 }, pdash: { rounds: 2 } } }, 16)).toEqual({ sizes: [16, 8, 1], rounds: 2, roundEpochs: 5 });
-  });
-
-  it('says nothing when the configuration does not fit', () => {
-    expect(runPdashPlan({ preset: 'custom' }, 16)).toBeNull();
-    expect(runPdashPlan({ preset: 'quick', overrides: { pdash: { schedule: [8, 1] } } }, 16)).toBeNull();
   });
 });
