@@ -1,7 +1,11 @@
-// Lint: mainly the import boundaries of ARCHITECTURE.md, plus a few rules from STYLE.md's house habits.
+// Lint: mainly the import boundaries of docs/ARCHITECTURE.md (the layers: scripts/layers.mjs), plus a few rules
+// from docs/STYLE.md's house habits.
 import vue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 import vueParser from 'vue-eslint-parser';
+import { layersRule } from './scripts/eslint-layers-rule.mjs';
+
+const pdash = { rules: { layers: layersRule } };
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https', 'net', 'stream', 'url', 'util', 'zlib', 'module', 'process', 'buffer', 'events', 'v8', 'vm'];
 // A regex on the specifier, not a gitignore-style group: 'electron/*' also matched relative paths through a
@@ -14,12 +18,13 @@ export default tseslint.config(
   {
     files: ['**/*.ts', '**/*.mts', '**/*.mjs'],
     languageOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' },
-    plugins: { '@typescript-eslint': tseslint.plugin },
+    plugins: { '@typescript-eslint': tseslint.plugin, pdash },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       'no-empty': ['error', { allowEmptyCatch: false }],
       'no-debugger': 'error',
       'no-restricted-imports': ['error', { patterns: [electronOnly] }],
+      'pdash/layers': 'error',
     },
   },
   {
@@ -46,9 +51,10 @@ export default tseslint.config(
     // The renderer talks only to the contract: no Node, no Electron, no core.
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.vue'],
     languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, sourceType: 'module', extraFileExtensions: ['.vue'] } },
-    plugins: { vue, '@typescript-eslint': tseslint.plugin },
+    plugins: { vue, '@typescript-eslint': tseslint.plugin, pdash },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
+      'pdash/layers': 'error',
       'no-restricted-imports': [
         'error',
         {
@@ -62,10 +68,18 @@ export default tseslint.config(
     },
   },
   {
-    // The shared contract is imported by every process: it may depend only on the schema library.
+    // The contract, the engine's vocabulary and the charts are imported by every process (the renderer included):
+    // they may depend only on the schema library. No TF.js: the vocabulary is what the numerics build on.
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [electronOnly, { group: [...nodeBuiltins, ...nodeOnlyPackages, '**/main/**', '**/worker/**', '**/renderer/**', '**/cli/**'], message: 'src/shared is imported by every process: keep it free of process-specific imports.' }] }],
+      'no-restricted-imports': ['error', { patterns: [electronOnly, { group: [...nodeBuiltins, ...nodeOnlyPackages, '@tensorflow/*'], message: 'src/shared is imported by every process, the renderer included: no Node, no TF.js, no process-specific package.' }] }],
+    },
+  },
+  {
+    // Array I/O and the platform utilities know files and processes, not tensors.
+    files: ['src/array-io/**/*.ts', 'src/platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [electronOnly, { group: ['@tensorflow/*'], message: 'Array I/O reads and writes files; tensors are the engine\'s (src/worker/engine).' }] }],
     },
   },
   {

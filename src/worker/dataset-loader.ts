@@ -6,7 +6,7 @@
  */
 import { LabError } from '../shared/errors.ts';
 import { openNpy, readWholeArray, type ArraySource } from '../array-io/index.ts';
-import type { BatchReader, RunDataset, SampleBatch } from './engine/data/dataset.ts';
+import type { BatchReader, RunDataset, SampleBatch } from './engine/index.ts';
 import type { TaskSpec } from '../shared/engine/index.ts';
 import type { DatasetFiles } from './protocol.ts';
 

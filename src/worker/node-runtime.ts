@@ -30,7 +30,7 @@ import {
   type BackendName,
   type BackendReport,
   type LoadedBackend,
-} from './engine/runtime/backend.ts';
+} from './engine/index.ts';
 
 const require = createRequire(import.meta.url);
 

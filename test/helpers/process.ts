@@ -1,4 +1,4 @@
-import { processAlive } from '../../src/main/core/process-alive.ts';
+import { processAlive } from '../../src/platform/process-alive.ts';
 
 /** Resolves once the process is gone: waits on the condition, polling each turn of the event loop, never on a timer. */
 export function processGone(pid: number): Promise<void> {

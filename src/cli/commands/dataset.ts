@@ -1,4 +1,4 @@
-import { datasetChannels, MAX_CLASSES, PublishedTask, type DatasetDetail, type DatasetSummary } from '../../shared/contract/datasets.ts';
+import { datasetChannels, MAX_CLASSES, PublishedTask, type DatasetDetail, type DatasetSummary } from '../../shared/contract/index.ts';
 import { formatBytes } from '../../shared/format.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
 import { commonHelp, commonOptions, integerOption, oneOf, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';

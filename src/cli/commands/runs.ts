@@ -1,4 +1,4 @@
-import type { Comparison, ExperimentSummary, Method, RunSummary } from '../../shared/contract/experiments.ts';
+import type { Comparison, ExperimentSummary, Method, RunSummary } from '../../shared/contract/index.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
 import { UsageError, commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';

@@ -1,5 +1,5 @@
 import { LabError } from '../../shared/errors.ts';
-import type { ComputeProbe } from '../../worker/protocol.ts';
+import type { ComputeProbe } from '../../worker/index.ts';
 import type { WorkerHost } from './runs/worker-host.ts';
 
 /** A probe loads tfjs and tries each backend; loading libtensorflow can take a while on a cold disk. */

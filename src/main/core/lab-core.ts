@@ -3,7 +3,7 @@
  * and the web-mode server are thin front doors onto one LabCore.
  */
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract/index.ts';
-import type { ComputeProbe } from '../../worker/protocol.ts';
+import type { ComputeProbe } from '../../worker/index.ts';
 import { probeCompute } from './compute.ts';
 import { DatasetRegistry } from './datasets/registry.ts';
 import { sweepStaleUploads } from './datasets/uploads.ts';
@@ -13,11 +13,10 @@ import type { Handlers } from './handlers/types.ts';
 import { ensureLabFolder, type LabPaths } from './lab-folder.ts';
 import { openLabDatabase, type LabDatabase } from './log/database.ts';
 import { ExperimentLog } from './log/experiment-log.ts';
-import { processAlive } from './process-alive.ts';
+import { processAlive } from '../../platform/process-alive.ts';
 import { RunService } from './runs/run-service.ts';
 import { ForkWorkerHost, type WorkerHost } from './runs/worker-host.ts';
-
-export type FrontDoor = 'electron' | 'web' | 'cli';
+import type { FrontDoor, LabServices } from './lab-services.ts';
 
 export interface LabCoreOptions {
   /** The lab folder (see resolveLabDir). */
@@ -31,7 +30,7 @@ export interface LabCoreOptions {
   printPdf?: (html: string) => Promise<Uint8Array>;
 }
 
-export class LabCore {
+export class LabCore implements LabServices {
   readonly paths: LabPaths;
   readonly frontDoor: FrontDoor;
   readonly db: LabDatabase;

@@ -11,7 +11,7 @@ import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UPLOAD_CHUNK_MAX_BASE64 } from '../../shared/contract/datasets.ts';
+import { UPLOAD_CHUNK_MAX_BASE64 } from '../../shared/contract/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { rendererSecurityHeaders } from '../../shared/renderer-policy.ts';
 import { WireRequest, type WireServerMessage } from '../../shared/rpc.ts';

@@ -2,7 +2,7 @@
  * Chosen architectures side by side: per method a layer x seed grid of (k, d) with the modal choice of each
  * layer and how many seeds agree on it, and a layer-by-layer diff of any two runs.
  */
-import type { Comparison, Method, RunDetail, RunSummary } from '../contract/experiments.ts';
+import type { Comparison, Method, RunDetail, RunSummary } from '../contract/index.ts';
 import { METHOD_ORDER, methodLabel } from './vocabulary.ts';
 
 export interface LayerPattern {

@@ -1,5 +1,5 @@
 import type { EChartsOption } from 'echarts';
-import type { Comparison, RunDetail } from '../contract/experiments.ts';
+import type { Comparison, RunDetail } from '../contract/index.ts';
 
 /** An ECharts option object; the builders return plain data (plus tooltip formatters) and never touch a DOM. */
 export type ChartOption = EChartsOption;

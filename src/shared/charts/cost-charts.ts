@@ -4,7 +4,7 @@
  * engine's estimated FLOPs (the same on every machine, so the fair axis for equal-cost comparisons) or wall
  * seconds (what the runs took here).
  */
-import type { Comparison, RunSummary } from '../contract/experiments.ts';
+import type { Comparison, RunSummary } from '../contract/index.ts';
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
 import { formatCount, formatNumber, formatSeconds } from './format.ts';
 import { methodColor, methodLabel, metricAxisName, PHASES } from './vocabulary.ts';

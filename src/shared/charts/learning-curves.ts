@@ -3,8 +3,7 @@
  * std (n − 1), as Aim and W&B draw grouped runs. Retraining curves are indexed by retrain epoch; search curves
  * by search epoch counted across P-DASH rounds (round 1's epochs, then round 2's, ...).
  */
-import type { MetricSpec } from '../contract/datasets.ts';
-import type { Method, RunDetail } from '../contract/experiments.ts';
+import type { Method, MetricSpec, RunDetail } from '../contract/index.ts';
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
 import { formatNumber } from './format.ts';
 import { meanStd } from './stats.ts';

@@ -3,7 +3,7 @@
  * mean marked by the metric's direction, the Welch tests between methods, and the published numbers beside
  * the user's own. The Compare view renders it as HTML; the exporters as Markdown, LaTeX, CSV and HTML.
  */
-import type { Comparison, Method } from '../contract/experiments.ts';
+import type { Comparison, Method } from '../contract/index.ts';
 import { decimalsFor, fixed, formatMeanStd, formatNumber, formatP, meanStdParts } from './format.ts';
 import { directionText, isBetter, METRIC_INFO, metricLabel, methodLabel } from './vocabulary.ts';
 

@@ -2,7 +2,7 @@
  * Spread over seeds: per method a box plot (min, quartiles, median, max) with every seed's value drawn as a
  * point over it, and the published mean of the same method (when the task has one) as a diamond beside it.
  */
-import type { Comparison, Method } from '../contract/experiments.ts';
+import type { Comparison, Method } from '../contract/index.ts';
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
 import { formatNumber } from './format.ts';
 import { boxStatistics } from './stats.ts';

@@ -2,8 +2,7 @@
  * Names, colours and definitions the charts and tables share: how a method is labelled and coloured, what a
  * metric means and which way is better. One method keeps one colour in every chart and every export.
  */
-import type { MetricSpec } from '../contract/datasets.ts';
-import { Method } from '../contract/experiments.ts';
+import { Method, type MetricSpec } from '../contract/index.ts';
 
 /** The order methods appear in every chart and table: the contract's. */
 export const METHOD_ORDER: readonly Method[] = Method.options;

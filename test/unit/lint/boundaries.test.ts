@@ -54,4 +54,26 @@ describe('import boundaries', () => {
     expect(await errorsFor('src/renderer/x.ts', "import { LabCore } from '../main/core/lab-core.ts';")).not.toEqual([]);
     expect(await errorsFor('src/renderer/x.ts', "import { channels } from '../shared/contract/index.ts';")).toEqual([]);
   });
+
+  it.each([
+    ['src/worker/x.ts', "import { LabCore } from '../main/core/lab-core.ts';", 'worker (src/worker/x.ts) may not import core'],
+    ['src/worker/dataset-loader.ts', "import { openNpy } from '../main/core/datasets/open-array.ts';", 'may not import core'],
+    ['src/main/core/x.ts', "import { PRESETS } from '../../shared/engine/presets.ts';", 'import its public entry src/shared/engine/index.ts'],
+    ['src/main/core/runs/x.ts', "import type { RunDataset } from '../../../worker/engine/data/dataset.ts';", 'core (src/main/core/runs/x.ts) may not import numerics'],
+    ['src/worker/engine/ops/x.ts', "import { openNpy } from '../../../array-io/index.ts';", 'numerics (src/worker/engine/ops/x.ts) may not import array-io'],
+    ['src/renderer/x.vue', "<script setup lang=\"ts\">\nimport { PRESETS } from '../shared/engine/presets.ts';\n</script>", 'import its public entry src/shared/engine/index.ts'],
+  ])('the layer rule refuses %s: %s', async (file, code, message) => {
+    expect((await errorsFor(file, code)).join('\n')).toContain(message);
+  });
+
+  it.each([
+    "import * as tf from '@tensorflow/tfjs-core';",
+    "import { readFileSync } from 'node:fs';",
+  ])('the vocabulary stays free of TF.js and Node: %s', async (code) => {
+    expect(await errorsFor('src/shared/engine/x.ts', code)).not.toEqual([]);
+  });
+
+  it('the core may use the vocabulary and the worker through their public entries', async () => {
+    expect(await errorsFor('src/main/core/runs/x.ts', "import { PRESETS } from '../../../shared/engine/index.ts';\nimport type { FromWorker } from '../../../worker/index.ts';")).toEqual([]);
+  });
 });

@@ -4,8 +4,8 @@
  * seeds with its agreement; time per phase; and the published numbers when the dataset stands for one of the
  * NAS-Bench-360 tasks.
  */
-import { METHOD_ORDER } from '../../../shared/charts/vocabulary.ts';
-import type { Comparison, Method } from '../../../shared/contract/experiments.ts';
+import { METHOD_ORDER } from '../../../shared/charts/index.ts';
+import type { Comparison, Method } from '../../../shared/contract/index.ts';
 import { LabError } from '../../../shared/errors.ts';
 import publishedResults from '../../../../resources/published-results.json' with { type: 'json' };
 import type { DatasetRecord } from '../datasets/registry.ts';

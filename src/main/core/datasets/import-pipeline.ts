@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
-import { MAX_CLASSES, type MetricSpec, type SplitName, type TaskKind } from '../../../shared/contract/datasets.ts';
+import { MAX_CLASSES, type MetricSpec, type SplitName, type TaskKind } from '../../../shared/contract/index.ts';
 import { LabError } from '../../../shared/errors.ts';
 import { SeededRandom } from '../../../shared/engine/index.ts';
 import { NpyWriter, type ArraySource, type NumericArray } from '../../../array-io/index.ts';

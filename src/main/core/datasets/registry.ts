@@ -14,11 +14,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DatasetSummary, SplitName } from '../../../shared/contract/datasets.ts';
+import type { DatasetSummary, SplitName } from '../../../shared/contract/index.ts';
 import { LabError } from '../../../shared/errors.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { LabDatabase } from '../log/database.ts';
-import { processAlive } from '../process-alive.ts';
+import { processAlive } from '../../../platform/process-alive.ts';
 import { importIntoFolder, type ImportInput, type ImportProgress, type ImportResult, type Normalization } from './import-pipeline.ts';
 
 export interface DatasetRecord extends DatasetSummary {

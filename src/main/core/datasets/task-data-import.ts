@@ -3,7 +3,7 @@
  * import. Targets a reader normalised are stored decoded (raw), because the registry keeps its own train
  * statistics and the engine undoes exactly those when it scores.
  */
-import type { DatasetSummary } from '../../../shared/contract/datasets.ts';
+import type { DatasetSummary } from '../../../shared/contract/index.ts';
 import { memoryArraySource } from '../../../array-io/index.ts';
 import type { ImportProgress } from './import-pipeline.ts';
 import type { SplitData, TaskData } from './preprocess/task-data.ts';

@@ -9,10 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, type Dirent } from 'node:fs';
 import { basename, extname, join, relative, sep } from 'node:path';
-import { UPLOAD_CHUNK_MAX_BYTES } from '../../../shared/contract/datasets.ts';
+import { UPLOAD_CHUNK_MAX_BYTES } from '../../../shared/contract/index.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { LabError } from '../../../shared/errors.ts';
-import { processAlive } from '../process-alive.ts';
+import { processAlive } from '../../../platform/process-alive.ts';
 
 const IMPORTABLE = new Set(['.npy', '.npz', '.csv', '.tsv']);
 const MIB = 1024 * 1024;

@@ -3,12 +3,7 @@
  * names), the chosen architectures, the configuration, the dataset with its content hash, and the environment.
  * No script, no external file, no web font: it opens offline and prints (to PDF) as it shows.
  */
-import { architectureGrid, patternText } from '../../../shared/charts/architecture.ts';
-import { compareCharts } from '../../../shared/charts/compare-charts.ts';
-import { defaultCostAxis } from '../../../shared/charts/cost-charts.ts';
-import { formatCount, formatNumber, formatSeconds } from '../../../shared/charts/format.ts';
-import { resultsTable, STD_NOTE } from '../../../shared/charts/results-table.ts';
-import { METRIC_INFO, methodLabel } from '../../../shared/charts/vocabulary.ts';
+import { architectureGrid, compareCharts, defaultCostAxis, formatCount, formatNumber, formatSeconds, methodLabel, METRIC_INFO, patternText, resultsTable, STD_NOTE } from '../../../shared/charts/index.ts';
 import type { ReportData } from './report-data.ts';
 import type { SvgRenderer } from './svg.ts';
 

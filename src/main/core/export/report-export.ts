@@ -2,7 +2,7 @@
  * `pdash export` and the `export/report` channel: a comparison as an HTML or PDF report, or its tables as
  * Markdown, LaTeX or CSV.
  */
-import type { LabCore } from '../lab-core.ts';
+import type { LabServices } from '../lab-services.ts';
 import type { ExportedFile } from './exported-file.ts';
 import { htmlReport } from './html-report.ts';
 import { htmlToPdf } from './pdf.ts';
@@ -32,7 +32,7 @@ export interface ReportOptions {
   now?: Date;
 }
 
-export async function exportReport(core: LabCore, selection: ReportSelection, format: ReportFormat, options: ReportOptions = {}): Promise<ExportedFile> {
+export async function exportReport(core: LabServices, selection: ReportSelection, format: ReportFormat, options: ReportOptions = {}): Promise<ExportedFile> {
   const data = collectReportData(core, selection, options.now);
   const source: TableSource = { title: data.title, comparison: data.comparison, key: 'experiment' in selection ? `experiment-${selection.experiment}` : 'runs' };
   const text = (value: string): Uint8Array => new TextEncoder().encode(value);

@@ -3,9 +3,8 @@
  * booktabs table: mean ± sample std, best in bold, published beside) and CSV (one row per run, one per method
  * summary, one per published result). Deterministic: the same comparison gives the same bytes.
  */
-import { resultsTable, STD_NOTE, type ResultsTable } from '../../../shared/charts/results-table.ts';
-import { METHOD_ORDER } from '../../../shared/charts/vocabulary.ts';
-import type { Comparison } from '../../../shared/contract/experiments.ts';
+import { METHOD_ORDER, resultsTable, STD_NOTE, type ResultsTable } from '../../../shared/charts/index.ts';
+import type { Comparison } from '../../../shared/contract/index.ts';
 import { labVersion } from '../version.ts';
 
 export interface TableSource {

@@ -10,10 +10,10 @@ import { readEcgPickle } from '../datasets/preprocess/ecg.ts';
 import { readNinaproDir } from '../datasets/preprocess/ninapro.ts';
 import { registerTaskData } from '../datasets/task-data-import.ts';
 import { claimUploads, stageUploadChunk, uploadFolderOf, uploadLimitsFromEnv } from '../datasets/uploads.ts';
-import type { DatasetDetail, SplitName } from '../../../shared/contract/datasets.ts';
+import type { DatasetDetail, SplitName } from '../../../shared/contract/index.ts';
 import { openNpy, readWholeArray } from '../../../array-io/index.ts';
 import { ArrayFileOpener } from '../datasets/open-array.ts';
-import type { LabCore } from '../lab-core.ts';
+import type { LabServices } from '../lab-services.ts';
 import { throttle } from '../throttle.ts';
 import type { HandlersOf } from './types.ts';
 
@@ -25,12 +25,12 @@ const DARCY_TEST = 'piececonst_r421_N1024_smooth2.mat';
 const ECG_FILE = 'challenge2017.pkl';
 
 /** Import progress as throttled events (about 10 Hz) under one id per import. */
-function importProgress(core: LabCore, name: string): { call: (p: ImportProgress) => void; flush: () => void } {
+function importProgress(core: LabServices, name: string): { call: (p: ImportProgress) => void; flush: () => void } {
   const importId = randomUUID();
   return throttle((p: ImportProgress) => core.events.emit('datasets/import-progress', { importId, name, ...p }), 100);
 }
 
-export function datasetHandlers(core: LabCore): HandlersOf<DatasetChannel> {
+export function datasetHandlers(core: LabServices): HandlersOf<DatasetChannel> {
   return {
     'datasets/list': ({ offset, limit }) => core.datasets.list(offset, limit),
 

@@ -1,9 +1,9 @@
-import type { LabCore } from '../lab-core.ts';
+import type { LabServices } from '../lab-services.ts';
 import type { HandlersOf } from './types.ts';
 
 type ExperimentChannel = 'experiments/create' | 'experiments/list' | 'experiments/show' | 'experiments/remove' | 'runs/show' | 'runs/cancel' | 'runs/pause' | 'runs/resume' | 'compare';
 
-export function experimentHandlers(core: LabCore): HandlersOf<ExperimentChannel> {
+export function experimentHandlers(core: LabServices): HandlersOf<ExperimentChannel> {
   return {
     'experiments/create': (request) => core.runs.create(request),
     'experiments/list': ({ offset, limit }) => core.runs.experiments(offset, limit),

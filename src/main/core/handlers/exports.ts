@@ -1,8 +1,8 @@
-import type { ExportedFile as ExportedFileDto } from '../../../shared/contract/exports.ts';
+import type { ExportedFile as ExportedFileDto } from '../../../shared/contract/index.ts';
 import { exportArchitecture } from '../export/architecture/architecture-export.ts';
 import type { ExportedFile } from '../export/exported-file.ts';
 import { exportReport } from '../export/report-export.ts';
-import type { LabCore } from '../lab-core.ts';
+import type { LabServices } from '../lab-services.ts';
 import type { HandlersOf } from './types.ts';
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-tex)$)/;
@@ -19,7 +19,7 @@ export function exportedFileDto(file: ExportedFile): ExportedFileDto {
   };
 }
 
-export function exportHandlers(core: LabCore): HandlersOf<'export/report' | 'export/architecture'> {
+export function exportHandlers(core: LabServices): HandlersOf<'export/report' | 'export/architecture'> {
   return {
     'export/report': async ({ format, ...selection }) => exportedFileDto(await exportReport(core, selection, format, { env: process.env })),
     'export/architecture': async ({ run, format }) => ({ files: (await exportArchitecture(core, run, format)).map(exportedFileDto) }),

@@ -1,7 +1,7 @@
 import type { Channel, ResponseOf } from '../../../shared/contract/index.ts';
 import { LabError } from '../../../shared/errors.ts';
 import { validateRequest, validateResponse } from '../../../shared/rpc.ts';
-import type { LabCore } from '../lab-core.ts';
+import type { LabServices } from '../lab-services.ts';
 import { datasetHandlers } from './datasets.ts';
 import { experimentHandlers } from './experiments.ts';
 import { exportHandlers } from './exports.ts';
@@ -9,7 +9,7 @@ import { labHandlers } from './lab.ts';
 import type { Handler, Handlers } from './types.ts';
 
 /** Every channel of the contract, one map per domain. A channel without a handler fails to type-check. */
-export function createHandlers(core: LabCore): Handlers {
+export function createHandlers(core: LabServices): Handlers {
   return {
     ...labHandlers(core),
     ...datasetHandlers(core),

@@ -1,8 +1,8 @@
-import type { LabCore } from '../lab-core.ts';
+import type { LabServices } from '../lab-services.ts';
 import type { HandlersOf } from './types.ts';
 import { labVersion } from '../version.ts';
 
-export function labHandlers(core: LabCore): HandlersOf<'lab/info'> {
+export function labHandlers(core: LabServices): HandlersOf<'lab/info'> {
   return {
     'lab/info': async () => ({
       version: labVersion,

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../../../shared/errors.ts';
-import { FromWorker, type ToWorker } from '../../../worker/protocol.ts';
+import { FromWorker, type ToWorker } from '../../../worker/index.ts';
 
 export interface WorkerExit {
   code: number | null;

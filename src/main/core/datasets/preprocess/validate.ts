@@ -2,7 +2,7 @@
  * Checks the dataset registry runs on imported data before storing it. Each failure is a LabError that names
  * the file (or split) and the first offending place, and says what to do.
  */
-import { MAX_CLASSES } from '../../../../shared/contract/datasets.ts';
+import { MAX_CLASSES } from '../../../../shared/contract/index.ts';
 import { LabError } from '../../../../shared/errors.ts';
 import type { NumericArray } from '../../../../array-io/index.ts';
 import type { SplitData, TaskData, TaskKind } from './task-data.ts';
