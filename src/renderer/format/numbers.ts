@@ -1,6 +1,9 @@
 /** How numbers, sizes, durations and metrics read in the lab's views; one place so every view agrees. */
 
-export { formatBytes } from '../../shared/format.ts';
+// Plain numbers, counts and bytes follow the lab's one rule (src/shared/format.ts), as charts and reports do.
+import { formatNumber } from '../../shared/format.ts';
+
+export { formatBytes, formatCount, formatNumber } from '../../shared/format.ts';
 
 /** 0.4 s, 12 s, 3 min 05 s, 2 h 07 min. */
 export function formatDuration(seconds: number): string {
@@ -11,27 +14,6 @@ export function formatDuration(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
-
-/** Four significant digits, without exponent noise for ordinary values. */
-export function formatNumber(value: number, digits = 4): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e6 || magnitude < 1e-3) return Number(value.toPrecision(digits)).toExponential();
-  return String(Number(value.toPrecision(digits)));
-}
-
-/** 1 234 567 parameters as "1.23 M", FLOPs as "101.9 k". */
-export function formatCount(value: number): string {
-  const units = [
-    { at: 1e12, suffix: 'T' },
-    { at: 1e9, suffix: 'G' },
-    { at: 1e6, suffix: 'M' },
-    { at: 1e3, suffix: 'k' },
-  ];
-  for (const { at, suffix } of units) if (Math.abs(value) >= at) return `${Number((value / at).toPrecision(4))} ${suffix}`;
-  return String(value);
 }
 
 export function formatPercent(fraction: number): string {

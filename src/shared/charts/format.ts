@@ -7,6 +7,12 @@
  * every seed equal) the mean gets four significant digits.
  */
 
+import { formatNumber } from '../format.ts';
+
+// Plain numbers and counts follow the lab's one rule (src/shared/format.ts); re-exported so that tables, charts
+// and reports find every rule here.
+export { formatCount, formatNumber } from '../format.ts';
+
 const MAX_DECIMALS = 8;
 
 function clampDecimals(d: number): number {
@@ -43,16 +49,6 @@ export function formatMeanStd(mean: number, std: number | null, plusMinus = '±'
   return parts.std === null ? parts.mean : `${parts.mean} ${plusMinus} ${parts.std}`;
 }
 
-/** Four significant digits, exponent notation only for very small or very large magnitudes. */
-export function formatNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e6 || magnitude < 1e-4) return value.toExponential(2);
-  return fixed(value, clampDecimals(3 - Math.floor(Math.log10(magnitude))));
-}
-
 /** A p-value: three decimals, exponent notation below 0.001. */
 export function formatP(p: number): string {
   if (p < 0.001) return p === 0 ? '0' : p.toExponential(1);
@@ -64,16 +60,4 @@ export function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${formatNumber(seconds)} s`;
   if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
   return `${(seconds / 3600).toFixed(2)} h`;
-}
-
-/** Multiply-accumulate counts and the like: 1.2 k, 3.4 M, 5.6 G. */
-export function formatCount(value: number): string {
-  const units: Array<[number, string]> = [
-    [1e12, 'T'],
-    [1e9, 'G'],
-    [1e6, 'M'],
-    [1e3, 'k'],
-  ];
-  for (const [scale, unit] of units) if (Math.abs(value) >= scale) return `${(value / scale).toFixed(value / scale >= 100 ? 0 : 1)} ${unit}`;
-  return String(Math.round(value));
 }

@@ -16,8 +16,8 @@ describe('formatting', () => {
     expect(formatNumber(0.123456)).toBe('0.1235');
     expect(formatNumber(0.0005)).toBe('5e-4');
     expect(formatNumber(0)).toBe('0');
-    expect(formatCount(1826)).toBe('1.826 k');
-    expect(formatCount(101920)).toBe('101.9 k');
+    expect(formatCount(1826)).toBe('1.8 k');
+    expect(formatCount(101920)).toBe('102 k');
     expect(formatBytes(13440)).toBe('13.1 KiB');
   });
 

@@ -199,7 +199,7 @@ describe('results table', () => {
       ['P-DASH', 2, 1, '5.850 ± 0.071', '5.800', '5.900', true, '5.90 ± 0.08'],
     ]);
     expect(t.welch[0]!.label).toBe('DASH vs P-DASH');
-    expect(t.welch[0]!.text).toEqual({ t: '3.600', df: '2.30', p: '0.052', meanDifference: '0.7500' });
+    expect(t.welch[0]!.text).toEqual({ t: '3.600', df: '2.30', p: '0.052', meanDifference: '0.75' });
     expect(t.published!.rows.map((r) => r.text)).toEqual(['6.78 ± 0.26', '6.60 ± 0.33', '5.90 ± 0.08']);
     expect(t.perSeed[0]!.values.map((v) => v.text)).toEqual(['6.90', '6.30', '6.60']);
   });

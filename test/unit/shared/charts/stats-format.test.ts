@@ -39,9 +39,9 @@ describe('number formats', () => {
     expect(formatNumber(0)).toBe('0');
     expect(formatNumber(null)).toBe('–');
     expect(formatNumber(12345)).toBe('12345');
-    expect(formatNumber(0.00001234)).toBe('1.23e-5');
-    expect(formatNumber(2.5e7)).toBe('2.50e+7');
-    expect(formatNumber(0.7)).toBe('0.7000');
+    expect(formatNumber(0.00001234)).toBe('1.234e-5');
+    expect(formatNumber(2.5e7)).toBe('2.5e+7');
+    expect(formatNumber(0.7)).toBe('0.7');
   });
 
   it('p-values, seconds and counts', () => {

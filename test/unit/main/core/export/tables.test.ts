@@ -36,7 +36,7 @@ Not finished, so not counted in n: 1 DASH run.
 
 | Methods | t | df | p (two-sided) | Mean difference |
 | :-- | --: | --: | --: | --: |
-| DASH vs P-DASH | 3.834 | 2.44 | 0.045 | 0.7000 |
+| DASH vs P-DASH | 3.834 | 2.44 | 0.045 | 0.7 |
 
 ## Published results (ninapro)
 

@@ -20,7 +20,7 @@ describe('ResultsTable', () => {
     expect(wrapper.findAll('.results-table strong.best').map((b) => b.text())).toEqual(['5.850 ± 0.071']);
     expect(wrapper.findAll('.results-table th').map((h) => h.text())).toContain('Published (ninapro)');
     expect(wrapper.text()).toContain('Not finished, so not counted: 1 P-DASH run.');
-    expect(wrapper.findAll('.welch-table tbody tr').map(cells)).toEqual([['DASH vs P-DASH', '3.600', '2.30', '0.052', '0.7500']]);
+    expect(wrapper.findAll('.welch-table tbody tr').map(cells)).toEqual([['DASH vs P-DASH', '3.600', '2.30', '0.052', '0.75']]);
     expect(wrapper.findAll('.published-table tbody tr').map(cells)[0]).toEqual(['WRN backbone (NAS-Bench-360)', '6.78 ± 0.26', '3']);
   });
 
