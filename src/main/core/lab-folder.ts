@@ -41,7 +41,7 @@ export function defaultUserDataDir(platform: NodeJS.Platform, env: NodeJS.Proces
   return join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, '.config'), APP_FOLDER_NAME);
 }
 
-/** The lab folder's layout (ARCHITECTURE.md, "Data on disk"). */
+/** The lab folder's layout (docs/ARCHITECTURE.md, "Data on disk"). */
 export interface LabPaths {
   root: string;
   database: string;

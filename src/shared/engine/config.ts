@@ -8,7 +8,7 @@ import { Selection, type Preset } from '../contract/index.ts';
 
 
 /**
- * How a mixture conv is evaluated; all are exact (ALGORITHM.md section 1), they differ only in cost. The numerics
+ * How a mixture conv is evaluated; all are exact (docs/ALGORITHM.md section 1), they differ only in cost. The numerics
  * live in the engine's ops/mixture-conv.ts; the names are vocabulary because a configuration chooses one.
  */
 export type MixtureMethod = 'per-pattern' | 'dilation-grouped' | 'aggregated' | 'fft';
@@ -56,7 +56,7 @@ export interface PerturbationConfig {
 }
 
 /**
- * P-DASH (ALGORITHM.md section 4). Each round searches the layers' current candidates, ranks them (by the
+ * P-DASH (docs/ALGORITHM.md section 4). Each round searches the layers' current candidates, ranks them (by the
  * selection method) and keeps the best; the last round keeps one per layer. Candidate counts per round come from
  * `schedule` when set, otherwise from `rounds` and `keepFraction`: |P| -> ceil(|P| f) -> ... -> 1.
  */

@@ -1,5 +1,5 @@
 /**
- * The evaluation metrics' names and directions (ALGORITHM.md section 6): what a result row records and a
+ * The evaluation metrics' names and directions (docs/ALGORITHM.md section 6): what a result row records and a
  * comparison reads. How they are computed over an evaluation set is the engine's (metrics/task-metric.ts).
  */
 export type MetricName = 'error' | 'relative-l2' | 'one-minus-macro-f1';

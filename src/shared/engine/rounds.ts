@@ -1,5 +1,5 @@
 /**
- * P-DASH's round arithmetic (ALGORITHM.md section 4): how many candidate patterns per layer each round searches,
+ * P-DASH's round arithmetic (docs/ALGORITHM.md section 4): how many candidate patterns per layer each round searches,
  * and for how many epochs. One definition for the engine (which refuses an impossible plan before any work), the
  * new-experiment form (which shows the plan and says what is wrong beside the field) and the monitor.
  */

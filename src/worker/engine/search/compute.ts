@@ -1,6 +1,6 @@
 /**
  * Compute accounting: FLOP estimates of what a phase trains and evaluates, so that methods can be compared at
- * equal compute (ALGORITHM.md's fair comparison). A training step costs three forward passes per sample (forward,
+ * equal compute (docs/ALGORITHM.md section 9). A training step costs three forward passes per sample (forward,
  * input gradient, weight gradient), an evaluation one; per-sample forward costs come from arch/cost.ts.
  */
 import type { ArchitectureSpec, LayerSearchSpaces } from '../../../shared/engine/index.ts';

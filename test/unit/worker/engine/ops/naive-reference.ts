@@ -1,5 +1,5 @@
 /**
- * Naive nested-loop reference for the conv paths, in float64, written from the definitions in ALGORITHM.md
+ * Naive nested-loop reference for the conv paths, in float64, written from the definitions in docs/ALGORITHM.md
  * section 1 without any of the engine's geometry code: for output position j (stride-1 index j*s) and tap t,
  * the input index is j*s + d*t - before, before = floor(d(k-1)/2) ('same') or d(k-1) ('causal').
  * Also the exact gradients of L = sum(r * y) for an upstream r.
