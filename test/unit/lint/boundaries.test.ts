@@ -1,7 +1,7 @@
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-// The import boundaries of ARCHITECTURE.md are enforced by eslint.config.mjs; these cases prove the rule bites.
+// The import boundaries of docs/ARCHITECTURE.md are enforced by eslint.config.mjs; these cases prove the rule bites.
 const eslint = new ESLint({ cwd: process.cwd() });
 
 async function errorsFor(filePath: string, code: string): Promise<string[]> {
