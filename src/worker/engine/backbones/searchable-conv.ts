@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { patternLabel, type KernelPattern, type MixtureMethod, type SeededRandom } from '../../../shared/engine/index.ts';
-import { createMixtureConvParams, gumbelCoefficients, mixtureConv, type MixtureConvConfig, type MixtureConvParams } from '../ops/mixture-conv.ts';
+import { createMixtureConvParams, gumbelCoefficients, mixtureConv, type MixtureConvParams } from '../ops/mixture-conv.ts';
+import type { MixtureConvConfig } from '../ops/mixture-types.ts';
 import { patternConv } from '../ops/pattern-conv.ts';
 import { xavierConvFilter } from './layers.ts';
 import type { ForwardOptions, NamedVariable, SearchableLayerInfo } from './network.ts';

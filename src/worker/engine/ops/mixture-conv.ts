@@ -27,23 +27,7 @@ import { convolve2d, subsample, type Pair } from './conv-core.ts';
 import { aggregateAxis, explicitPads, lastOffset, placeInAggregate, reachableTaps, type AxisTaps } from './conv-geometry.ts';
 import { fourierCorrelation } from './fourier-conv.ts';
 import { chooseMixtureMethod } from './mixture-cost.ts';
-
-export interface Pattern {
-  kernel: number;
-  dilation: number;
-}
-
-export interface MixtureConvConfig {
-  rank: 1 | 2;
-  inChannels: number;
-  outChannels: number;
-  stride: number;
-  /** This layer's candidates, in the order alpha and the weights use (kernel-major for the full DASH space). */
-  patterns: Pattern[];
-  /** Depthwise (groups = C) conv; requires inChannels === outChannels. */
-  depthwise: boolean;
-  bias: boolean;
-}
+import type { MixtureConvConfig, Pattern } from './mixture-types.ts';
 
 export interface MixtureConvParams {
   /** One per pattern, tfjs filter layout (see the module comment). */

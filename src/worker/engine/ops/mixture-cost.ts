@@ -14,7 +14,7 @@
 import type { Pair } from './conv-core.ts';
 import { aggregateAxis, lastOffset, reachableTaps, type AxisTaps } from './conv-geometry.ts';
 import { circleLength } from './fourier-conv.ts';
-import type { MixtureConvConfig } from './mixture-conv.ts';
+import type { MixtureConvConfig } from './mixture-types.ts';
 import type { MixtureMethod } from '../../../shared/engine/index.ts';
 
 export interface BackendCosts {

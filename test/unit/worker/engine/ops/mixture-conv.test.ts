@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createMixtureConvParams, fieldSize, gumbelCoefficients, mixtureConv, mixtureProbabilities, patternSpace, type MixtureConvConfig, type Pattern } from '../../../../../src/worker/engine/ops/mixture-conv.ts';
+import { createMixtureConvParams, fieldSize, gumbelCoefficients, mixtureConv, mixtureProbabilities, patternSpace } from '../../../../../src/worker/engine/ops/mixture-conv.ts';
+import type { MixtureConvConfig, Pattern } from '../../../../../src/worker/engine/ops/mixture-types.ts';
 import { MIXTURE_METHODS, SeededRandom, type MixtureMethod } from '../../../../../src/shared/engine/index.ts';
 import { naiveAlphaGradient, naiveForward, naiveGradients, naiveGumbelSoftmax, type NaiveLayer } from './naive-reference.ts';
 import { maxRelativeError, prepareTestBackends, useBackend } from './test-backends.ts';

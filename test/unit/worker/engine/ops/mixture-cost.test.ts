@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseMixtureMethod, estimateMixtureCosts } from '../../../../../src/worker/engine/ops/mixture-cost.ts';
-import { patternSpace, type MixtureConvConfig } from '../../../../../src/worker/engine/ops/mixture-conv.ts';
+import { patternSpace } from '../../../../../src/worker/engine/ops/mixture-conv.ts';
+import type { MixtureConvConfig } from '../../../../../src/worker/engine/ops/mixture-types.ts';
 import { MIXTURE_METHODS } from '../../../../../src/shared/engine/index.ts';
 
 const wrn = (cin: number, cout: number, stride = 1): MixtureConvConfig => ({
