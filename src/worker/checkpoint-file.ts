@@ -8,8 +8,8 @@ import { readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../shared/errors.ts';
-import { processAlive } from '../main/core/process-alive.ts';
-import { decodeCheckpoint, type RunCheckpoint } from './engine/search/checkpoint.ts';
+import { processAlive } from '../platform/process-alive.ts';
+import { decodeCheckpoint, type RunCheckpoint } from '../shared/engine/index.ts';
 
 export const CHECKPOINT_FILE = 'checkpoint.pdck';
 const TEMPORARY = /^checkpoint\.pdck\.tmp-(\d+)$/;

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { LabError } from '../shared/errors.ts';
 import { readCheckpointFile, writeCheckpointAtomically } from './checkpoint-file.ts';
-import { encodeCheckpoint, runMethod, RunCancelledError } from './engine/index.ts';
-import { resolveConfig, type RunConfigOverrides } from '../shared/engine/index.ts';
+import { runMethod, RunCancelledError } from './engine/index.ts';
+import { encodeCheckpoint, resolveConfig, type RunConfigOverrides } from '../shared/engine/index.ts';
 import type { Preset } from '../shared/contract/index.ts';
 import { loadDataset } from './dataset-loader.ts';
 import { setupNodeRuntime } from './node-runtime.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabError } from '../../../src/shared/errors.ts';
 import { readCheckpointFile, sweepAllCheckpointTemporaries, sweepCheckpointTemporaries, writeCheckpointAtomically } from '../../../src/worker/checkpoint-file.ts';
-import { encodeCheckpoint, type RunCheckpoint } from '../../../src/worker/engine/search/checkpoint.ts';
+import { encodeCheckpoint, type RunCheckpoint } from '../../../src/shared/engine/index.ts';
 import { killedMidWrite } from '../../helpers/dead-writer.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 

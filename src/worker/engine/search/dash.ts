@@ -2,8 +2,7 @@
  * DASH's architecture stage (ALGORITHM.md section 3): one supernet search over the full space, then one pattern per
  * layer by argmax or perturbation. The rest of the pipeline (HP search, retraining, test) is run-method.ts's.
  */
-import type { KernelPattern } from '../../../shared/engine/index.ts';
-import type { CheckpointTensor, SearchState, SelectState } from './checkpoint.ts';
+import type { CheckpointTensor, KernelPattern, SearchState, SelectState } from '../../../shared/engine/index.ts';
 import { restoreSelectSupernet } from './perturbation.ts';
 import type { RunContext } from './run-context.ts';
 import { selectFinal } from './selection-phase.ts';

@@ -4,15 +4,16 @@
  * grid stops early when a whole lr block brings no improvement over the best before it. Resumable at epoch
  * boundaries of a trial.
  */
-import { hpConfigurations, metricValue, type ArchitectureSpec, type HpChoice } from '../../../shared/engine/index.ts';
+import { entriesUnder, hpConfigurations, metricValue, type ArchitectureSpec, type CheckpointTensor, type HpChoice, type HpSearchState, type HpTrialRecord } from '../../../shared/engine/index.ts';
 import { buildNetwork } from '../backbones/build.ts';
 import { variablesWithRole, type Network } from '../backbones/network.ts';
 import { referenceHpBatchFraction } from '../data/batches.ts';
 import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors, type CheckpointTensor, type HpSearchState, type HpTrialRecord } from './checkpoint.ts';
+import { restoreTraining, restoreVariables, snapshotVariables, trainingTensors } from './checkpoint-tensors.ts';
 import { evaluationFlops, networkFlops, trainingFlops } from './compute.ts';
+import { epochInputs, evaluationInputs } from './loop-inputs.ts';
 import { checkpointDue, type RunContext } from './run-context.ts';
 
 export interface HpSearchOutcome {
@@ -131,21 +132,14 @@ async function runTrial(
   let flops = 0;
   let diverged = false;
   try {
-    if (restore !== null) {
-      restoreVariables(net.variables, entriesUnder(restore, 'net'));
-      const buffers = toNamedTensors(entriesUnder(restore, 'opt'));
-      optimizer.loadState(buffers);
-      buffers.forEach((b) => b.tensor.dispose());
-    }
+    if (restore !== null) restoreTraining(net, optimizer, restore);
     for (let epoch = resume?.nextEpoch ?? 0; epoch < h.epochs; epoch++) {
       ctx.throwIfAborted();
       const epochStart = performance.now();
-      const rng = ctx.stream(`hp/t${input.trial}/epoch${epoch}`);
       const lrFactor = multiStepFactor(epoch, settings.hpMilestones, h.gamma);
       const outcome = await trainEpoch({
+        ...epochInputs(ctx, `hp/t${input.trial}/epoch${epoch}`),
         net,
-        reader: ctx.train,
-        loss: ctx.loss,
         optimizer,
         trainable: weights,
         batchSize: settings.hpBatchSize,
@@ -154,9 +148,6 @@ async function runTrial(
         dropout: hp.dropout,
         clipNorm: h.clipNorm,
         alphaGradient: null,
-        shuffleRng: rng.fork('shuffle'),
-        forwardRng: rng.fork('forward'),
-        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       steps += outcome.steps;
       flops += trainingFlops(forwardFlops, outcome.samples);
@@ -166,12 +157,9 @@ async function runTrial(
       }
       ctx.emit({ type: 'epoch', phase: 'hp-search', round: null, trial: input.trial, epoch, epochs: h.epochs, steps: outcome.steps, lr: hp.lr * lrFactor, trainLoss: outcome.meanLoss, validation: null, wallMs: performance.now() - epochStart });
       if (checkpointDue(config, epoch + 1)) {
-        const buffers = optimizer.stateTensors();
-        const tensors = [...snapshotVariables(net.variables, 'net'), ...snapshotTensors(buffers, 'opt')];
-        buffers.forEach((b) => b.tensor.dispose());
         await ctx.checkpoint(
           { phase: 'hp-search', spec: input.spec, trials: [...input.done], current: { trial: input.trial, nextEpoch: epoch + 1 } },
-          tensors,
+          trainingTensors(net, optimizer),
           { phase: 'hp-search', round: null, trial: input.trial, epoch: epoch + 1 },
         );
       }
@@ -181,16 +169,7 @@ async function runTrial(
   }
   const value = diverged
     ? null
-    : await evaluate({
-        net,
-        reader: ctx.validation,
-        batchSize: config.evalBatchSize,
-        metric: ctx.metric,
-        ...(ctx.task.numClasses !== undefined ? { numClasses: ctx.task.numClasses } : {}),
-        ...(ctx.dataset.targetNormalization ? { normalization: ctx.dataset.targetNormalization } : {}),
-        rng: ctx.stream(`hp/t${input.trial}/eval`),
-        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
-      });
+    : await evaluate({ ...evaluationInputs(ctx, net, `hp/t${input.trial}/eval`), reader: ctx.validation });
   if (!diverged) flops += evaluationFlops(forwardFlops, ctx.validation.size);
   const trial: HpTrialRecord = { trial: input.trial, hp, value, diverged };
   ctx.emit({ type: 'hp-trial', trial: input.trial, trials: input.trials, hp, validation: value === null ? null : metricValue(ctx.metric, value), diverged, wallMs: performance.now() - started });

@@ -8,9 +8,9 @@
  * round's first epoch). Resumable mid-round (epoch checkpoints) and between rounds (the survivors' weights travel
  * in the checkpoint under `carry/`).
  */
-import { gridPatterns, planPdash, searchableLayerCount, uniformSearchSpaces, type KernelPattern, type LayerSearchSpaces, type PdashPlan } from '../../../shared/engine/index.ts';
+import { entriesUnder, gridPatterns, planPdash, searchableLayerCount, uniformSearchSpaces, type CheckpointTensor, type KernelPattern, type LayerSearchSpaces, type PdashPlan, type SearchState, type SelectState } from '../../../shared/engine/index.ts';
 import type { Network } from '../backbones/network.ts';
-import { assignMatching, entriesUnder, type CheckpointTensor, type SearchState, type SelectState } from './checkpoint.ts';
+import { assignMatching } from './checkpoint-tensors.ts';
 import { restoreSelectSupernet } from './perturbation.ts';
 import type { RunContext } from './run-context.ts';
 import { pruneRound, selectFinal } from './selection-phase.ts';

@@ -13,13 +13,14 @@
  *   after every fixed layer.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelPattern, LayerSearchSpaces } from '../../../shared/engine/index.ts';
+import { entriesUnder, type CheckpointTensor, type KernelPattern, type LayerDecision, type LayerSearchSpaces, type SelectState } from '../../../shared/engine/index.ts';
 import { buildSupernet } from '../backbones/build.ts';
 import { variablesWithRole, type CoefficientSource, type Network } from '../backbones/network.ts';
 import { evaluateWithLoss, stepsPerEpoch, trainEpoch, type Evaluation } from '../train/loop.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import { assignMatching, entriesUnder, restoreVariables, snapshotVariables, type CheckpointTensor, type LayerDecision, type SelectState } from './checkpoint.ts';
+import { assignMatching, restoreVariables, snapshotVariables } from './checkpoint-tensors.ts';
 import { evaluationFlops, supernetFlops, trainingFlops } from './compute.ts';
+import { epochInputs, evaluationInputs } from './loop-inputs.ts';
 import { rankCandidates } from './prune.ts';
 import { checkpointDue, type RunContext } from './run-context.ts';
 
@@ -49,20 +50,7 @@ export interface Scoring {
 }
 
 async function validate(ctx: RunContext, net: Network, coefficients: CoefficientSource, label: string): Promise<Evaluation> {
-  return evaluateWithLoss(
-    {
-      net,
-      reader: ctx.validation,
-      batchSize: ctx.config.evalBatchSize,
-      metric: ctx.metric,
-      ...(ctx.task.numClasses !== undefined ? { numClasses: ctx.task.numClasses } : {}),
-      ...(ctx.dataset.targetNormalization ? { normalization: ctx.dataset.targetNormalization } : {}),
-      rng: ctx.stream(label),
-      coefficients,
-      ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
-    },
-    ctx.loss,
-  );
+  return evaluateWithLoss({ ...evaluationInputs(ctx, net, label), reader: ctx.validation, coefficients }, ctx.loss);
 }
 
 function finiteOrNull(x: number): number | null {
@@ -204,11 +192,9 @@ async function fineTune(ctx: RunContext, net: Network, label: string): Promise<{
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       ctx.throwIfAborted();
-      const rng = ctx.stream(`${label}/epoch${epoch}`);
       const outcome = await trainEpoch({
+        ...epochInputs(ctx, `${label}/epoch${epoch}`),
         net,
-        reader: ctx.train,
-        loss: ctx.loss,
         optimizer,
         trainable: weights,
         batchSize: settings.searchBatchSize,
@@ -217,9 +203,6 @@ async function fineTune(ctx: RunContext, net: Network, label: string): Promise<{
         dropout: 0,
         clipNorm: s.clipNorm,
         alphaGradient: null,
-        shuffleRng: rng.fork('shuffle'),
-        forwardRng: rng.fork('forward'),
-        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       steps += outcome.steps;
       samples += outcome.samples;

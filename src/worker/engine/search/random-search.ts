@@ -11,15 +11,15 @@
  * The count is computed from the FLOP model before any training, so it is the same on every machine and backend.
  * Resumable after every candidate.
  */
-import { gridPatterns, metricValue, searchableLayerCount, uniformSearchSpaces, type ArchitectureSpec, type KernelPattern } from '../../../shared/engine/index.ts';
+import { gridPatterns, metricValue, searchableLayerCount, uniformSearchSpaces, type ArchitectureSpec, type KernelPattern, type RandomCandidateRecord, type RandomSearchState } from '../../../shared/engine/index.ts';
 import { buildNetwork } from '../backbones/build.ts';
 import { variablesWithRole } from '../backbones/network.ts';
 import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { specOf } from './architecture.ts';
-import type { RandomCandidateRecord, RandomSearchState } from './checkpoint.ts';
 import { evaluationFlops, networkFlops, searchEpochSamples, supernetFlops, trainingFlops } from './compute.ts';
+import { epochInputs, evaluationInputs } from './loop-inputs.ts';
 import type { RunContext } from './run-context.ts';
 
 /** Candidate i's patterns: one uniform draw per layer from the full grid. */
@@ -121,12 +121,10 @@ async function trainCandidate(ctx: RunContext, index: number, layers: KernelPatt
     for (let epoch = 0; epoch < epochs; epoch++) {
       ctx.throwIfAborted();
       const started = performance.now();
-      const rng = ctx.stream(`random/c${index}/epoch${epoch}`);
       const lrFactor = multiStepFactor(epoch, settings.searchMilestones, s.gamma);
       const outcome = await trainEpoch({
+        ...epochInputs(ctx, `random/c${index}/epoch${epoch}`),
         net,
-        reader: ctx.train,
-        loss: ctx.loss,
         optimizer,
         trainable: weights,
         batchSize: settings.searchBatchSize,
@@ -135,25 +133,13 @@ async function trainCandidate(ctx: RunContext, index: number, layers: KernelPatt
         dropout: 0,
         clipNorm: s.clipNorm,
         alphaGradient: null,
-        shuffleRng: rng.fork('shuffle'),
-        forwardRng: rng.fork('forward'),
-        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       steps += outcome.steps;
       flops += trainingFlops(forward, outcome.samples);
       if (outcome.diverged) break;
       let validation = null;
       if (epoch === epochs - 1) {
-        const value = await evaluate({
-          net,
-          reader: ctx.validation,
-          batchSize: config.evalBatchSize,
-          metric: ctx.metric,
-          ...(ctx.task.numClasses !== undefined ? { numClasses: ctx.task.numClasses } : {}),
-          ...(ctx.dataset.targetNormalization ? { normalization: ctx.dataset.targetNormalization } : {}),
-          rng: ctx.stream(`random/c${index}/eval`),
-          ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
-        });
+        const value = await evaluate({ ...evaluationInputs(ctx, net, `random/c${index}/eval`), reader: ctx.validation });
         flops += evaluationFlops(forward, ctx.validation.size);
         validation = value;
       }

@@ -4,14 +4,15 @@
  * exactly once. Resumable at epoch boundaries (the best weights travel in the checkpoint).
  */
 import { architectureCost } from '../arch/cost.ts';
-import { archId, metricValue, type ResultEvent } from '../../../shared/engine/index.ts';
+import { archId, entriesUnder, metricValue, type CheckpointTensor, type ResultEvent, type RetrainState } from '../../../shared/engine/index.ts';
 import { variablesWithRole } from '../backbones/network.ts';
-import { evaluate, stepsPerEpoch, trainEpoch, type EvaluateOptions } from '../train/loop.ts';
+import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors, type CheckpointTensor, type RetrainState } from './checkpoint.ts';
+import { restoreTraining, restoreVariables, snapshotVariables, trainingTensors } from './checkpoint-tensors.ts';
 import { buildSharedInit } from './hp-search.ts';
 import { evaluationFlops, networkFlops, trainingFlops } from './compute.ts';
+import { epochInputs, evaluationInputs } from './loop-inputs.ts';
 import { checkpointDue, type RunContext } from './run-context.ts';
 
 export type RunResult = Omit<ResultEvent, 'type'>;
@@ -23,23 +24,11 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
   const net = buildSharedInit(ctx, spec);
   const weights = variablesWithRole(net, 'weight');
   const optimizer = new SgdOptimizer([{ lr: hp.lr, parameters: weights }], { momentum: hp.momentum, weightDecay: hp.weightDecay, nesterov: hp.momentum > 0 });
-  const evalOptions = (label: string): Omit<EvaluateOptions, 'reader'> => ({
-    net,
-    batchSize: config.evalBatchSize,
-    metric: ctx.metric,
-    ...(ctx.task.numClasses !== undefined ? { numClasses: ctx.task.numClasses } : {}),
-    ...(ctx.dataset.targetNormalization ? { normalization: ctx.dataset.targetNormalization } : {}),
-    rng: ctx.stream(label),
-    ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
-  });
   let best = state.best;
   let bestWeights: CheckpointTensor[] | null = null;
   try {
     if (restore !== null) {
-      restoreVariables(net.variables, entriesUnder(restore, 'net'));
-      const buffers = toNamedTensors(entriesUnder(restore, 'opt'));
-      optimizer.loadState(buffers);
-      buffers.forEach((b) => b.tensor.dispose());
+      restoreTraining(net, optimizer, restore);
       const stored = entriesUnder(restore, 'best');
       bestWeights = stored.length > 0 ? stored.map((t) => ({ ...t, name: `best/${t.name}` })) : null;
     }
@@ -52,12 +41,10 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
     for (let epoch = state.nextEpoch; epoch < r.epochs; epoch++) {
       ctx.throwIfAborted();
       const started = performance.now();
-      const rng = ctx.stream(`retrain/epoch${epoch}`);
       const lrFactor = multiStepFactor(epoch, settings.retrainMilestones, r.gamma);
       const outcome = await trainEpoch({
+        ...epochInputs(ctx, `retrain/epoch${epoch}`),
         net,
-        reader: ctx.train,
-        loss: ctx.loss,
         optimizer,
         trainable: weights,
         batchSize: settings.retrainBatchSize,
@@ -66,9 +53,6 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
         dropout: hp.dropout,
         clipNorm: r.clipNorm,
         alphaGradient: null,
-        shuffleRng: rng.fork('shuffle'),
-        forwardRng: rng.fork('forward'),
-        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       stepsTaken += outcome.steps;
       flops += trainingFlops(forwardFlops, outcome.samples);
@@ -78,7 +62,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
       }
       let validation = null;
       if ((epoch + 1) % r.validateEvery === 0 || epoch === r.epochs - 1) {
-        const value = await evaluate({ ...evalOptions(`retrain/epoch${epoch}/eval`), reader: ctx.validation });
+        const value = await evaluate({ ...evaluationInputs(ctx, net, `retrain/epoch${epoch}/eval`), reader: ctx.validation });
         flops += evaluationFlops(forwardFlops, ctx.validation.size);
         validation = metricValue(ctx.metric, value);
         // Ties go to the later epoch, as in DASH's reference.
@@ -89,10 +73,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
       }
       ctx.emit({ type: 'epoch', phase: 'retrain', round: null, trial: null, epoch, epochs: r.epochs, steps: outcome.steps, lr: hp.lr * lrFactor, trainLoss: outcome.meanLoss, validation, wallMs: performance.now() - started });
       if (checkpointDue(config, epoch + 1)) {
-        const buffers = optimizer.stateTensors();
-        const tensors = [...snapshotVariables(net.variables, 'net'), ...snapshotTensors(buffers, 'opt'), ...(bestWeights ?? [])];
-        buffers.forEach((b) => b.tensor.dispose());
-        await ctx.checkpoint({ ...state, nextEpoch: epoch + 1, best }, tensors, { phase: 'retrain', round: null, trial: null, epoch: epoch + 1 });
+        await ctx.checkpoint({ ...state, nextEpoch: epoch + 1, best }, [...trainingTensors(net, optimizer), ...(bestWeights ?? [])], { phase: 'retrain', round: null, trial: null, epoch: epoch + 1 });
       }
     }
     ctx.emit({ type: 'phase-end', phase: 'retrain', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });
@@ -102,7 +83,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
     ctx.emit({ type: 'phase-start', phase: 'test', round: null, epochs: 0, stepsPerEpoch: 0, totalSteps: 0 });
     const testStart = performance.now();
     restoreVariables(net.variables, entriesUnder(bestWeights, 'best'));
-    const testValue = await evaluate({ ...evalOptions('test/eval'), reader: ctx.test });
+    const testValue = await evaluate({ ...evaluationInputs(ctx, net, 'test/eval'), reader: ctx.test });
     ctx.emit({ type: 'phase-end', phase: 'test', round: null, steps: 0, wallMs: performance.now() - testStart, flops: evaluationFlops(forwardFlops, ctx.test.size) });
     const cost = architectureCost(spec, ctx.task.inputShape.slice(0, -1));
     const result: RunResult = {

@@ -2,14 +2,13 @@
  * What every phase of a run shares: the resolved per-task settings, the split readers, the seeded streams, event
  * emission and checkpoint writing. Built once per run (fresh or resumed) by `createRunContext`.
  */
-import { backboneRank, canonicalJson, defaultSearchSpace, SeededRandom, sha256HexOfString, targetChannels, taskRank, validateConfig, validateTask, type BackboneName, type BackboneShape, type RunConfig, type EngineEvent, type MetricName, type SearchSpaceGrid, type TaskSpec } from '../../../shared/engine/index.ts';
+import { backboneRank, canonicalJson, defaultSearchSpace, SeededRandom, sha256HexOfString, targetChannels, taskRank, validateConfig, validateTask, type BackboneName, type BackboneShape, type RunConfig, type EngineEvent, type MetricName, type SearchSpaceGrid, type TaskSpec, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from '../../../shared/engine/index.ts';
 import type { Method, TrainingPhase } from '../../../shared/contract/index.ts';
 import { holdout, seededSubset } from '../data/batches.ts';
 import { splitReader, subsetReader, type RunDataset, type SplitReader } from '../data/dataset.ts';
 import { taskLoss, type TaskLoss } from '../train/losses.ts';
 import { throwIfAborted } from '../train/loop.ts';
 import { referenceMilestones } from '../train/schedule.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from './checkpoint.ts';
 
 export interface RunHooks {
   /** Receives every event, synchronously, in order. */

@@ -7,11 +7,10 @@
  * The run takes everything it needs as arguments (method, config, dataset, seed) and reports only through `hooks`:
  * events, checkpoints, and the returned result. Same seed + same backend + same checkpoint history = same numbers.
  */
-import { searchableLayerCount, uniformSearchSpaces, type ArchitectureSource, type RunConfig, type KernelPattern, type RunStartEvent } from '../../../shared/engine/index.ts';
+import { searchableLayerCount, uniformSearchSpaces, type ArchitectureSource, type RunConfig, type KernelPattern, type RunStartEvent, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from '../../../shared/engine/index.ts';
 import { Method } from '../../../shared/contract/index.ts';
 import type { RunDataset } from '../data/dataset.ts';
 import { announceArchitecture, backboneChoices, retrainSpec } from './architecture.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from './checkpoint.ts';
 import { searchDash } from './dash.ts';
 import { runHpSearch } from './hp-search.ts';
 import { initialPdashState, pdashPlan, searchPdash } from './pdash.ts';

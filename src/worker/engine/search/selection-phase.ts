@@ -3,9 +3,9 @@
  * survivors of a P-DASH round. Candidates rank by softmax(alpha) (argmax) or by the damage of removing them
  * (perturbation, DARTS-PT); every selection is announced as a `round` event.
  */
-import { patternLabel, type KernelPattern, type LayerSearchSpaces, type RoundLayer } from '../../../shared/engine/index.ts';
+import { patternLabel, type CheckpointTensor, type KernelPattern, type LayerDecision, type LayerSearchSpaces, type RoundLayer, type SelectState } from '../../../shared/engine/index.ts';
 import type { Network } from '../backbones/network.ts';
-import { snapshotVariables, type CheckpointTensor, type LayerDecision, type SelectState } from './checkpoint.ts';
+import { snapshotVariables } from './checkpoint-tensors.ts';
 import { evaluationFlops, supernetFlops } from './compute.ts';
 import { fineTuneSteps, initialSelectState, rankByDamage, scoreCandidates, selectByPerturbation } from './perturbation.ts';
 import { rankCandidates, roundLayer, survivors } from './prune.ts';

@@ -5,14 +5,15 @@
  * the first share of the shuffled batches. Resumable at epoch boundaries; a P-DASH round is a search phase with
  * `round` set and its own (pruned) candidate lists.
  */
-import type { LayerSearchSpaces } from '../../../shared/engine/index.ts';
+import type { CheckpointTensor, LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import { buildSupernet } from '../backbones/build.ts';
 import { variablesWithRole, type Network } from '../backbones/network.ts';
 import { stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
-import { entriesUnder, restoreVariables, snapshotTensors, snapshotVariables, toNamedTensors, type CheckpointTensor } from './checkpoint.ts';
+import { restoreTraining, trainingTensors } from './checkpoint-tensors.ts';
 import { supernetFlops, trainingFlops } from './compute.ts';
+import { epochInputs } from './loop-inputs.ts';
 import { checkpointDue, type RunContext } from './run-context.ts';
 import { alphaSnapshot } from './select.ts';
 
@@ -45,12 +46,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
   );
   try {
     input.carryOver?.(net);
-    if (input.restore !== null) {
-      restoreVariables(net.variables, entriesUnder(input.restore, 'net'));
-      const buffers = toNamedTensors(entriesUnder(input.restore, 'opt'));
-      optimizer.loadState(buffers);
-      buffers.forEach((b) => b.tensor.dispose());
-    }
+    if (input.restore !== null) restoreTraining(net, optimizer, input.restore);
     const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, s.batchFraction);
     ctx.emit({ type: 'phase-start', phase: 'search', round: input.round, epochs: input.epochs, stepsPerEpoch: steps, totalSteps: steps * input.epochs });
     const phaseStart = performance.now();
@@ -60,12 +56,10 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
     for (let epoch = input.startEpoch; epoch < input.epochs; epoch++) {
       ctx.throwIfAborted();
       const started = performance.now();
-      const epochRng = ctx.stream(`${label}/epoch${epoch}`);
       const lrFactor = multiStepFactor(epoch, settings.searchMilestones, s.gamma);
       const outcome = await trainEpoch({
+        ...epochInputs(ctx, `${label}/epoch${epoch}`),
         net,
-        reader: ctx.train,
-        loss: ctx.loss,
         optimizer,
         trainable: [...weights, ...alphas],
         batchSize: settings.searchBatchSize,
@@ -74,9 +68,6 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
         dropout: 0,
         clipNorm: s.clipNorm,
         alphaGradient: { scale: s.alphaGradScale, penalty: s.fieldPenalty, densePrediction: settings.densePrediction },
-        shuffleRng: epochRng.fork('shuffle'),
-        forwardRng: epochRng.fork('forward'),
-        ...(ctx.hooks.signal ? { signal: ctx.hooks.signal } : {}),
       });
       stepsTaken += outcome.steps;
       flops += trainingFlops(forwardFlops, outcome.samples);
@@ -98,10 +89,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
       });
       ctx.emit({ type: 'alpha', round: input.round, epoch, layers: alphaSnapshot(net) });
       if (checkpointDue(config, epoch + 1)) {
-        const buffers = optimizer.stateTensors();
-        const tensors = [...snapshotVariables(net.variables, 'net'), ...snapshotTensors(buffers, 'opt')];
-        buffers.forEach((b) => b.tensor.dispose());
-        await ctx.checkpoint({ phase: 'search', round: input.round, spaces: input.spaces, nextEpoch: epoch + 1 }, tensors, { phase: 'search', round: input.round, trial: null, epoch: epoch + 1 });
+        await ctx.checkpoint({ phase: 'search', round: input.round, spaces: input.spaces, nextEpoch: epoch + 1 }, trainingTensors(net, optimizer), { phase: 'search', round: input.round, trial: null, epoch: epoch + 1 });
       }
     }
     ctx.emit({ type: 'phase-end', phase: 'search', round: input.round, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });

@@ -12,7 +12,7 @@
  *   height 1: the [length, channels] input is reshaped to [1, length, channels] and every conv has a [1, k]
  *   kernel (the same weights, with a leading axis of 1); a causal conv pads d(k-1) zeros on the left.
  */
-import type { CheckpointTensor } from '../../../../worker/engine/search/checkpoint.ts';
+import type { CheckpointTensor } from '../../../../shared/engine/index.ts';
 import { LabError } from '../../../../shared/errors.ts';
 import type { ConvNode, NetworkPlan, NormNode } from './network-plan.ts';
 import { paddingOf } from './network-plan.ts';

@@ -11,9 +11,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exportArchitecture } from '../../../../../src/main/core/export/architecture/architecture-export.ts';
 import { LabError } from '../../../../../src/shared/errors.ts';
-import { archId, SeededRandom, type ArchitectureSpec } from '../../../../../src/shared/engine/index.ts';
+import { archId, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, SeededRandom, type ArchitectureSpec } from '../../../../../src/shared/engine/index.ts';
 import { buildNetwork } from '../../../../../src/worker/engine/backbones/build.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, snapshotVariables } from '../../../../../src/worker/engine/search/checkpoint.ts';
+import { snapshotVariables } from '../../../../../src/worker/engine/search/checkpoint-tensors.ts';
 import { FIXTURE_RUNS, fixtureSpec, openComparisonLab, type ComparisonLab } from '../../../../helpers/comparison-lab.ts';
 import { tempDir } from '../../../../helpers/temp-dir.ts';
 

@@ -9,10 +9,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { networkPlan, planVariables } from '../../../../../src/main/core/export/architecture/network-plan.ts';
 import { layersTopology, tfjsLayersModel } from '../../../../../src/main/core/export/architecture/tfjs-model.ts';
-import { SeededRandom, type ArchitectureSpec } from '../../../../../src/shared/engine/index.ts';
+import { SeededRandom, type ArchitectureSpec, type CheckpointTensor } from '../../../../../src/shared/engine/index.ts';
 import { buildNetwork } from '../../../../../src/worker/engine/backbones/build.ts';
 import type { Network } from '../../../../../src/worker/engine/backbones/network.ts';
-import type { CheckpointTensor } from '../../../../../src/worker/engine/search/checkpoint.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

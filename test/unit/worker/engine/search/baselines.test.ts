@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supernetForwardFlops } from '../../../../../src/worker/engine/arch/cost.ts';
-import { gridPatterns, resolveConfig, uniformSearchSpaces, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
-import { decodeCheckpoint, runMethod } from '../../../../../src/worker/engine/index.ts';
+import { decodeCheckpoint, gridPatterns, resolveConfig, uniformSearchSpaces, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import { runMethod } from '../../../../../src/worker/engine/index.ts';
 import { candidateFlops, dashSearchFlops, drawArchitecture, randomCandidateCount } from '../../../../../src/worker/engine/search/random-search.ts';
 import { createRunContext } from '../../../../../src/worker/engine/search/run-context.ts';
 import { useTestBackend } from '../train/test-backend.ts';

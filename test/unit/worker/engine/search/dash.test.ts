@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, RunCancelledError, runDash, type RunCheckpoint, type RunDataset, type RunResult } from '../../../../../src/worker/engine/index.ts';
-import { resolveConfig, type RunConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import { RunCancelledError, runDash, type RunDataset, type RunResult } from '../../../../../src/worker/engine/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, resolveConfig, type RunCheckpoint, type RunConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 import { disposeDataset, field2d, stripes2d, stripes2dStreamed, waves1d } from './synthetic-tasks.ts';
 

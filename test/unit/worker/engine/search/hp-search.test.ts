@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HpTrialRecord } from '../../../../../src/worker/engine/search/checkpoint.ts';
-import { hpConfigurations } from '../../../../../src/shared/engine/index.ts';
+import { hpConfigurations, type HpTrialRecord } from '../../../../../src/shared/engine/index.ts';
 import { lrBlockCheck } from '../../../../../src/worker/engine/search/hp-search.ts';
 
 /** Replays the early-exit rule over scores given per trial (null = diverged); returns how many trials run. */

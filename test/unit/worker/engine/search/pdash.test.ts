@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supernetForwardFlops } from '../../../../../src/worker/engine/arch/cost.ts';
-import { gridPatterns, resolveConfig, SeededRandom, uniformSearchSpaces, type RunConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import { decodeCheckpoint, gridPatterns, resolveConfig, SeededRandom, uniformSearchSpaces, type RunConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import { buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
-import { decodeCheckpoint, RunCancelledError } from '../../../../../src/worker/engine/index.ts';
+import { RunCancelledError } from '../../../../../src/worker/engine/index.ts';
 import { carrySurvivors } from '../../../../../src/worker/engine/search/pdash.ts';
 import { createRunContext } from '../../../../../src/worker/engine/search/run-context.ts';
 import { pruneRound } from '../../../../../src/worker/engine/search/selection-phase.ts';

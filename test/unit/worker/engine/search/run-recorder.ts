@@ -3,8 +3,8 @@
  * checkpoint (through the run's AbortSignal) or resume one from a checkpoint.
  */
 import { expect } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, runMethod, type RunCheckpoint, type RunDataset, type RunResult } from '../../../../../src/worker/engine/index.ts';
-import type { RunConfig, EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import { runMethod, type RunDataset, type RunResult } from '../../../../../src/worker/engine/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint, type RunConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import type { Method } from '../../../../../src/shared/contract/index.ts';
 
 export interface Recorded {

@@ -1,10 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { NamedVariable } from '../../../../../src/worker/engine/backbones/network.ts';
-import { decodeCheckpoint, encodeCheckpoint, entriesUnder, restoreVariables, snapshotVariables, type RunCheckpoint } from '../../../../../src/worker/engine/search/checkpoint.ts';
-import { useTestBackend } from '../train/test-backend.ts';
-
-beforeAll(useTestBackend);
+import { describe, expect, it } from 'vitest';
+import { decodeCheckpoint, encodeCheckpoint, entriesUnder, type RunCheckpoint } from '../../../../src/shared/engine/index.ts';
 
 function sample(): RunCheckpoint {
   return {
@@ -66,20 +61,10 @@ describe('checkpoint encoding', () => {
   });
 });
 
-describe('variable snapshots', () => {
-  it('restore values by name and check shapes', () => {
-    const vars: NamedVariable[] = [
-      { name: 'x', variable: tf.variable(tf.tensor1d([1, 2])), role: 'weight' },
-      { name: 'y', variable: tf.variable(tf.tensor2d([[3]])), role: 'state' },
-    ];
-    const snap = snapshotVariables(vars, 'net');
-    vars[0]!.variable.assign(tf.tensor1d([9, 9]));
-    const before = tf.memory().numTensors;
-    restoreVariables(vars, entriesUnder(snap, 'net'));
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Array.from(vars[0]!.variable.dataSync())).toEqual([1, 2]);
-    expect(() => restoreVariables([{ name: 'x', variable: vars[1]!.variable, role: 'weight' }], entriesUnder(snap, 'net'))).toThrow(/stored with shape \[2\]/);
-    expect(() => restoreVariables([{ name: 'z', variable: vars[1]!.variable, role: 'weight' }], entriesUnder(snap, 'net'))).toThrow(/no value stored for z/);
-    vars.forEach((v) => v.variable.dispose());
+describe('entriesUnder', () => {
+  it('keeps the entries under a prefix, with the prefix removed', () => {
+    const entries = entriesUnder(sample().tensors, 'net');
+    expect(entries.map((e) => e.name)).toEqual(['a.w', 'b']);
+    expect(entriesUnder(sample().tensors, 'ne')).toEqual([]);
   });
 });

@@ -1,16 +1,12 @@
 /**
- * Checkpoints: where a run stands at an epoch boundary (a JSON pipeline state) plus the tensors needed to continue
- * exactly (network variables, optimiser momentum, the best-on-validation weights). Random streams are derived
- * from (seed, phase, epoch) labels, so no generator state needs saving.
+ * A run's checkpoint as values and as bytes: the pipeline state (pipeline-state.ts) plus named float32/int32
+ * arrays. Plain typed arrays, no TF.js, so the lab core reads and exports checkpoints without loading the
+ * numerics; the engine turns variables into these arrays and back (worker/engine/search/checkpoint-tensors.ts).
  *
- * The engine hands checkpoints to its caller as objects; `encodeCheckpoint` / `decodeCheckpoint` turn them into
- * one self-describing byte array for disk:
+ * `encodeCheckpoint` / `decodeCheckpoint` make one self-describing byte array for disk:
  *   "PDCK" | u32 version | u32 header bytes | header (UTF-8 JSON) | zero padding to 8 | tensor data (little-endian)
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { ArchitectureSpec, HpChoice, KernelPattern, LayerSearchSpaces } from '../../../shared/engine/index.ts';
-import type { NamedVariable } from '../backbones/network.ts';
-import type { NamedTensor } from '../train/sgd.ts';
+import type { PipelineState } from './pipeline-state.ts';
 
 export const CHECKPOINT_FORMAT = 'pdash-engine-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -22,81 +18,6 @@ export interface CheckpointTensor {
   data: Float32Array | Int32Array;
 }
 
-/**
- * Supernet search (a P-DASH round when `round` is set); `nextEpoch` epochs of it are done. Tensors: `net/` and
- * `opt/` mid-search; at the start of a P-DASH round after the first, `carry/`: the surviving weights.
- */
-export interface SearchState {
-  phase: 'search';
-  round: number | null;
-  spaces: LayerSearchSpaces;
-  nextEpoch: number;
-}
-
-/** One layer fixed by perturbation-based selection: its candidates' damage scores when it was decided. */
-export interface LayerDecision {
-  layer: number;
-  /** Candidates in the layer's order, with metric and loss damage (null: not finite). */
-  scores: { kernel: number; dilation: number; damage: number | null; lossDamage: number | null }[];
-  chosen: number;
-}
-
-/**
- * Perturbation-based selection in progress (DARTS-PT): layers are fixed in `order`; the first `next` are done
- * (their `spaces` entry is the chosen pattern alone). Tensors: `net/`, the fine-tuned supernet.
- */
-export interface SelectState {
-  phase: 'select';
-  round: number | null;
-  spaces: LayerSearchSpaces;
-  order: number[];
-  next: number;
-  decisions: LayerDecision[];
-}
-
-/** A random-baseline candidate that has been trained and scored. */
-export interface RandomCandidateRecord {
-  layers: KernelPattern[];
-  /** Validation metric, or null when its training diverged. */
-  value: number | null;
-  flops: number;
-}
-
-/** The random baseline: `done` candidates of `count` are trained and scored (no tensors between candidates). */
-export interface RandomSearchState {
-  phase: 'random-search';
-  count: number;
-  done: RandomCandidateRecord[];
-}
-
-export interface HpTrialRecord {
-  trial: number;
-  hp: HpChoice;
-  /** Validation metric after the trial, or null when it diverged. */
-  value: number | null;
-  diverged: boolean;
-}
-
-/** HP search on the chosen architecture; `current` is the trial in progress (absent between trials). */
-export interface HpSearchState {
-  phase: 'hp-search';
-  spec: ArchitectureSpec;
-  trials: HpTrialRecord[];
-  current: { trial: number; nextEpoch: number } | null;
-}
-
-export interface RetrainState {
-  phase: 'retrain';
-  spec: ArchitectureSpec;
-  hp: HpChoice;
-  hpValidation: number | null;
-  nextEpoch: number;
-  /** Best validation value so far and its epoch (its weights are stored under `best/`). */
-  best: { value: number; epoch: number } | null;
-}
-
-export type PipelineState = SearchState | SelectState | RandomSearchState | HpSearchState | RetrainState;
-
 export interface RunCheckpoint {
   format: typeof CHECKPOINT_FORMAT;
   version: number;
@@ -106,61 +27,10 @@ export interface RunCheckpoint {
   tensors: CheckpointTensor[];
 }
 
-/** Copies of variables' values under `prefix/` + name. */
-export function snapshotVariables(variables: readonly NamedVariable[], prefix: string): CheckpointTensor[] {
-  return variables.map((v) => tensorEntry(`${prefix}/${v.name}`, v.variable));
-}
-
-export function snapshotTensors(tensors: readonly NamedTensor[], prefix: string): CheckpointTensor[] {
-  return tensors.map((t) => tensorEntry(`${prefix}/${t.name}`, t.tensor));
-}
-
-function tensorEntry(name: string, t: tf.Tensor): CheckpointTensor {
-  if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`checkpoint: ${name} has dtype ${t.dtype}; only float32 and int32 are stored`);
-  const data = t.dataSync();
-  return { name, dtype: t.dtype, shape: [...t.shape], data: t.dtype === 'float32' ? Float32Array.from(data) : Int32Array.from(data) };
-}
-
 /** Entries under `prefix/`, with the prefix removed. */
 export function entriesUnder(tensors: readonly CheckpointTensor[], prefix: string): CheckpointTensor[] {
   const p = `${prefix}/`;
   return tensors.filter((t) => t.name.startsWith(p)).map((t) => ({ ...t, name: t.name.slice(p.length) }));
-}
-
-/** Assigns stored values to variables by name; every variable must be present with its shape. */
-export function restoreVariables(variables: readonly NamedVariable[], entries: readonly CheckpointTensor[]): void {
-  const byName = new Map(entries.map((e) => [e.name, e]));
-  for (const v of variables) {
-    const e = byName.get(v.name);
-    if (e === undefined) throw new Error(`checkpoint: no value stored for ${v.name}`);
-    if (e.shape.join(',') !== v.variable.shape.join(',')) {
-      throw new Error(`checkpoint: ${v.name} is stored with shape [${e.shape.join(', ')}] but the network has [${v.variable.shape.join(', ')}]`);
-    }
-    tf.tidy(() => v.variable.assign(tf.tensor(e.data, e.shape, e.dtype)));
-  }
-}
-
-/**
- * Assigns stored values to the variables that have an entry of the same name and shape (weight carry-over into a
- * rebuilt supernet); returns the variables left as they were.
- */
-export function assignMatching(variables: readonly NamedVariable[], entries: readonly CheckpointTensor[]): NamedVariable[] {
-  const byName = new Map(entries.map((e) => [e.name, e]));
-  const untouched: NamedVariable[] = [];
-  for (const v of variables) {
-    const e = byName.get(v.name);
-    if (e === undefined || e.shape.join(',') !== v.variable.shape.join(',')) {
-      untouched.push(v);
-      continue;
-    }
-    tf.tidy(() => v.variable.assign(tf.tensor(e.data, e.shape, e.dtype)));
-  }
-  return untouched;
-}
-
-/** Tensors for an optimiser's loadState; the caller disposes them. */
-export function toNamedTensors(entries: readonly CheckpointTensor[]): NamedTensor[] {
-  return entries.map((e) => ({ name: e.name, tensor: tf.tensor(e.data, e.shape, e.dtype) }));
 }
 
 const MAGIC = [0x50, 0x44, 0x43, 0x4b]; // "PDCK"
