@@ -1,5 +1,5 @@
 /**
- * DASH's aggregated ("mixture") convolution, ALGORITHM.md section 1: a searchable conv layer holds one weight
+ * DASH's aggregated ("mixture") convolution, docs/ALGORITHM.md section 1: a searchable conv layer holds one weight
  * tensor per candidate pattern (kernel size k, dilation d) and computes
  *
  *   y = sum_i c_i * conv_{k_i, d_i}(x; w_i) + b,   c = softmax((log_softmax(alpha) + g) / tau),  g ~ Gumbel(0, 1)
