@@ -3,6 +3,7 @@ import { ref, shallowRef } from 'vue';
 import type { DatasetDetail, DatasetSummary, PayloadOf, RequestOf } from '../../shared/contract/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { useLabClient } from '../composables/use-lab-client.ts';
+import { usePagedList } from '../composables/use-paged-list.ts';
 
 export type ImportProgress = PayloadOf<'datasets/import-progress'>;
 export type ImportFilesRequest = RequestOf<'datasets/import'>;
@@ -19,12 +20,14 @@ export const PREVIEW_SAMPLES_PER_SPLIT = 2;
 export const useDatasetsStore = defineStore('datasets', () => {
   const client = useLabClient();
 
-  const items = ref<DatasetSummary[]>([]);
-  const total = ref(0);
-  const offset = ref(0);
-  const loaded = ref(false);
-  const loading = ref(false);
-  const error = shallowRef<LabError | null>(null);
+  const list = usePagedList<DatasetSummary>({
+    pageSize: DATASETS_PAGE_SIZE,
+    fetchPage: (offset, limit) => client.invoke('datasets/list', { offset, limit }),
+    onPage: (page) => remember(page.items),
+    // The last dataset of the last page removed elsewhere: show the last real page.
+    backOffPastEnd: true,
+  });
+  const { items, total, offset, loaded, loading, error, load } = list;
 
   const detail = shallowRef<DatasetDetail | null>(null);
   const detailId = ref<number | null>(null);
@@ -36,9 +39,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   /** Datasets known by id from any answer (list pages, imports, lookups), for views that show a name or metric. */
   const known = ref<Record<number, DatasetSummary>>({});
 
-  // A reset while a request is in flight makes its answer stale: it must not land after the reset.
-  let generation = 0;
-  let listRequest = 0;
+  // A reset while a request is in flight makes its answer stale (list.currentGeneration); so does a later show().
   let detailRequest = 0;
 
   client.on('datasets/import-progress', (progress) => {
@@ -51,48 +52,24 @@ export const useDatasetsStore = defineStore('datasets', () => {
     known.value = next;
   }
 
-  async function load(pageOffset: number = offset.value): Promise<void> {
-    const mine = generation;
-    const request = ++listRequest;
-    loading.value = true;
-    error.value = null;
-    try {
-      const page = await client.invoke('datasets/list', { offset: pageOffset, limit: DATASETS_PAGE_SIZE });
-      if (mine !== generation || request !== listRequest) return;
-      // A page past the end (the last dataset of the last page was removed elsewhere): show the last real page.
-      if (page.items.length === 0 && page.total > 0 && pageOffset > 0) {
-        await load(Math.max(0, Math.floor((page.total - 1) / DATASETS_PAGE_SIZE) * DATASETS_PAGE_SIZE));
-        return;
-      }
-      items.value = page.items;
-      total.value = page.total;
-      offset.value = pageOffset;
-      loaded.value = true;
-      remember(page.items);
-    } catch (failure) {
-      if (mine === generation && request === listRequest) error.value = LabError.wrap(failure);
-    } finally {
-      if (mine === generation && request === listRequest) loading.value = false;
-    }
-  }
-
   /** Opens a dataset in the detail panel (`datasets/show` with a few samples to plot). */
   async function show(id: number): Promise<void> {
-    const mine = generation;
+    const current = list.currentGeneration();
     const request = ++detailRequest;
+    const latest = (): boolean => current() && request === detailRequest;
     detailId.value = id;
     if (detail.value?.id !== id) detail.value = null;
     detailLoading.value = true;
     detailError.value = null;
     try {
       const answer = await client.invoke('datasets/show', { dataset: id, samplesPerSplit: PREVIEW_SAMPLES_PER_SPLIT });
-      if (mine !== generation || request !== detailRequest) return;
+      if (!latest()) return;
       detail.value = answer;
       remember([answer]);
     } catch (failure) {
-      if (mine === generation && request === detailRequest) detailError.value = LabError.wrap(failure);
+      if (latest()) detailError.value = LabError.wrap(failure);
     } finally {
-      if (mine === generation && request === detailRequest) detailLoading.value = false;
+      if (latest()) detailLoading.value = false;
     }
   }
 
@@ -198,13 +175,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   }
 
   function reset(): void {
-    generation += 1;
-    items.value = [];
-    total.value = 0;
-    offset.value = 0;
-    loaded.value = false;
-    loading.value = false;
-    error.value = null;
+    list.reset();
     closeDetail();
     importProgress.value = {};
     known.value = {};

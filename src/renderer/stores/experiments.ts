@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
 import type { ExperimentRequest, ExperimentSummary, PayloadOf, RunStatus, RunSummary } from '../../shared/contract/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { useLabClient } from '../composables/use-lab-client.ts';
+import { usePagedList } from '../composables/use-paged-list.ts';
 
 export const EXPERIMENTS_PAGE_SIZE = 10;
 
@@ -25,15 +25,12 @@ export function statusCounts(runs: readonly RunSummary[]): StatusCounts {
 export const useExperimentsStore = defineStore('experiments', () => {
   const client = useLabClient();
 
-  const items = ref<ExperimentSummary[]>([]);
-  const total = ref(0);
-  const offset = ref(0);
-  const loaded = ref(false);
-  const loading = ref(false);
-  const error = shallowRef<LabError | null>(null);
+  const list = usePagedList<ExperimentSummary>({
+    pageSize: EXPERIMENTS_PAGE_SIZE,
+    fetchPage: (offset, limit) => client.invoke('experiments/list', { offset, limit }),
+  });
+  const { items, total, offset, loaded, loading, error, load } = list;
 
-  let generation = 0;
-  let listRequest = 0;
   const refreshing = new Map<number, { again: boolean }>();
 
   function replaceExperiment(next: ExperimentSummary): void {
@@ -75,17 +72,17 @@ export const useExperimentsStore = defineStore('experiments', () => {
     }
     const state = { again: false };
     refreshing.set(experimentId, state);
-    const mine = generation;
+    const current = list.currentGeneration();
     try {
       do {
         state.again = false;
         const answer = await client.invoke('experiments/show', { experiment: experimentId });
-        if (mine !== generation) return;
+        if (!current()) return;
         replaceExperiment(answer);
       } while (state.again);
     } catch (failure) {
       // The list keeps what it had; the failure is the list's to show.
-      if (mine === generation) error.value = LabError.wrap(failure);
+      if (current()) error.value = LabError.wrap(failure);
     } finally {
       if (refreshing.get(experimentId) === state) refreshing.delete(experimentId);
     }
@@ -103,25 +100,6 @@ export const useExperimentsStore = defineStore('experiments', () => {
 
   client.on('runs/status', onStatus);
   client.on('runs/progress', onProgress);
-
-  async function load(pageOffset: number = offset.value): Promise<void> {
-    const mine = generation;
-    const request = ++listRequest;
-    loading.value = true;
-    error.value = null;
-    try {
-      const page = await client.invoke('experiments/list', { offset: pageOffset, limit: EXPERIMENTS_PAGE_SIZE });
-      if (mine !== generation || request !== listRequest) return;
-      items.value = page.items;
-      total.value = page.total;
-      offset.value = pageOffset;
-      loaded.value = true;
-    } catch (failure) {
-      if (mine === generation && request === listRequest) error.value = LabError.wrap(failure);
-    } finally {
-      if (mine === generation && request === listRequest) loading.value = false;
-    }
-  }
 
   /** Creates an experiment and queues its runs; throws the core's LabError (an unavailable method, say). */
   async function create(request: ExperimentRequest): Promise<ExperimentSummary> {
@@ -148,14 +126,8 @@ export const useExperimentsStore = defineStore('experiments', () => {
   }
 
   function reset(): void {
-    generation += 1;
+    list.reset();
     refreshing.clear();
-    items.value = [];
-    total.value = 0;
-    offset.value = 0;
-    loaded.value = false;
-    loading.value = false;
-    error.value = null;
   }
 
   return { items, total, offset, loaded, loading, error, load, refresh, create, experiment, reset };
