@@ -1,5 +1,5 @@
 /**
- * DASH's architecture stage (ALGORITHM.md section 3): one supernet search over the full space, then one pattern per
+ * DASH's architecture stage (docs/ALGORITHM.md section 3): one supernet search over the full space, then one pattern per
  * layer by argmax or perturbation. The rest of the pipeline (HP search, retraining, test) is run-method.ts's.
  */
 import type { CheckpointTensor, KernelPattern, SearchState, SelectState } from '../../../shared/engine/index.ts';

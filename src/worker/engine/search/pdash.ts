@@ -1,5 +1,5 @@
 /**
- * P-DASH's architecture stage (ALGORITHM.md section 4): rounds of DASH search over progressively pruned candidate
+ * P-DASH's architecture stage (docs/ALGORITHM.md section 4): rounds of DASH search over progressively pruned candidate
  * lists. Round 1 searches the full space; after every round but the last each layer keeps its best candidates (by
  * softmax(alpha) or by the damage of removing them), the surviving weights (and all non-searched weights and
  * norm statistics) are carried into a supernet rebuilt over the survivors (its own aggregated kernel size and

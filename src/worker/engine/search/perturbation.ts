@@ -1,5 +1,5 @@
 /**
- * Perturbation-based selection (DARTS-PT, ALGORITHM.md section 5). The supernet is evaluated on validation with
+ * Perturbation-based selection (DARTS-PT, docs/ALGORITHM.md section 5). The supernet is evaluated on validation with
  * noise-free coefficients softmax(alpha); a candidate's importance is the damage of removing it: the validation
  * metric with its coefficient set to 0 (all others unchanged) minus the metric without the change. Damage is also
  * measured on the validation loss, which ranks candidates whose metric damage ties (common on small validation
