@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ComputeBackend, Method } from '../shared/contract/index.ts';
 import { LAB_ERROR_CODES } from '../shared/errors.ts';
+import type { RunConfig } from '../shared/engine/index.ts';
 
 export const ComputeProbe = z.object({
   backends: z.array(ComputeBackend),
@@ -44,8 +45,11 @@ export const RunJob = z.object({
   runId: z.number().int(),
   method: Method,
   seed: z.number().int(),
-  /** The engine configuration (preset, overrides, method settings) as the experiment stored it. */
-  config: z.record(z.string(), z.unknown()),
+  /**
+   * The run's configuration as the lab stored it when the experiment was created (resolved there, once); the
+   * worker checks it (validateConfig) and runs it as it is, never resolving a preset again.
+   */
+  config: z.custom<RunConfig>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'the run configuration must be an object'),
   dataset: DatasetFiles,
   /** Where the worker writes its checkpoint (atomically: a temporary file, then a rename). */
   checkpointPath: z.string(),

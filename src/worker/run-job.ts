@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { LabError } from '../shared/errors.ts';
 import { readCheckpointFile, writeCheckpointAtomically } from './checkpoint-file.ts';
 import { runMethod, RunCancelledError } from './engine/index.ts';
-import { encodeCheckpoint, resolveConfig, type RunConfigOverrides } from '../shared/engine/index.ts';
-import type { Preset } from '../shared/contract/index.ts';
+import { encodeCheckpoint, validateConfig } from '../shared/engine/index.ts';
 import { loadDataset } from './dataset-loader.ts';
 import { setupNodeRuntime } from './node-runtime.ts';
 import type { ParentPort } from './parent-port.ts';
@@ -23,11 +22,10 @@ export interface RunControl {
 export async function runJob(job: RunJob, port: ParentPort, control: RunControl): Promise<void> {
   const report = await setupNodeRuntime({ ...(job.backend ? { backend: job.backend } : {}), ...(job.threads ? { threads: job.threads } : {}) });
   port.post({ type: 'backend', report });
-  const preset = (job.config.preset ?? 'quick') as Preset;
-  const overrides = (job.config.overrides ?? {}) as RunConfigOverrides;
-  let config;
+  // The configuration stored with the run when its experiment was created: checked, then run as it is.
+  const config = job.config;
   try {
-    config = resolveConfig(preset, overrides);
+    validateConfig(config);
   } catch (error) {
     throw new LabError('bad-request', `Run ${job.runId}: ${error instanceof Error ? error.message : String(error)}`, 'Fix the experiment settings and start a new experiment.');
   }

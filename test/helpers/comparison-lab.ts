@@ -8,7 +8,7 @@ import { memoryArraySource } from '../../src/array-io/array-source.ts';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import type { Method } from '../../src/shared/contract/index.ts';
 import type { DatasetSummary } from '../../src/shared/contract/datasets.ts';
-import { archId, type ArchitectureSpec, type EngineEvent } from '../../src/shared/engine/index.ts';
+import { archId, resolveConfig, type ArchitectureSpec, type EngineEvent } from '../../src/shared/engine/index.ts';
 
 export interface FixtureRun {
   method: Method;
@@ -118,7 +118,7 @@ export async function openComparisonLab(dir: string, options: { publishedTask?: 
     seeds,
     preset: 'smoke',
     settings: { dataset: dataset.id, methods: ['dash', 'pdash'], seeds, preset: 'smoke', selection: 'argmax', overrides: {} },
-    runConfig: (method) => ({ preset: 'smoke', overrides: {}, method, selection: 'argmax' }),
+    config: resolveConfig('smoke', { selection: 'argmax' }),
   });
   const created = core.log.runsOf(experimentId);
   const runIds = runs.map((r) => created.find((c) => c.method === r.method && c.seed === r.seed)!.id);

@@ -90,6 +90,14 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
+/**
+ * A run's configuration as the lab stored it when its experiment was created: the engine vocabulary's RunConfig
+ * (src/shared/engine/config.ts), resolved once from the preset, the overrides, the search space, the selection and
+ * the P-DASH settings; its nulls mean the engine's reference value for the task. Read as it is, never resolved
+ * again. null: a run of an older lab whose preset and overrides this lab cannot resolve.
+ */
+export const StoredRunConfig = z.record(z.string(), z.unknown()).nullable();
+
 export const ExperimentSummary = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -97,7 +105,10 @@ export const ExperimentSummary = z.object({
   methods: z.array(Method),
   seeds: z.array(z.number().int()),
   preset: z.string(),
+  /** What the experiment was asked for: the request as given, with the defaults it was read with. */
   settings: z.record(z.string(), z.unknown()),
+  /** The configuration its runs were created with (StoredRunConfig; every run of an experiment shares it). */
+  config: StoredRunConfig,
   createdAt: z.string(),
   runs: z.array(RunSummary),
 });
@@ -136,7 +147,7 @@ export const RoundLayer = z.object({
 export const SearchRound = z.object({ round: z.number().int(), rounds: z.number().int(), selection: z.string(), layers: z.array(RoundLayer) });
 
 export const RunDetail = RunSummary.extend({
-  config: z.record(z.string(), z.unknown()),
+  config: StoredRunConfig,
   rounds: z.array(SearchRound),
   randomCandidates: z.array(
     z.object({ candidate: z.number().int(), layers: z.array(z.object({ kernel: z.number().int(), dilation: z.number().int() })), validation: z.number().nullable(), diverged: z.boolean(), flops: z.number(), wallMs: z.number() }),

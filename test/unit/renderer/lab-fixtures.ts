@@ -4,6 +4,10 @@
  */
 import type { DatasetDetail, DatasetSummary, ExperimentSummary, PayloadOf, RunDetail, RunSummary } from '../../../src/shared/contract/index.ts';
 import { DatasetDetail as DatasetDetailSchema, ExperimentSummary as ExperimentSummarySchema, RunDetail as RunDetailSchema } from '../../../src/shared/contract/index.ts';
+import { resolveConfig } from '../../../src/shared/engine/index.ts';
+
+/** What the lab stores with the runs of a smoke experiment (RunService.create: resolved once, at creation). */
+export const smokeConfig = (): Record<string, unknown> => ({ ...resolveConfig('smoke', { selection: 'argmax' }) });
 
 export function datasetSummary(overrides: Partial<DatasetSummary> = {}): DatasetSummary {
   return {
@@ -83,6 +87,7 @@ export function experimentSummary(overrides: Partial<ExperimentSummary> = {}): E
     seeds: [0, 1],
     preset: 'smoke',
     settings: { dataset: 1, methods: ['dash'], seeds: [0, 1], preset: 'smoke', selection: 'argmax', overrides: {} },
+    config: smokeConfig(),
     createdAt: '2026-11-24T16:09:31.825Z',
     runs: [runSummary({ id: 2 * id - 1, experimentId: id, seed: 0 }), runSummary({ id: 2 * id, experimentId: id, seed: 1 })],
     ...overrides,
@@ -113,7 +118,7 @@ export function epochPoint(overrides: Partial<RunDetail['epochs'][number]> = {})
 export function runDetail(overrides: Partial<RunDetail> = {}): RunDetail {
   return RunDetailSchema.parse({
     ...runSummary({ status: 'running', phase: 'search', progress: 0.1, backend: 'wasm', threads: 2, attempts: 1, startedAt: '2026-11-24T16:09:31.916Z' }),
-    config: { preset: 'smoke', overrides: {}, method: 'dash', selection: 'argmax' },
+    config: smokeConfig(),
     epochs: [epochPoint()],
     alpha: [{ round: 0, epoch: 0, layers: alphaLayers([[0.25, 0.25, 0.24, 0.26]]) }],
     hpTrials: [],

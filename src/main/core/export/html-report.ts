@@ -104,9 +104,11 @@ function runsSection(data: ReportData): string {
 function configurationSection(data: ReportData): string {
   const parts = ['<section id="configuration"><h2>Configuration</h2>'];
   for (const x of data.experiments) {
-    const settings = x.settings as { kernels?: number[]; dilations?: number[]; selection?: string; overrides?: Record<string, unknown> };
+    // What the runs were created with, as stored; the request's own words only for an older lab's unreadable one.
+    const settings = x.settings as { kernels?: number[]; dilations?: number[]; selection?: string };
     const engine = x.engine;
-    const grid = settings.kernels || settings.dilations ? `k ∈ {${(settings.kernels ?? []).join(', ')}} × d ∈ {${(settings.dilations ?? []).join(', ')}}` : engine?.search.grid ? `k ∈ {${engine.search.grid.kernels.join(', ')}} × d ∈ {${engine.search.grid.dilations.join(', ')}}` : 'the backbone default';
+    const searched = engine === null ? (settings.kernels || settings.dilations ? { kernels: settings.kernels ?? [], dilations: settings.dilations ?? [] } : null) : engine.search.grid;
+    const grid = searched ? `k ∈ {${searched.kernels.join(', ')}} × d ∈ {${searched.dilations.join(', ')}}` : 'the backbone default';
     parts.push(
       `<h3>Experiment ${x.id}: ${e(x.name)}</h3>`,
       facts([
@@ -114,7 +116,7 @@ function configurationSection(data: ReportData): string {
         ['Methods', e(x.methods.map(methodLabel).join(', '))],
         ['Seeds', e(x.seeds.join(', '))],
         ['Preset', e(x.preset)],
-        ['Selection', e(settings.selection ?? 'argmax')],
+        ['Selection', e(engine?.selection ?? settings.selection ?? 'argmax')],
         ['Search space', e(grid)],
         ...(engine
           ? ([
@@ -125,7 +127,7 @@ function configurationSection(data: ReportData): string {
           : []),
         ['Created', e(x.createdAt)],
       ]),
-      `<details><summary>Settings and resolved engine configuration (JSON)</summary><pre>${e(JSON.stringify({ settings: x.settings, engine }, null, 2))}</pre></details>`,
+      `<details><summary>Settings and the stored engine configuration (JSON)</summary><pre>${e(JSON.stringify({ settings: x.settings, engine }, null, 2))}</pre></details>`,
     );
   }
   parts.push('</section>');

@@ -1,12 +1,11 @@
 /**
  * Everything a report or a table export says about a comparison, gathered once from the lab: the comparison,
- * the runs' details, the experiments' settings with the resolved engine budgets, the datasets (with their
- * content hashes) and the environment the runs ran in.
+ * the runs' details, the experiments' settings with the configuration stored with their runs, the datasets
+ * (with their content hashes) and the environment the runs ran in.
  */
 import type { DatasetSummary } from '../../../shared/contract/datasets.ts';
 import type { Comparison, ExperimentSummary, RunDetail } from '../../../shared/contract/experiments.ts';
-import { resolveConfig, type RunConfig, type RunConfigOverrides } from '../../../shared/engine/index.ts';
-import type { Preset } from '../../../shared/contract/index.ts';
+import type { RunConfig } from '../../../shared/engine/index.ts';
 import type { LabCore } from '../lab-core.ts';
 import { labVersion } from '../version.ts';
 
@@ -17,6 +16,7 @@ export interface ReportData {
   selection: ReportSelection;
   comparison: Comparison;
   runs: RunDetail[];
+  /** `engine`: the configuration stored with the experiment's runs (null: an older lab's it cannot read). */
   experiments: Array<ExperimentSummary & { engine: RunConfig | null }>;
   datasets: DatasetSummary[];
   environment: {
@@ -30,23 +30,13 @@ export interface ReportData {
   generatedAt: string;
 }
 
-function engineConfig(experiment: ExperimentSummary): RunConfig | null {
-  const settings = experiment.settings as { preset?: string; overrides?: RunConfigOverrides };
-  try {
-    return resolveConfig((settings.preset ?? experiment.preset) as Preset, settings.overrides ?? {});
-  } catch {
-    // An experiment made by an older lab may carry settings this engine no longer resolves; its record still shows.
-    return null;
-  }
-}
-
 export function collectReportData(core: LabCore, selection: ReportSelection, now: Date = new Date()): ReportData {
   const comparison = core.runs.compare(selection);
   const runs = comparison.runIds.map((id) => core.runs.runDetail(id));
   const experimentIds = [...new Set(runs.map((r) => r.experimentId))];
   const experiments = experimentIds.map((id) => {
     const e = core.runs.experiment(id);
-    return { ...e, engine: engineConfig(e) };
+    return { ...e, engine: core.runs.experimentConfig(id) };
   });
   const datasetIds = [...new Set(experiments.map((e) => e.dataset.id))];
   const datasets = datasetIds.map((id) => {

@@ -4,7 +4,7 @@
  * event writes are idempotent (keyed by run, phase, round, trial, epoch), so that a run resumed from a
  * checkpoint re-reports the epochs after it without duplicating a row.
  */
-import type { EngineEvent } from '../../../shared/engine/index.ts';
+import type { EngineEvent, RunConfig } from '../../../shared/engine/index.ts';
 import { Phase, type Method, type RunStatus } from '../../../shared/contract/index.ts';
 import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
 import type { LabDatabase } from './database.ts';
@@ -18,8 +18,8 @@ export interface NewExperiment {
   preset: string;
   /** The request as given, kept for the record and for re-running. */
   settings: unknown;
-  /** The engine configuration of each (method, seed) run. */
-  runConfig: (method: Method, seed: number) => unknown;
+  /** The configuration resolved once for the experiment, stored with each of its runs (see stored-config.ts). */
+  config: RunConfig;
 }
 
 export interface RunRow {
@@ -96,11 +96,12 @@ export class ExperimentLog {
           .run(spec.name, spec.datasetId, JSON.stringify(spec.methods), JSON.stringify(spec.seeds), spec.preset, JSON.stringify(spec.settings)).lastInsertRowid,
       );
       const insert = this.db.prepare("INSERT INTO runs (experiment_id, method, seed, status, config) VALUES (?, ?, ?, 'queued', ?)");
+      const config = JSON.stringify(spec.config);
       const runIds: number[] = [];
       // Seed-major order, so that the first results to arrive already compare the methods on one seed.
       for (const seed of spec.seeds) {
         for (const method of spec.methods) {
-          runIds.push(Number(insert.run(experimentId, method, seed, JSON.stringify(spec.runConfig(method, seed))).lastInsertRowid));
+          runIds.push(Number(insert.run(experimentId, method, seed, config).lastInsertRowid));
         }
       }
       return { experimentId, runIds };

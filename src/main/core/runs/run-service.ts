@@ -7,12 +7,13 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
-import { defaultSearchSpace, resolveConfig, type RunConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
+import { defaultSearchSpace, resolveConfig, type RunConfig, type RunConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
 import { compareRuns } from '../compare/compare.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { LabEvents } from '../events.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { ExperimentLog, ExperimentRow, RunRow } from '../log/experiment-log.ts';
+import { storedRunConfig } from '../log/stored-config.ts';
 import { CHECKPOINT_FILE, readCheckpointFile, sweepAllCheckpointTemporaries } from '../../../worker/checkpoint-file.ts';
 import { RunQueue } from './queue.ts';
 import { RunSupervisor } from './supervisor.ts';
@@ -83,7 +84,9 @@ export class RunService {
       const rankDefault = defaultSearchSpace(dataset.rank);
       overrides.search = { ...(overrides.search ?? {}), grid: { kernels: parsed.kernels ?? rankDefault.kernels, dilations: parsed.dilations ?? rankDefault.dilations } };
     }
-    let resolved;
+    // The one place a run's configuration is resolved: it is stored with every run below, and the worker, the
+    // monitor, compare and the reports read it from there (log/stored-config.ts).
+    let resolved: RunConfig;
     try {
       resolved = resolveConfig(parsed.preset, overrides);
     } catch (error) {
@@ -108,7 +111,7 @@ export class RunService {
       seeds: parsed.seeds,
       preset: parsed.preset,
       settings: { ...parsed, dataset: dataset.id },
-      runConfig: (method) => ({ preset: parsed.preset, overrides, method, selection: parsed.selection }),
+      config: resolved,
     });
     if (parsed.concurrency !== undefined && this.queue) this.queue.concurrency = parsed.concurrency;
     this.queue?.pump();
@@ -135,6 +138,17 @@ export class RunService {
     return summary;
   }
 
+  /**
+   * The configuration the experiment's runs were created with, as stored (every run of an experiment shares it);
+   * null for an older lab's experiment whose preset and overrides this lab cannot resolve.
+   */
+  experimentConfig(id: number): RunConfig | null {
+    const first = this.options.log.runsOf(this.options.log.experiment(id).id)[0];
+    if (first === undefined) return null;
+    const stored = storedRunConfig(first.config);
+    return stored.ok ? stored.value : null;
+  }
+
   run(id: number): RunSummary {
     return this.summarizeRun(this.options.log.run(id));
   }
@@ -145,7 +159,7 @@ export class RunService {
     const arch = log.architecture(id);
     return {
       ...this.summarizeRun(row),
-      config: JSON.parse(row.config) as Record<string, unknown>,
+      config: readableConfig(row.config),
       epochs: log.epochs(id).map((e) => ({ phase: e.phase, round: e.round, trial: e.trial, epoch: e.epoch, steps: e.steps, lr: e.lr, trainLoss: e.train_loss, validation: e.val_value, wallMs: e.wall_ms })),
       alpha: log.alphaSnapshots(id).map((a) => ({ round: a.round, epoch: a.epoch, layers: JSON.parse(a.layers) as RunDetail['alpha'][number]['layers'] })),
       rounds: log.rounds(id).map((r) => ({ round: r.round, rounds: r.rounds, selection: r.selection, layers: JSON.parse(r.layers) as RunDetail['rounds'][number]['layers'] })),
@@ -203,6 +217,7 @@ export class RunService {
       // The dataset row is protected by a foreign key; this only guards a lab edited by hand.
       datasetName = `#${row.dataset_id} (missing)`;
     }
+    const runs = this.options.log.runsOf(row.id);
     return {
       id: row.id,
       name: row.name,
@@ -211,8 +226,10 @@ export class RunService {
       seeds: JSON.parse(row.seeds) as number[],
       preset: row.preset,
       settings: JSON.parse(row.settings) as Record<string, unknown>,
+      // Every run of an experiment is created with the same configuration; an experiment has at least one run.
+      config: runs[0] === undefined ? null : readableConfig(runs[0].config),
       createdAt: row.created_at,
-      runs: this.options.log.runsOf(row.id).map((r) => this.summarizeRun(r)),
+      runs: runs.map((r) => this.summarizeRun(r)),
     };
   }
 
@@ -262,6 +279,15 @@ export class RunService {
       finishedAt: row.finished_at,
     };
   }
+}
+
+/**
+ * A stored configuration as the contract carries it; null for a run of an older lab whose preset and overrides
+ * this lab cannot resolve (its record still shows; starting it fails, naming why: see the supervisor).
+ */
+function readableConfig(json: string): Record<string, unknown> | null {
+  const stored = storedRunConfig(json);
+  return stored.ok ? { ...stored.value } : null;
 }
 
 function epochPoint(event: Extract<EngineEvent, { type: 'epoch' }>): RunDetail['epochs'][number] {

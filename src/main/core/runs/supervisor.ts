@@ -11,6 +11,7 @@ import type { EngineEvent } from '../../../shared/engine/index.ts';
 import { CHECKPOINT_FILE, sweepCheckpointTemporaries } from '../../../worker/checkpoint-file.ts';
 import type { DatasetFiles, FromWorker, RunJob } from '../../../worker/protocol.ts';
 import { NORMALIZATION_EPS } from '../datasets/import-pipeline.ts';
+import { storedRunConfig } from '../log/stored-config.ts';
 import type { DatasetRecord } from '../datasets/registry.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { CheckpointRecord, ExperimentLog, RunRow } from '../log/experiment-log.ts';
@@ -57,6 +58,13 @@ export function datasetFiles(record: DatasetRecord): DatasetFiles {
   };
 }
 
+/** The configuration stored with the run, which its worker runs as it is; one this lab cannot read fails the run. */
+function runnableConfig(run: RunRow): RunJob['config'] {
+  const stored = storedRunConfig(run.config);
+  if (!stored.ok) throw new LabError('bad-request', `Run ${run.id}: ${stored.error}`, 'Fix the experiment settings and start a new experiment.');
+  return stored.value;
+}
+
 interface ActiveRun {
   worker: WorkerProcess;
   stopRequested: 'cancel' | 'pause' | null;
@@ -92,7 +100,7 @@ export class RunSupervisor {
         runId: run.id,
         method: run.method,
         seed: run.seed,
-        config: JSON.parse(run.config) as Record<string, unknown>,
+        config: runnableConfig(run),
         dataset: datasetFiles(this.options.dataset(experimentDatasetId)),
         checkpointPath,
         // A checkpoint file the user moved away (it was damaged: see RunService.resume) means starting over.

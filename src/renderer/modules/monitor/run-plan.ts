@@ -1,41 +1,45 @@
 /**
- * A run's P-DASH rounds and search grid, read back from the configuration the lab stored with it
- * (`RunDetail.config`), for the monitor's progress panel and pruning timeline.
+ * A run's P-DASH rounds and search grid, read from the configuration the lab stored with it when its experiment
+ * was created (`RunDetail.config`, a RunConfig), for the monitor's progress panel and pruning timeline. Nothing
+ * here looks at a preset: what the run was created with is what it shows, whatever the presets say today.
  */
-import { Preset } from '../../../shared/contract/index.ts';
-import { defaultSearchSpace, planPdash, PRESETS, type PdashConfig, type PdashPlan, type SearchSpaceGrid } from '../../../shared/engine/index.ts';
+import { defaultSearchSpace, planPdash, type PdashConfig, type PdashPlan, type SearchSpaceGrid } from '../../../shared/engine/index.ts';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isPreset = (value: unknown): value is Preset => Preset.safeParse(value).success;
+const isNumbers = (value: unknown): value is number[] => Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** The stored P-DASH settings and search epochs, or null when the configuration does not hold them. */
+function storedPdash(config: Record<string, unknown> | null): { pdash: PdashConfig; searchEpochs: number } | null {
+  if (config === null || !isRecord(config.pdash) || !isRecord(config.search)) return null;
+  const { schedule, rounds, keepFraction, roundEpochs } = config.pdash;
+  const { epochs } = config.search;
+  if (!isCount(rounds) || !isCount(keepFraction) || !isCount(epochs)) return null;
+  return {
+    pdash: { schedule: isNumbers(schedule) ? schedule : null, rounds, keepFraction, roundEpochs: isCount(roundEpochs) ? roundEpochs : null },
+    searchEpochs: epochs,
+  };
+}
 
 /**
- * The rounds a P-DASH run was configured with (`RunDetail.config`: the preset and the overrides the lab stored),
- * for a search space of `patterns` per layer; null when the configuration does not say (an unknown preset).
+ * The rounds a P-DASH run was created with, for a search space of `patterns` per layer: the vocabulary's plan of
+ * its stored `pdash` and `search.epochs`. null when the configuration does not say or does not fit.
  */
-export function runPdashPlan(config: Record<string, unknown>, patterns: number): PdashPlan | null {
-  if (!isPreset(config.preset)) return null;
-  const overrides = isRecord(config.overrides) ? config.overrides : {};
-  const pdash = isRecord(overrides.pdash) ? overrides.pdash : {};
-  const search = isRecord(overrides.search) ? overrides.search : {};
-  const preset = PRESETS[config.preset];
-  const number = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
-  const settings: PdashConfig = {
-    schedule: Array.isArray(pdash.schedule) && pdash.schedule.every((v) => typeof v === 'number') ? (pdash.schedule as number[]) : null,
-    rounds: number(pdash.rounds, preset.pdash.rounds),
-    keepFraction: number(pdash.keepFraction, preset.pdash.keepFraction),
-    roundEpochs: typeof pdash.roundEpochs === 'number' ? pdash.roundEpochs : null,
-  };
-  const planned = planPdash(patterns, settings, number(search.epochs, preset.search.epochs));
+export function runPdashPlan(config: Record<string, unknown> | null, patterns: number): PdashPlan | null {
+  const stored = storedPdash(config);
+  if (stored === null) return null;
+  const planned = planPdash(patterns, stored.pdash, stored.searchEpochs);
   return planned.ok ? planned.value : null;
 }
 
-/** The grid a run searches: the grid its request named (stored in the overrides), else its preset's for data of this rank. */
-export function runSearchGrid(config: Record<string, unknown>, rank: 1 | 2): SearchSpaceGrid | null {
-  if (!isPreset(config.preset)) return null;
-  const overrides = isRecord(config.overrides) ? config.overrides : {};
-  const search = isRecord(overrides.search) ? overrides.search : {};
-  const numbers = (value: unknown): value is number[] => Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number');
-  if (isRecord(search.grid) && numbers(search.grid.kernels) && numbers(search.grid.dilations)) return { kernels: [...search.grid.kernels], dilations: [...search.grid.dilations] };
-  const grid = PRESETS[config.preset].search.grid ?? defaultSearchSpace(rank);
-  return { kernels: [...grid.kernels], dilations: [...grid.dilations] };
+/**
+ * The grid a run searches: its stored `search.grid`, or (stored as null: DASH's reference for the task) the
+ * default search space for data of this rank. null when the configuration does not say.
+ */
+export function runSearchGrid(config: Record<string, unknown> | null, rank: 1 | 2): SearchSpaceGrid | null {
+  if (config === null || !isRecord(config.search)) return null;
+  const { grid } = config.search;
+  if (grid === null) return defaultSearchSpace(rank);
+  if (isRecord(grid) && isNumbers(grid.kernels) && isNumbers(grid.dilations)) return { kernels: [...grid.kernels], dilations: [...grid.dilations] };
+  return null;
 }

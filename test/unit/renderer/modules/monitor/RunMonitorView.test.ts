@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../../../../src/shared/contract/index.ts';
 import { LabError } from '../../../../../src/shared/errors.ts';
 import { FakeTransport } from '../../fake-transport.ts';
-import { alphaLayers, datasetDetail, epochPoint, experimentSummary, patterns2x2, runDetail, runSummary, searchRound } from '../../lab-fixtures.ts';
+import { alphaLayers, datasetDetail, epochPoint, experimentSummary, patterns2x2, runDetail, runSummary, searchRound, smokeConfig } from '../../lab-fixtures.ts';
 import { mountAppAt } from '../../mount-app.ts';
 
 afterEach(() => {
@@ -206,7 +206,7 @@ describe('RunMonitorView', () => {
     const pdashRun = (overrides: Parameters<typeof runDetail>[0] = {}) =>
       runDetail({
         method: 'pdash',
-        config: { preset: 'smoke', overrides: { selection: 'argmax' }, method: 'pdash', selection: 'argmax' },
+        config: smokeConfig(),
         alpha: [
           { round: 1, epoch: 0, layers: alphaLayers([[0.3, 0.2, 0.2, 0.3], [0.2, 0.3, 0.3, 0.2]]) },
           { round: 2, epoch: 0, layers: roundLayers([[0.4, 0.6], [0.7, 0.3]], [[patterns2x2[0]!, patterns2x2[3]!], [patterns2x2[1]!, patterns2x2[2]!]]) },
