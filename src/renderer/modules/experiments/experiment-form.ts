@@ -1,17 +1,33 @@
 /**
- * The new-experiment form's rules, apart from its template: seeds as typed, custom budgets as the contract's
- * `overrides`, the search grid, P-DASH's rounds (pdash-plan.ts), the cost estimate per method, and the request
- * it sends.
+ * The new-experiment form's rules, apart from its template: the presets it offers, seeds as typed, custom
+ * budgets as the contract's `overrides`, the search grid, P-DASH's rounds (pdash-plan.ts), the cost estimate per
+ * method, and the request it sends. Budgets are the engine vocabulary's own presets and configuration
+ * (src/shared/engine), so what the form estimates is what the runs will be configured with.
  */
-import type { ExperimentRequest, Method } from '../../../shared/contract/index.ts';
+import { Preset, type ExperimentRequest, type Method } from '../../../shared/contract/index.ts';
+import { defaultSearchSpace, hpConfigurations, PRESETS, resolveConfig, type Outcome, type PdashPlan, type RunConfig, type RunConfigOverrides, type SearchSpaceGrid } from '../../../shared/engine/index.ts';
 import { METHODS } from './methods.ts';
-import type { Outcome, PdashPlan } from '../../../shared/engine/index.ts';
 import { parsePdash, type PdashField, type PdashFields } from './pdash-plan.ts';
-import { PRESET_BUDGETS, type PresetBudget, type PresetName, type SearchGrid } from './presets.ts';
 
 export const MAX_SEED = 2 ** 31 - 1;
 export const MAX_SEEDS = 100;
 
+// ---- presets ----
+
+/** The presets in the order the form offers them: the contract's, from seconds to a GPU's budget. */
+export const PRESET_CHOICES: readonly Preset[] = Preset.options;
+
+export const PRESET_SUMMARIES: Readonly<Record<Preset, string>> = {
+  smoke: 'Seconds: checks that a dataset loads and trains. Not a result.',
+  quick: 'Minutes on a laptop CPU for a small task.',
+  paper: "DASH's reference budgets (meant for a GPU).",
+};
+
+/** The grid a run of this preset searches on data of this rank (its own, else DASH's default), as a copy to edit. */
+export function presetGrid(preset: Preset, rank: 1 | 2): SearchSpaceGrid {
+  const grid = PRESETS[preset].search.grid ?? defaultSearchSpace(rank);
+  return { kernels: [...grid.kernels], dilations: [...grid.dilations] };
+}
 
 /** "0,1,2", "0-4" or a mix ("0-2, 7"); each seed once, at most 100. */
 export function parseSeeds(text: string): Outcome<number[]> {
@@ -57,8 +73,8 @@ export interface BudgetFields {
 
 export type BudgetField = keyof BudgetFields;
 
-export function budgetFieldsOf(preset: PresetName): BudgetFields {
-  const budget = PRESET_BUDGETS[preset];
+export function budgetFieldsOf(preset: Preset): BudgetFields {
+  const budget = PRESETS[preset];
   const text = (value: number | null): string => (value === null ? '' : String(value));
   return {
     searchEpochs: text(budget.search.epochs),
@@ -80,16 +96,19 @@ const fieldRules: Record<BudgetField, { min: number; optional: boolean; what: st
   retrainBatchSize: { min: 1, optional: true, what: 'Retrain batch size' },
 };
 
+/** The phases whose epochs and batch sizes the form sets. */
+type BudgetOverrides = Partial<Record<'search' | 'hpSearch' | 'retrain', { epochs?: number; batchSize?: number | null }>>;
+
 export interface ParsedBudget {
-  /** The budget the runs will have (preset with the fields applied), for the estimate. */
-  budget: PresetBudget;
+  /** The configuration the runs will have (the preset with the fields applied), for the estimate. */
+  budget: RunConfig;
   /** Only the settings that differ from the preset, shaped as the engine's configuration. */
-  overrides: Record<string, Record<string, number | null>>;
+  overrides: BudgetOverrides;
   errors: Partial<Record<BudgetField, string>>;
 }
 
-export function parseBudget(preset: PresetName, fields: BudgetFields): ParsedBudget {
-  const base = PRESET_BUDGETS[preset];
+export function parseBudget(preset: Preset, fields: BudgetFields): ParsedBudget {
+  const base = PRESETS[preset];
   const errors: Partial<Record<BudgetField, string>> = {};
   const read = (field: BudgetField, fallback: number | null): number | null => {
     const rule = fieldRules[field];
@@ -99,7 +118,8 @@ export function parseBudget(preset: PresetName, fields: BudgetFields): ParsedBud
       errors[field] = `${rule.what}: give a whole number.`;
       return fallback;
     }
-    if (!/^\d+$/.test(text) || Number(text) < rule.min) {
+    // Past 2^53 a number is no longer a whole number the engine's configuration accepts.
+    if (!/^\d+$/.test(text) || Number(text) < rule.min || !Number.isSafeInteger(Number(text))) {
       errors[field] = `${rule.what} must be a whole number of at least ${rule.min}.`;
       return fallback;
     }
@@ -112,8 +132,8 @@ export function parseBudget(preset: PresetName, fields: BudgetFields): ParsedBud
   const retrainEpochs = read('retrainEpochs', base.retrain.epochs) ?? base.retrain.epochs;
   const retrainBatchSize = read('retrainBatchSize', base.retrain.batchSize);
 
-  const overrides: ParsedBudget['overrides'] = {};
-  const set = (section: string, key: string, value: number | null, preset: number | null): void => {
+  const overrides: BudgetOverrides = {};
+  const set = (section: keyof BudgetOverrides, key: 'epochs' | 'batchSize', value: number | null, preset: number | null): void => {
     if (value === preset) return;
     overrides[section] = { ...(overrides[section] ?? {}), [key]: value };
   };
@@ -124,18 +144,8 @@ export function parseBudget(preset: PresetName, fields: BudgetFields): ParsedBud
   set('retrain', 'epochs', retrainEpochs, base.retrain.epochs);
   set('retrain', 'batchSize', retrainBatchSize, base.retrain.batchSize);
 
-  return {
-    budget: {
-      search: { ...base.search, epochs: searchEpochs, batchSize: searchBatchSize },
-      hpSearch: { ...base.hpSearch, epochs: hpEpochs, batchSize: hpBatchSize },
-      retrain: { epochs: retrainEpochs, batchSize: retrainBatchSize },
-      limits: base.limits,
-      pdash: base.pdash,
-      perturbation: base.perturbation,
-    },
-    overrides,
-    errors,
-  };
+  // A wrong field falls back to the preset's value above, so the overrides always hold values the engine accepts.
+  return { budget: resolveConfig(preset, overrides satisfies RunConfigOverrides), overrides, errors };
 }
 
 // ---- search grid ----
@@ -154,7 +164,7 @@ export function checkDilation(dilation: number): string | null {
   return null;
 }
 
-export function sameGrid(a: SearchGrid, b: SearchGrid): boolean {
+export function sameGrid(a: SearchSpaceGrid, b: SearchSpaceGrid): boolean {
   const same = (x: number[], y: number[]): boolean => x.length === y.length && [...x].sort((p, q) => p - q).every((v, i) => v === [...y].sort((p, q) => p - q)[i]);
   return same(a.kernels, b.kernels) && same(a.dilations, b.dilations);
 }
@@ -195,7 +205,7 @@ export interface CostEstimate {
   waves: number;
 }
 
-function searchEpochsOf(method: Method, budget: PresetBudget, pdash: PdashPlan | null): number {
+function searchEpochsOf(method: Method, budget: RunConfig, pdash: PdashPlan | null): number {
   switch (method) {
     case 'dash':
     case 'random':
@@ -207,9 +217,11 @@ function searchEpochsOf(method: Method, budget: PresetBudget, pdash: PdashPlan |
   }
 }
 
-export function estimateCost(options: { methods: readonly Method[]; seeds: number; budget: PresetBudget; grid: SearchGrid; concurrency: number; pdash: PdashPlan | null }): CostEstimate {
+export function estimateCost(options: { methods: readonly Method[]; seeds: number; budget: RunConfig; grid: SearchSpaceGrid; concurrency: number; pdash: PdashPlan | null }): CostEstimate {
   const { budget, seeds } = options;
-  const hpEpochs = budget.hpSearch.trials * budget.hpSearch.epochs;
+  // Every configuration of the HP grid (the search may stop early, after a whole lr block brings nothing).
+  const hpTrials = hpConfigurations(budget.hpSearch.grid).length;
+  const hpEpochs = hpTrials * budget.hpSearch.epochs;
   const methods = METHODS.filter((method) => options.methods.includes(method)).map((method): MethodCost => {
     const searchEpochs = searchEpochsOf(method, budget, options.pdash);
     const planned = method !== 'pdash' || options.pdash !== null;
@@ -221,7 +233,7 @@ export function estimateCost(options: { methods: readonly Method[]; seeds: numbe
     runs,
     seeds,
     patterns: options.grid.kernels.length * options.grid.dilations.length,
-    hp: { trials: budget.hpSearch.trials, epochsPerTrial: budget.hpSearch.epochs, epochs: hpEpochs },
+    hp: { trials: hpTrials, epochsPerTrial: budget.hpSearch.epochs, epochs: hpEpochs },
     retrainEpochs: budget.retrain.epochs,
     methods,
     pdash: options.methods.includes('pdash') ? options.pdash : null,
@@ -254,12 +266,12 @@ export interface ExperimentForm {
   datasetId: number | null;
   methods: Method[];
   seedsText: string;
-  preset: PresetName;
+  preset: Preset;
   customBudget: boolean;
   budget: BudgetFields;
   /** The grid shown; sent only when it differs from the preset's (so the preset's own grid stays the default). */
-  grid: SearchGrid;
-  presetGrid: SearchGrid;
+  grid: SearchSpaceGrid;
+  presetGrid: SearchSpaceGrid;
   selection: 'argmax' | 'perturbation';
   /** P-DASH's rounds; read only when P-DASH is among the methods. */
   pdash: PdashFields;
@@ -287,7 +299,7 @@ export function buildExperimentRequest(form: ExperimentForm): { ok: true; reques
   if (!concurrency.ok) errors.concurrency = concurrency.error;
   const budget = form.customBudget ? parseBudget(form.preset, form.budget) : null;
   if (budget !== null) Object.assign(errors, budget.errors);
-  const searchEpochs = (budget?.budget ?? PRESET_BUDGETS[form.preset]).search.epochs;
+  const searchEpochs = (budget?.budget ?? PRESETS[form.preset]).search.epochs;
   const pdash = form.methods.includes('pdash') && errors.grid === undefined ? parsePdash(form.pdash, { preset: form.preset, grid: form.grid, searchEpochs }) : null;
   if (pdash !== null) Object.assign(errors, pdash.errors);
   if (Object.keys(errors).length > 0 || form.datasetId === null || !seeds.ok || !concurrency.ok) return { ok: false, errors };

@@ -5,25 +5,10 @@
  * monitor, is read from what the lab stored (modules/monitor/run-plan.ts). The arithmetic is the engine
  * vocabulary's (src/shared/engine/rounds.ts), the same the engine runs.
  */
-import type { ExperimentRequest } from '../../../shared/contract/index.ts';
-import { planPdash, type Outcome, type PdashPlan } from '../../../shared/engine/index.ts';
-import { PRESET_BUDGETS, type PresetName, type SearchGrid } from './presets.ts';
-
-export interface PdashSettings {
-  /** Candidates per layer in each round, then 1 (e.g. [16, 4, 1]); null: from rounds and keepFraction. */
-  schedule: number[] | null;
-  rounds: number;
-  keepFraction: number;
-  /** Search epochs of each round; null: half of DASH's search epochs (rounded up). */
-  roundEpochs: number | null;
-}
+import type { ExperimentRequest, Preset } from '../../../shared/contract/index.ts';
+import { planPdash, PRESETS, type Outcome, type PdashConfig, type PdashPlan, type SearchSpaceGrid } from '../../../shared/engine/index.ts';
 
 export type PdashRequest = NonNullable<ExperimentRequest['pdash']>;
-
-/** The preset's P-DASH: no schedule, its rounds and keep fraction, half the search epochs per round. */
-export function presetPdash(preset: PresetName): PdashSettings {
-  return { schedule: null, rounds: PRESET_BUDGETS[preset].pdash.rounds, keepFraction: PRESET_BUDGETS[preset].pdash.keepFraction, roundEpochs: null };
-}
 
 // ---- the form's fields ----
 
@@ -49,8 +34,8 @@ export interface PdashFields {
 
 export type PdashField = 'pdashSchedule' | 'pdashRounds' | 'pdashKeepFraction' | 'pdashRoundEpochs';
 
-export function pdashFieldsOf(preset: PresetName): PdashFields {
-  const { rounds, keepFraction } = PRESET_BUDGETS[preset].pdash;
+export function pdashFieldsOf(preset: Preset): PdashFields {
+  const { rounds, keepFraction } = PRESETS[preset].pdash;
   return { mode: 'rounds', schedule: '', rounds: String(rounds), keepFraction: String(keepFraction), roundEpochs: '' };
 }
 
@@ -65,9 +50,9 @@ export interface ParsedPdash {
   errors: Partial<Record<PdashField, string>>;
 }
 
-export function parsePdash(fields: PdashFields, context: { preset: PresetName; grid: SearchGrid; searchEpochs: number }): ParsedPdash {
+export function parsePdash(fields: PdashFields, context: { preset: Preset; grid: SearchSpaceGrid; searchEpochs: number }): ParsedPdash {
   const errors: ParsedPdash['errors'] = {};
-  const preset = presetPdash(context.preset);
+  const preset = PRESETS[context.preset].pdash;
   const patterns = context.grid.kernels.length * context.grid.dilations.length;
   const request: PdashRequest = {};
 
@@ -82,7 +67,7 @@ export function parsePdash(fields: PdashFields, context: { preset: PresetName; g
     }
   }
 
-  let settings: PdashSettings | null = null;
+  let settings: PdashConfig | null = null;
   if (fields.mode === 'schedule') {
     const schedule = parseKeepSchedule(fields.schedule);
     if (!schedule.ok) errors.pdashSchedule = schedule.error;

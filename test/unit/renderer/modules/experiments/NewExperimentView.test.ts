@@ -4,7 +4,7 @@ import { LabError } from '../../../../../src/shared/errors.ts';
 import { FakeTransport } from '../../fake-transport.ts';
 import { datasetSummary, experimentSummary, runSummary } from '../../lab-fixtures.ts';
 import { mountAppAt } from '../../mount-app.ts';
-import { PRESET_BUDGETS } from '../../../../../src/renderer/modules/experiments/presets.ts';
+import { PRESETS } from '../../../../../src/shared/engine/index.ts';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -146,7 +146,7 @@ describe('NewExperimentView', () => {
     const transport = lab();
     const { wrapper } = await mountAppAt('/experiments/new?dataset=1', transport);
     await form(wrapper).get('input[name="customBudget"]').setValue(true);
-    expect((form(wrapper).get('input[name="retrainEpochs"]').element as HTMLInputElement).value).toBe(String(PRESET_BUDGETS.quick.retrain.epochs));
+    expect((form(wrapper).get('input[name="retrainEpochs"]').element as HTMLInputElement).value).toBe(String(PRESETS.quick.retrain.epochs));
     await form(wrapper).get('input[name="retrainEpochs"]').setValue('30');
     await form(wrapper).get('input[name="searchBatchSize"]').setValue('');
     expect(form(wrapper).get('tr[data-method="dash"] td[data-phase="retrain"]').text()).toBe('30');

@@ -8,10 +8,26 @@ import {
   parseBudget,
   parseConcurrency,
   parseSeeds,
+  PRESET_CHOICES,
+  presetGrid,
   type ExperimentForm,
 } from '../../../../../src/renderer/modules/experiments/experiment-form.ts';
 import { pdashFieldsOf } from '../../../../../src/renderer/modules/experiments/pdash-plan.ts';
-import { PRESET_BUDGETS } from '../../../../../src/renderer/modules/experiments/presets.ts';
+import { defaultSearchSpace, PRESETS } from '../../../../../src/shared/engine/index.ts';
+
+describe('presets', () => {
+  it("offers the engine's presets, from seconds to a GPU's budget", () => {
+    expect([...PRESET_CHOICES]).toEqual(['smoke', 'quick', 'paper']);
+    expect([...PRESET_CHOICES].sort()).toEqual(Object.keys(PRESETS).sort());
+  });
+
+  it("presetGrid() is the preset's grid, else the rank's default, as a copy", () => {
+    expect(presetGrid('smoke', 2)).toEqual({ kernels: [3, 5], dilations: [1, 2] });
+    expect(presetGrid('quick', 1)).toEqual(defaultSearchSpace(1));
+    presetGrid('smoke', 2).kernels.push(99);
+    expect(PRESETS.smoke.search.grid?.kernels).not.toContain(99);
+  });
+});
 
 describe('parseSeeds', () => {
   it('reads commas and ranges', () => {
@@ -41,14 +57,14 @@ describe('parseBudget', () => {
     const parsed = parseBudget('quick', budgetFieldsOf('quick'));
     expect(parsed.overrides).toEqual({});
     expect(parsed.errors).toEqual({});
-    expect(parsed.budget).toEqual(PRESET_BUDGETS.quick);
+    expect(parsed.budget).toEqual(PRESETS.quick);
   });
 
   it('changed fields become overrides shaped as the engine configuration; an empty batch size is the task default', () => {
     const fields = { ...budgetFieldsOf('quick'), searchEpochs: '3', retrainEpochs: '30', retrainBatchSize: '' };
     const parsed = parseBudget('quick', fields);
     expect(parsed.overrides).toEqual({ search: { epochs: 3 }, retrain: { epochs: 30, batchSize: null } });
-    expect(parsed.budget.retrain).toEqual({ epochs: 30, batchSize: null });
+    expect(parsed.budget.retrain).toEqual({ ...PRESETS.quick.retrain, epochs: 30, batchSize: null });
   });
 
   it('names each bad field: retraining needs an epoch, HP search may be skipped', () => {
@@ -80,7 +96,7 @@ describe('estimateCost', () => {
   const smokeGrid = { kernels: [3, 5], dilations: [1, 2] };
 
   it('counts runs as methods × seeds and epochs per phase of each method from the budget', () => {
-    const estimate = estimateCost({ methods: ['dash', 'backbone'], seeds: 3, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 4, pdash: null });
+    const estimate = estimateCost({ methods: ['dash', 'backbone'], seeds: 3, budget: PRESETS.smoke, grid: smokeGrid, concurrency: 4, pdash: null });
     expect(estimate.runs).toBe(6);
     expect(estimate.patterns).toBe(4);
     expect(estimate.hp).toEqual({ trials: 2, epochsPerTrial: 1, epochs: 2 });
@@ -95,7 +111,7 @@ describe('estimateCost', () => {
 
   it("P-DASH searches its rounds × epochs per round; the random baseline DASH's search budget; rows in the lab's method order", () => {
     const plan = { sizes: [4, 2, 1], rounds: 2, roundEpochs: 3 };
-    const estimate = estimateCost({ methods: ['random', 'pdash', 'dash'], seeds: 1, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 1, pdash: plan });
+    const estimate = estimateCost({ methods: ['random', 'pdash', 'dash'], seeds: 1, budget: PRESETS.smoke, grid: smokeGrid, concurrency: 1, pdash: plan });
     expect(estimate.methods.map((m) => [m.method, m.searchEpochs, m.epochs])).toEqual([
       ['dash', 2, 7],
       ['pdash', 6, 11],
@@ -104,11 +120,11 @@ describe('estimateCost', () => {
     expect(estimate.epochs).toBe(25);
     expect(estimate.pdash).toEqual(plan);
     // Without P-DASH among the methods the plan is not part of the estimate.
-    expect(estimateCost({ methods: ['dash'], seeds: 1, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 1, pdash: plan }).pdash).toBeNull();
+    expect(estimateCost({ methods: ['dash'], seeds: 1, budget: PRESETS.smoke, grid: smokeGrid, concurrency: 1, pdash: plan }).pdash).toBeNull();
   });
 
   it('a whole-experiment time needs a measured run of every chosen method, spread over the runs at a time', () => {
-    const estimate = estimateCost({ methods: ['dash', 'pdash'], seeds: 2, budget: PRESET_BUDGETS.smoke, grid: smokeGrid, concurrency: 2, pdash: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
+    const estimate = estimateCost({ methods: ['dash', 'pdash'], seeds: 2, budget: PRESETS.smoke, grid: smokeGrid, concurrency: 2, pdash: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
     expect(measuredTotal(estimate, { dash: { runId: 1, seconds: 10 } })).toBeNull();
     expect(measuredTotal(estimate, { dash: { runId: 1, seconds: 10 }, pdash: { runId: 2, seconds: 8 } })).toBe((2 * 10 + 2 * 8) / 2);
   });

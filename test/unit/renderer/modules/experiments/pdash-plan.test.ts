@@ -7,7 +7,6 @@ import {
   parseKeepSchedule,
   parsePdash,
   pdashFieldsOf,
-  presetPdash,
   type PdashFields,
 } from '../../../../../src/renderer/modules/experiments/pdash-plan.ts';
 import { planPdash, PRESETS } from '../../../../../src/shared/engine/index.ts';
@@ -27,9 +26,11 @@ describe('parseKeepSchedule', () => {
 
 describe('the preset plans', () => {
   it("a preset's own rounds fit its grid, and each round searches half the search epochs", () => {
-    expect(planPdash(4, presetPdash('smoke'), PRESETS.smoke.search.epochs)).toEqual({ ok: true, value: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
-    expect(planPdash(16, presetPdash('quick'), PRESETS.quick.search.epochs)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3 } });
-    expect(planPdash(20, presetPdash('paper'), PRESETS.paper.search.epochs)).toEqual({ ok: true, value: { sizes: [20, 10, 5, 1], rounds: 3, roundEpochs: 50 } });
+    // Neither a schedule nor epochs per round by default: the form's plan derives them.
+    for (const preset of Object.values(PRESETS)) expect([preset.pdash.schedule, preset.pdash.roundEpochs]).toEqual([null, null]);
+    expect(planPdash(4, PRESETS.smoke.pdash, PRESETS.smoke.search.epochs)).toEqual({ ok: true, value: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
+    expect(planPdash(16, PRESETS.quick.pdash, PRESETS.quick.search.epochs)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3 } });
+    expect(planPdash(20, PRESETS.paper.pdash, PRESETS.paper.search.epochs)).toEqual({ ok: true, value: { sizes: [20, 10, 5, 1], rounds: 3, roundEpochs: 50 } });
   });
 });
 

@@ -165,7 +165,7 @@ describe('RunMonitorView', () => {
     expect(wrapper.get('dd[data-fact="test-metric"]').text()).toBe('6.25%');
     expect(wrapper.findAll('.curve').map((c) => c.attributes('data-phase'))).toEqual(['search', 'hp-search', 'retrain']);
     expect(wrapper.get('table.architecture tbody tr').text()).toMatch(/0\s*block1\.conv1\s*5\s*2\s*9/);
-    expect(wrapper.get('.arch-facts').text()).toContain('1.826 k parameters');
+    expect(wrapper.get('.arch-facts').text()).toContain('1.8 k parameters');
     expect(wrapper.get('table.hp-trials tr[data-trial="0"]').classes()).toContain('is-best');
     expect(wrapper.get('table.hp-trials tr[data-trial="1"]').text()).toContain('33.3%');
     expect(wrapper.findAll('.run-controls .buttons button').map((b) => b.text())).toEqual([]);
