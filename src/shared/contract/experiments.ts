@@ -14,10 +14,10 @@ export const RunStatus = z.enum(['queued', 'running', 'paused', 'interrupted', '
 export type RunStatus = z.infer<typeof RunStatus>;
 export const Preset = z.enum(['smoke', 'quick', 'paper']);
 export type Preset = z.infer<typeof Preset>;
-/** How a pattern is chosen (and, in P-DASH, how patterns are ranked for pruning): ALGORITHM.md sections 3 and 5. */
+/** How a pattern is chosen (and, in P-DASH, how patterns are ranked for pruning): docs/ALGORITHM.md sections 3 and 5. */
 export const Selection = z.enum(['argmax', 'perturbation']);
 export type Selection = z.infer<typeof Selection>;
-/** The phases of a run, in order (ALGORITHM.md section 3). */
+/** The phases of a run, in order (docs/ALGORITHM.md section 3). */
 export const Phase = z.enum(['search', 'select', 'hp-search', 'retrain', 'test']);
 export type Phase = z.infer<typeof Phase>;
 /** The phases that train epoch by epoch. */
