@@ -3,10 +3,9 @@
  * the runs' details, the experiments' settings with the configuration stored with their runs, the datasets
  * (with their content hashes) and the environment the runs ran in.
  */
-import type { DatasetSummary } from '../../../shared/contract/datasets.ts';
-import type { Comparison, ExperimentSummary, RunDetail } from '../../../shared/contract/experiments.ts';
+import type { Comparison, DatasetSummary, ExperimentSummary, RunDetail } from '../../../shared/contract/index.ts';
 import type { RunConfig } from '../../../shared/engine/index.ts';
-import type { LabCore } from '../lab-core.ts';
+import type { LabServices } from '../lab-services.ts';
 import { labVersion } from '../version.ts';
 
 export type ReportSelection = { experiment: number } | { runs: number[] };
@@ -30,7 +29,7 @@ export interface ReportData {
   generatedAt: string;
 }
 
-export function collectReportData(core: LabCore, selection: ReportSelection, now: Date = new Date()): ReportData {
+export function collectReportData(core: LabServices, selection: ReportSelection, now: Date = new Date()): ReportData {
   const comparison = core.runs.compare(selection);
   const runs = comparison.runIds.map((id) => core.runs.runDetail(id));
   const experimentIds = [...new Set(runs.map((r) => r.experimentId))];

@@ -2,7 +2,7 @@
  * Experiments and their runs, for every front door: creates experiments (methods x seeds), queues and
  * supervises their runs in worker processes, stops and resumes them, and answers questions about them.
  */
-import { ExperimentRequest as ExperimentRequestSchema, type Comparison, type ExperimentRequest, type ExperimentSummary, type Method, type RunDetail, type RunSummary } from '../../../shared/contract/experiments.ts';
+import { ExperimentRequest as ExperimentRequestSchema, type Comparison, type ExperimentRequest, type ExperimentSummary, type Method, type RunDetail, type RunSummary } from '../../../shared/contract/index.ts';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import type { LabEvents } from '../events.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { ExperimentLog, ExperimentRow, RunRow } from '../log/experiment-log.ts';
 import { storedRunConfig } from '../log/stored-config.ts';
-import { CHECKPOINT_FILE, readCheckpointFile, sweepAllCheckpointTemporaries } from '../../../worker/checkpoint-file.ts';
+import { CHECKPOINT_FILE, readCheckpointFile, sweepAllCheckpointTemporaries } from '../../../worker/index.ts';
 import { RunQueue } from './queue.ts';
 import { RunSupervisor } from './supervisor.ts';
 import type { WorkerHost } from './worker-host.ts';

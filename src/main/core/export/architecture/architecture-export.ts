@@ -8,12 +8,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../../../../shared/errors.ts';
-import { methodLabel } from '../../../../shared/charts/vocabulary.ts';
+import { methodLabel } from '../../../../shared/charts/index.ts';
 import { archId, entriesUnder, parseArchitectureSpec, type ArchitectureSpec, type CheckpointTensor, type HpChoice, type RunCheckpoint } from '../../../../shared/engine/index.ts';
-import { CHECKPOINT_FILE, readCheckpointFile } from '../../../../worker/checkpoint-file.ts';
+import { CHECKPOINT_FILE, readCheckpointFile } from '../../../../worker/index.ts';
 import { openNpy, readWholeArray } from '../../../../array-io/index.ts';
 import type { DatasetRecord } from '../../datasets/registry.ts';
-import type { LabCore } from '../../lab-core.ts';
+import type { LabServices } from '../../lab-services.ts';
 import type { RunRow } from '../../log/experiment-log.ts';
 import { datasetFiles } from '../../runs/supervisor.ts';
 import { labVersion } from '../../version.ts';
@@ -37,7 +37,7 @@ interface RunArchitecture {
   flops: number;
 }
 
-function runArchitecture(core: LabCore, runId: number): RunArchitecture {
+function runArchitecture(core: LabServices, runId: number): RunArchitecture {
   const run = core.log.run(runId);
   const stored = core.log.architecture(runId);
   if (stored === null) {
@@ -55,11 +55,11 @@ export interface TrainedWeights {
   bestEpoch: number;
 }
 
-function checkpointPath(core: LabCore, runId: number): string {
+function checkpointPath(core: LabServices, runId: number): string {
   return join(core.paths.runs, String(runId), CHECKPOINT_FILE);
 }
 
-async function readCheckpoint(core: LabCore, runId: number): Promise<RunCheckpoint | null> {
+async function readCheckpoint(core: LabServices, runId: number): Promise<RunCheckpoint | null> {
   const path = checkpointPath(core, runId);
   if (!existsSync(path)) return null;
   return readCheckpointFile(path, runId, 'export');
@@ -70,7 +70,7 @@ async function readCheckpoint(core: LabCore, runId: number): Promise<RunCheckpoi
  * weights under `best/`. Refuses a run that has not finished, and a checkpoint whose best is not the run's
  * reported validation value (a checkpoint written before the best epoch would hold other weights).
  */
-export async function trainedWeights(core: LabCore, arch: RunArchitecture): Promise<TrainedWeights> {
+export async function trainedWeights(core: LabServices, arch: RunArchitecture): Promise<TrainedWeights> {
   const { run } = arch;
   if (run.status !== 'done') {
     throw new LabError('conflict', `Run ${run.id} is ${run.status}: it has no final trained weights.`, `Wait until it is done, or export only its architecture with \`pdash export-arch ${run.id} --format json\`.`);
@@ -95,7 +95,7 @@ export async function trainedWeights(core: LabCore, arch: RunArchitecture): Prom
  * The HPs the run retrained with. They are kept in its checkpoint (hp_trials holds every trial, not the pick);
  * a spec export must work for any run that chose an architecture, so an unreadable checkpoint gives null here.
  */
-async function chosenHp(core: LabCore, runId: number): Promise<HpChoice | null> {
+async function chosenHp(core: LabServices, runId: number): Promise<HpChoice | null> {
   try {
     const checkpoint = await readCheckpoint(core, runId);
     return checkpoint?.state.phase === 'retrain' ? checkpoint.state.hp : null;
@@ -126,7 +126,7 @@ async function normalizationOf(dataset: DatasetRecord): Promise<Record<string, u
   };
 }
 
-async function architectureRecord(core: LabCore, arch: RunArchitecture, weights: TrainedWeights | null): Promise<Record<string, unknown>> {
+async function architectureRecord(core: LabServices, arch: RunArchitecture, weights: TrainedWeights | null): Promise<Record<string, unknown>> {
   const { run, dataset } = arch;
   const hp = weights?.hp ?? (await chosenHp(core, run.id));
   return {
@@ -151,7 +151,7 @@ function jsonFile(name: string, value: unknown): ExportedFile {
   return { name, mediaType: 'application/json', data: new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`) };
 }
 
-export async function exportArchitecture(core: LabCore, runId: number, format: ArchitectureFormat): Promise<ExportedFile[]> {
+export async function exportArchitecture(core: LabServices, runId: number, format: ArchitectureFormat): Promise<ExportedFile[]> {
   const arch = runArchitecture(core, runId);
   const { run } = arch;
   if (format === 'json') return [jsonFile('architecture.json', await architectureRecord(core, arch, null))];
