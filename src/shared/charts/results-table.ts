@@ -5,7 +5,8 @@
  */
 import type { Comparison, Method } from '../contract/index.ts';
 import { decimalsFor, fixed, formatMeanStd, formatNumber, formatP, meanStdParts } from './format.ts';
-import { directionText, isBetter, METRIC_INFO, metricLabel, methodLabel } from './vocabulary.ts';
+import { isBetter, METRIC_INFO } from '../engine/index.ts';
+import { directionText, metricLabel, methodLabel } from './vocabulary.ts';
 
 export const STD_NOTE = 'sample std (n − 1)';
 

@@ -3,6 +3,7 @@
  * metric means and which way is better. One method keeps one colour in every chart and every export.
  */
 import { Method, type MetricSpec } from '../contract/index.ts';
+import { METRIC_INFO } from '../engine/index.ts';
 
 /** The order methods appear in every chart and table: the contract's. */
 export const METHOD_ORDER: readonly Method[] = Method.options;
@@ -32,15 +33,6 @@ export const PHASES: ReadonlyArray<{ phase: string; label: string; color: string
   { phase: 'test', label: 'test', color: '#7a7a7a' },
 ];
 
-export type MetricName = MetricSpec['name'];
-
-export const METRIC_INFO: Readonly<Record<MetricName, { label: string; unit: string; definition: string }>> = {
-  error: { label: 'error', unit: '%', definition: '100 − top-1 accuracy on the test split, in percent' },
-  'relative-l2': { label: 'relative L2', unit: '', definition: 'mean over test samples of ‖ŷ − y‖ / ‖y‖, after undoing the target normalisation' },
-  'one-minus-macro-f1': { label: '1 − macro F1', unit: '', definition: '1 − macro-averaged F1 over the classes, on the test split' },
-  mse: { label: 'MSE', unit: '', definition: 'mean squared error on the test split' },
-};
-
 export function methodLabel(method: string): string {
   return (METHOD_LABELS as Record<string, string>)[method] ?? method;
 }
@@ -63,9 +55,4 @@ export function metricLabel(metric: MetricSpec): string {
 export function metricAxisName(metric: MetricSpec | null, split = 'test'): string {
   if (metric === null) return `${split} metric`;
   return `${split} ${metricLabel(metric)}, ${directionText(metric.direction)}`;
-}
-
-/** Which of two values is better under a direction (ties are not better). */
-export function isBetter(direction: string, a: number, b: number): boolean {
-  return direction === 'maximize' ? a > b : a < b;
 }

@@ -3,7 +3,8 @@
  * names), the chosen architectures, the configuration, the dataset with its content hash, and the environment.
  * No script, no external file, no web font: it opens offline and prints (to PDF) as it shows.
  */
-import { architectureGrid, compareCharts, defaultCostAxis, formatCount, formatNumber, formatSeconds, methodLabel, METRIC_INFO, patternText, resultsTable, STD_NOTE } from '../../../shared/charts/index.ts';
+import { architectureGrid, compareCharts, defaultCostAxis, formatCount, formatNumber, formatSeconds, methodLabel, patternText, resultsTable, STD_NOTE } from '../../../shared/charts/index.ts';
+import { METRIC_INFO } from '../../../shared/engine/index.ts';
 import type { ReportData } from './report-data.ts';
 import type { SvgRenderer } from './svg.ts';
 

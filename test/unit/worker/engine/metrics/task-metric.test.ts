@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMetric } from '../../../../../src/worker/engine/metrics/task-metric.ts';
-import { isBetter, metricValue, SeededRandom } from '../../../../../src/shared/engine/index.ts';
+import { isBetter, METRIC_INFO, metricValue, SeededRandom } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
 
 beforeAll(useTestBackend);
@@ -128,8 +128,8 @@ describe('relative L2', () => {
 describe('metric values', () => {
   it('carry name and direction; lower is better for all three', () => {
     expect(metricValue('relative-l2', 0.1)).toEqual({ name: 'relative-l2', direction: 'minimize', value: 0.1 });
-    expect(isBetter('error', 5, 6)).toBe(true);
-    expect(isBetter('one-minus-macro-f1', 0.3, 0.3)).toBe(false);
+    expect(isBetter(METRIC_INFO.error.direction, 5, 6)).toBe(true);
+    expect(isBetter(METRIC_INFO['one-minus-macro-f1'].direction, 0.3, 0.3)).toBe(false);
   });
 
   it('refuses to report over an empty set', () => {
