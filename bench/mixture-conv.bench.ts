@@ -15,9 +15,9 @@ import { convolve2d } from '../src/worker/engine/ops/conv-core.ts';
 import { convFilterGradient, convInputGradient } from '../src/worker/engine/ops/kernels/conv-gradients.ts';
 import { originalKernel, registerTrainingKernels } from '../src/worker/engine/ops/kernels/register.ts';
 import { estimateMixtureCosts } from '../src/worker/engine/ops/mixture-cost.ts';
-import { createMixtureConvParams, gumbelCoefficients, mixtureConv, patternSpace } from '../src/worker/engine/ops/mixture-conv.ts';
+import { createMixtureConvParams, gumbelCoefficients, mixtureConv } from '../src/worker/engine/ops/mixture-conv.ts';
 import type { MixtureConvConfig } from '../src/worker/engine/ops/mixture-types.ts';
-import { MIXTURE_METHODS, SeededRandom, type MixtureMethod } from '../src/shared/engine/index.ts';
+import { MIXTURE_METHODS, patternSpace, SeededRandom, type MixtureMethod } from '../src/shared/engine/index.ts';
 import { setupNodeRuntime } from '../src/worker/node-runtime.ts';
 
 function argument(name: string): string | undefined {

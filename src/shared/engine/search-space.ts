@@ -4,7 +4,7 @@
  * keeps one pattern list per layer (ragged).
  */
 
-/** One candidate convolution: kernel size k and dilation d (same shape as the ops' `Pattern`). */
+/** One candidate convolution: kernel size k and dilation d. */
 export interface KernelPattern {
   kernel: number;
   dilation: number;
@@ -27,9 +27,15 @@ export function defaultSearchSpace(rank: 1 | 2): SearchSpaceGrid {
 /** The grid's patterns, kernel-major. */
 export function gridPatterns(grid: SearchSpaceGrid): KernelPattern[] {
   checkGrid(grid);
-  const patterns: KernelPattern[] = [];
-  for (const kernel of grid.kernels) for (const dilation of grid.dilations) patterns.push({ kernel, dilation });
-  return patterns;
+  return patternSpace(grid.kernels, grid.dilations);
+}
+
+/**
+ * Every (kernel, dilation) pair in kernel-major order, index i = iK * |D| + iD, without gridPatterns' checks: the
+ * mixture conv itself computes any kernel (even ones included), and its tests and benchmarks use that.
+ */
+export function patternSpace(kernels: readonly number[], dilations: readonly number[]): KernelPattern[] {
+  return kernels.flatMap((kernel) => dilations.map((dilation) => ({ kernel, dilation })));
 }
 
 /** The same grid for each of `layers` searchable layers. */

@@ -22,12 +22,12 @@
  * [k, k, Cin, Cout], depthwise [k, C, 1] / [k, k, C, 1].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MIXTURE_METHODS, type MixtureMethod, type SeededRandom } from '../../../shared/engine/index.ts';
+import { fieldSize, MIXTURE_METHODS, type KernelPattern, type MixtureMethod, type SeededRandom } from '../../../shared/engine/index.ts';
 import { convolve2d, subsample, type Pair } from './conv-core.ts';
 import { aggregateAxis, explicitPads, lastOffset, placeInAggregate, reachableTaps, type AxisTaps } from './conv-geometry.ts';
 import { fourierCorrelation } from './fourier-conv.ts';
 import { chooseMixtureMethod } from './mixture-cost.ts';
-import type { MixtureConvConfig, Pattern } from './mixture-types.ts';
+import type { MixtureConvConfig } from './mixture-types.ts';
 
 export interface MixtureConvParams {
   /** One per pattern, tfjs filter layout (see the module comment). */
@@ -35,16 +35,6 @@ export interface MixtureConvParams {
   /** Architecture parameters, shape [|P|]. */
   alpha: tf.Variable;
   bias: tf.Variable | null;
-}
-
-/** Receptive field (extent) d(k-1)+1 of a pattern. */
-export function fieldSize(p: Pattern): number {
-  return p.dilation * (p.kernel - 1) + 1;
-}
-
-/** The full DASH space K x D in kernel-major order: index i = iK * |D| + iD. */
-export function patternSpace(kernels: readonly number[], dilations: readonly number[]): Pattern[] {
-  return kernels.flatMap((kernel) => dilations.map((dilation) => ({ kernel, dilation })));
 }
 
 export function validateMixtureConfig(config: MixtureConvConfig): void {
@@ -66,7 +56,7 @@ export function validateMixtureConfig(config: MixtureConvConfig): void {
 }
 
 /** Filter shape of one pattern's weights. */
-export function weightShape(config: MixtureConvConfig, pattern: Pattern): number[] {
+export function weightShape(config: MixtureConvConfig, pattern: KernelPattern): number[] {
   const io = config.depthwise ? [config.inChannels, 1] : [config.inChannels, config.outChannels];
   return config.rank === 1 ? [pattern.kernel, ...io] : [pattern.kernel, pattern.kernel, ...io];
 }
@@ -116,7 +106,7 @@ function spatialSize(x: tf.Tensor, config: MixtureConvConfig): Pair {
 
 /** Per-axis plan of one pattern: which taps are kept and where they sit. */
 export interface PatternPlan {
-  pattern: Pattern;
+  pattern: KernelPattern;
   index: number;
   axes: [AxisTaps, AxisTaps];
   /** False when no tap ever reaches the input (possible only for even extents): contributes exactly zero. */

@@ -3,11 +3,7 @@
  * mixture-conv.ts (the evaluation methods) and mixture-cost.ts (which method is cheapest) both describe layers
  * with these, so neither imports the other for a type, as tfjs's ops and gradients share `kernel_names.ts`.
  */
-
-export interface Pattern {
-  kernel: number;
-  dilation: number;
-}
+import type { KernelPattern } from '../../../shared/engine/index.ts';
 
 export interface MixtureConvConfig {
   rank: 1 | 2;
@@ -15,7 +11,7 @@ export interface MixtureConvConfig {
   outChannels: number;
   stride: number;
   /** This layer's candidates, in the order alpha and the weights use (kernel-major for the full DASH space). */
-  patterns: Pattern[];
+  patterns: KernelPattern[];
   /** Depthwise (groups = C) conv; requires inChannels === outChannels. */
   depthwise: boolean;
   bias: boolean;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createMixtureConvParams, fieldSize, gumbelCoefficients, mixtureConv, mixtureProbabilities, patternSpace } from '../../../../../src/worker/engine/ops/mixture-conv.ts';
-import type { MixtureConvConfig, Pattern } from '../../../../../src/worker/engine/ops/mixture-types.ts';
-import { MIXTURE_METHODS, SeededRandom, type MixtureMethod } from '../../../../../src/shared/engine/index.ts';
+import { createMixtureConvParams, gumbelCoefficients, mixtureConv, mixtureProbabilities } from '../../../../../src/worker/engine/ops/mixture-conv.ts';
+import type { MixtureConvConfig } from '../../../../../src/worker/engine/ops/mixture-types.ts';
+import { fieldSize, MIXTURE_METHODS, patternSpace, SeededRandom, type KernelPattern, type MixtureMethod } from '../../../../../src/shared/engine/index.ts';
 import { naiveAlphaGradient, naiveForward, naiveGradients, naiveGumbelSoftmax, type NaiveLayer } from './naive-reference.ts';
 import { maxRelativeError, prepareTestBackends, useBackend } from './test-backends.ts';
 
@@ -14,7 +14,7 @@ interface Case {
   config: MixtureConvConfig;
 }
 
-function layer(rank: 1 | 2, cin: number, cout: number, stride: number, patterns: Pattern[], depthwise: boolean): MixtureConvConfig {
+function layer(rank: 1 | 2, cin: number, cout: number, stride: number, patterns: KernelPattern[], depthwise: boolean): MixtureConvConfig {
   return { rank, inChannels: cin, outChannels: cout, stride, patterns, depthwise, bias: true };
 }
 

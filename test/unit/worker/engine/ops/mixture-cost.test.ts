@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseMixtureMethod, estimateMixtureCosts } from '../../../../../src/worker/engine/ops/mixture-cost.ts';
-import { patternSpace } from '../../../../../src/worker/engine/ops/mixture-conv.ts';
 import type { MixtureConvConfig } from '../../../../../src/worker/engine/ops/mixture-types.ts';
-import { MIXTURE_METHODS } from '../../../../../src/shared/engine/index.ts';
+import { MIXTURE_METHODS, patternSpace } from '../../../../../src/shared/engine/index.ts';
 
 const wrn = (cin: number, cout: number, stride = 1): MixtureConvConfig => ({
   rank: 2, inChannels: cin, outChannels: cout, stride, patterns: patternSpace([3, 5, 7, 9], [1, 3, 7, 15]), depthwise: cin === cout, bias: true,
