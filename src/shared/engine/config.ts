@@ -5,6 +5,7 @@
 import type { SearchSpaceGrid } from './search-space.ts';
 import type { BackboneName } from './spec.ts';
 import { Selection, type Preset } from '../contract/index.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 
 /**
@@ -165,6 +166,11 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+function sameSettings(a: RunConfig, b: RunConfig): boolean {
+  const settings = ({ preset: _preset, custom: _custom, ...rest }: RunConfig): unknown => rest;
+  return canonicalJson(settings(a)) === canonicalJson(settings(b));
+}
+
 /** Merges overrides into a base config (returns a new object). `grid` objects replace wholesale. */
 export function mergeConfig(base: RunConfig, overrides: RunConfigOverrides): RunConfig {
   const merge = (a: unknown, b: unknown, key: string): unknown => {
@@ -178,7 +184,9 @@ export function mergeConfig(base: RunConfig, overrides: RunConfigOverrides): Run
     return out;
   };
   const merged = merge(structuredClone(base), overrides, '') as RunConfig;
-  if (Object.keys(overrides).length > 0 && overrides.custom === undefined) merged.custom = true;
+  // Custom means the budget differs from the preset's, not that overrides were given: an override that restates
+  // the preset's value (the lab always sends the selection) leaves the preset's budget as it is.
+  if (overrides.custom === undefined) merged.custom = base.custom || !sameSettings(base, merged);
   validateConfig(merged);
   return merged;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
-import { defaultSearchSpace, resolveConfig, type RunConfig, type RunConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
+import { defaultSearchSpace, planRoundSizes, resolveConfig, type RunConfig, type RunConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
 import { compareRuns } from '../compare/compare.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { LabEvents } from '../events.ts';
@@ -95,13 +95,9 @@ export class RunService {
     // A P-DASH schedule starts at the number of patterns per layer, which depends on the dataset's rank.
     const grid = resolved.search.grid ?? defaultSearchSpace(dataset.rank);
     const patterns = grid.kernels.length * grid.dilations.length;
-    const schedule = resolved.pdash.schedule;
-    if (parsed.methods.includes('pdash') && schedule !== null && schedule[0] !== patterns) {
-      throw new LabError(
-        'bad-request',
-        `The P-DASH schedule [${schedule.join(', ')}] must start at the search space's ${patterns} patterns per layer (${grid.kernels.length} kernel sizes x ${grid.dilations.length} dilations).`,
-        `Start it at ${patterns}, e.g. [${patterns}, ${Math.max(2, Math.ceil(patterns / 4))}, 1], or change --kernels/--dilations.`,
-      );
+    const rounds = planRoundSizes(patterns, resolved.pdash, grid);
+    if (parsed.methods.includes('pdash') && !rounds.ok) {
+      throw new LabError('bad-request', rounds.error, 'Change the P-DASH rounds or schedule, or the search space (--kernels/--dilations).');
     }
     const name = parsed.name ?? `${parsed.methods.join(' vs ')} on ${dataset.name}`;
     const { experimentId } = this.options.log.createExperiment({

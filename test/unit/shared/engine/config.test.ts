@@ -28,6 +28,12 @@ describe('presets and overrides', () => {
     expect(PRESETS.quick.retrain.epochs).not.toBe(30);
   });
 
+  it("is not custom when the overrides restate the preset's values (the lab always sends the selection)", () => {
+    expect(resolveConfig('quick', { selection: 'argmax' }).custom).toBe(false);
+    expect(resolveConfig('quick', { selection: 'perturbation' }).custom).toBe(true);
+    expect(resolveConfig('smoke', { search: { epochs: PRESETS.smoke.search.epochs } }).custom).toBe(false);
+  });
+
   it('refuses unknown settings and bad values, naming them', () => {
     expect(() => resolveConfig('smoke', { search: { epoch: 3 } as never })).toThrow(/unknown setting search\.epoch/);
     expect(() => resolveConfig('smoke', { search: { batchFraction: 0 } })).toThrow(/search\.batchFraction must be in \(0, 1\]/);
