@@ -1,7 +1,9 @@
 import type { Comparison, ExperimentSummary, Method, RunSummary } from '../../shared/contract/index.ts';
 import type { LabCore } from '../../main/core/lab-core.ts';
+import type { RunConfig } from '../../shared/engine/index.ts';
 import { UsageError, commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
+import { budgetLines, budgetOverrides } from '../overrides.ts';
 import { progressBar, type ProgressBar } from '../progress.ts';
 
 const jsonOption = { json: { type: 'boolean' } } as const;
@@ -128,10 +130,12 @@ const runCommand: Command = {
   help: `Usage: pdash run --dataset N --methods dash[,pdash,backbone,random] --seeds 0,1,2
          --preset <smoke|quick|paper> [--kernels 3,5,7,9] [--dilations 1,3,7,15]
          [--selection argmax|perturbation] [--schedule 16,4,1 | --rounds R --keep-fraction F]
-         [--round-epochs E] [--concurrency K] [--name NAME] [--json]
+         [--round-epochs E] [--config FILE.json] [--set PATH=VALUE ...]
+         [--concurrency K] [--name NAME] [--json]
 
 Creates an experiment, runs each (method, seed) in its own worker process (K at a time, default 1) with a
-progress bar per run, and prints the results. Ctrl+C pauses the running runs; continue them with
+progress bar per run, and prints the results; the resolved budget (epochs and batch size per phase) is
+printed before the runs start. Ctrl+C pauses the running runs; continue them with
 \`pdash resume RUN\`.
 
   --dataset N      dataset id or name (pdash dataset list)
@@ -142,6 +146,12 @@ progress bar per run, and prints the results. Ctrl+C pauses the running runs; co
   --selection S    argmax of softmax(alpha) (DASH's), or perturbation (DARTS-PT), also for P-DASH's pruning
   --schedule N,..  P-DASH: candidates per layer in each round, e.g. 16,4,1 (default: keep half per round, 3 rounds)
   --rounds R, --keep-fraction F, --round-epochs E   P-DASH without a schedule list, and epochs per round
+  --config FILE    a custom budget: a JSON object of overrides on the preset, e.g.
+                   {"search": {"epochs": 30}, "retrain": {"epochs": 40, "batchSize": 16}}
+  --set PATH=VALUE one override, repeatable, applied after --config: a dotted path into the run
+                   configuration and a JSON value, e.g. --set search.epochs=30 --set hpSearch.grid.lr=[0.1,0.01]
+                   (strings in double quotes: --set search.mixtureMethod='"fft"'); an unknown setting or a
+                   bad value is refused, naming the flag
   --json           print {experimentId, runs: [{id, method, seed, status, metric, architecture, seconds}]}
 ${commonHelp}`,
   options: {
@@ -160,9 +170,13 @@ ${commonHelp}`,
     'round-epochs': { type: 'string' },
     concurrency: { type: 'string' },
     name: { type: 'string' },
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
   },
   run: (values, _p, io) => {
     requireOptions(values, ['dataset', 'methods', 'seeds', 'preset']);
+    const sets = Array.isArray(values.set) ? values.set.filter((v): v is string => typeof v === 'string') : [];
+    const overrides = budgetOverrides({ preset: stringOption(values, 'preset'), configFile: stringOption(values, 'config'), sets, cwd: io.cwd });
     return withLab(values, io, async (core) => {
       const datasetText = stringOption(values, 'dataset')!;
       const kernels = list(stringOption(values, 'kernels'), 'kernels', integer('kernels')) as number[];
@@ -186,9 +200,14 @@ ${commonHelp}`,
         ...(stringOption(values, 'selection') ? { selection: stringOption(values, 'selection') as 'argmax' } : {}),
         ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
         ...(Object.keys(pdash).length > 0 ? { pdash } : {}),
+        ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
         concurrency,
       });
-      if (values.json !== true) io.stderr(`Experiment ${experiment.id}: ${experiment.runs.length} run(s) on ${experiment.dataset.name}, preset ${experiment.preset}.\n`);
+      if (values.json !== true) {
+        io.stderr(`Experiment ${experiment.id}: ${experiment.runs.length} run(s) on ${experiment.dataset.name}, preset ${experiment.preset}.\n`);
+        // The stored configuration, as the runs will use it: what the preset, --config and --set came to.
+        if (experiment.config !== null) io.stderr(budgetLines(experiment.config as unknown as RunConfig, experiment.methods).join('\n') + '\n');
+      }
       const how = await superviseUntilIdle(core, experiment.id, concurrency, io);
       const final = core.runs.experiment(experiment.id);
       io.stdout(values.json === true ? JSON.stringify(runReport(final), null, 2) + '\n' : formatRuns(final.runs));
