@@ -53,7 +53,7 @@ export function fixtureSpec(layers: Array<[number, number]>): ArchitectureSpec {
   return { backbone: 'resnet1d', rank: 1, inChannels: 1, outputs: 2, baseChannels: 4, padding: 'causal', layers: layers.map(([kernel, dilation], layer) => ({ layer, kernel, dilation })) };
 }
 
-function eventsOf(run: FixtureRun): EngineEvent[] {
+export function eventsOf(run: FixtureRun): EngineEvent[] {
   const events: EngineEvent[] = [];
   const phase = (name: 'search' | 'hp-search' | 'retrain' | 'test', round: number | null, seconds: number, body: () => void) => {
     events.push({ type: 'phase-start', phase: name, round, epochs: 0, stepsPerEpoch: 1, totalSteps: 1 });

@@ -1,7 +1,9 @@
 /**
- * The results table of a comparison as data: one row per method with n, mean ± sample std, min, max, the best
- * mean marked by the metric's direction, the Welch tests between methods, and the published numbers beside
- * the user's own. The Compare view renders it as HTML; the exporters as Markdown, LaTeX, CSV and HTML.
+ * The results table of a comparison as data: one row per method and configuration with n, mean ± sample std,
+ * min, max, a bootstrap interval of the mean, the best mean marked by the metric's direction, the Welch tests
+ * and the paired tests (t and Wilcoxon, on matched seeds) between rows with the seeds a difference of that size
+ * would need, what differs between configurations of one method, a mark on smoke rows (not a result), and the
+ * published numbers beside the user's own. The Compare view renders it as HTML; the exporters as Markdown, LaTeX, CSV and HTML.
  */
 import type { Comparison, Method } from '../contract/index.ts';
 import { decimalsFor, fixed, formatMeanStd, formatNumber, formatP, meanStdParts } from './format.ts';
@@ -9,6 +11,8 @@ import { isBetter, METRIC_INFO } from '../engine/index.ts';
 import { directionText, metricLabel, methodLabel } from './vocabulary.ts';
 
 export const STD_NOTE = 'sample std (n − 1)';
+/** The mark of a row whose runs used the `smoke` preset. */
+export const SMOKE_MARK = 'smoke: not a result';
 
 export interface PublishedCell {
   label: string;
@@ -33,6 +37,27 @@ export interface ResultRow {
   text: { mean: string; std: string | null; meanStd: string; min: string; max: string };
   /** The published number for the same method on the same task, when there is one. */
   published: PublishedCell | null;
+  /** What sets this row's configuration apart from the method's other rows ('' when the method has one row). */
+  configuration: string;
+  /** The runs used the `smoke` preset: not a result. */
+  smoke: boolean;
+  /** Percentile bootstrap interval of the mean, when n >= 2. */
+  interval: { low: number; high: number; level: number; resamples: number; text: string } | null;
+}
+
+export interface PairedRow {
+  a: Method;
+  b: Method;
+  label: string;
+  seeds: number[];
+  n: number;
+  t: number;
+  df: number;
+  p: number;
+  meanDifference: number;
+  wilcoxon: { n: number; wPlus: number; wMinus: number; p: number } | null;
+  seedsNeeded: number | null;
+  text: { seeds: string; t: string; df: string; p: string; meanDifference: string; stdDifference: string; wilcoxonW: string; wilcoxonP: string; seedsNeeded: string };
 }
 
 export interface WelchRow {
@@ -43,6 +68,9 @@ export interface WelchRow {
   df: number;
   p: number;
   meanDifference: number;
+  /** Seeds per row that would resolve the difference (pooled std); null: none to resolve. */
+  seedsNeeded: number | null;
+  seedsNeededText: string;
   text: { t: string; df: string; p: string; meanDifference: string };
 }
 
@@ -56,6 +84,14 @@ export interface ResultsTable {
   stdNote: string;
   rows: ResultRow[];
   welch: WelchRow[];
+  /** Paired t and exact Wilcoxon signed-rank tests on the seeds both rows ran. */
+  paired: PairedRow[];
+  /** "smoke: not a result — DASH ran the smoke preset …", when a row did; null otherwise. */
+  smokeNote: string | null;
+  /** One line per method with several configurations: "DASH: preset quick vs smoke; retrain.epochs 8 vs 3". */
+  differences: string[];
+  /** How the seeds-needed numbers are computed. */
+  seedsNeededNote: string;
   published: {
     task: string;
     metricLabel: string;
@@ -64,7 +100,7 @@ export interface ResultsTable {
     rows: Array<PublishedCell & { method: string }>;
   } | null;
   /** Per seed, per method: the values behind each mean. */
-  perSeed: Array<{ method: Method; label: string; values: Array<{ seed: number; runId: number; value: number; text: string }> }>;
+  perSeed: Array<{ method: Method; label: string; smoke: boolean; values: Array<{ seed: number; runId: number; value: number; text: string }> }>;
 }
 
 export function resultsTable(comparison: Comparison): ResultsTable {
@@ -74,18 +110,20 @@ export function resultsTable(comparison: Comparison): ResultsTable {
   const bestMean = withMean.length >= 2 ? withMean.reduce((best, m) => (isBetter(direction, m.mean!, best) ? m.mean! : best), withMean[0]!.mean!) : null;
   const publishedByMethod = new Map((comparison.published?.results ?? []).map((r) => [r.method, r]));
 
-  // Min, max and per-seed values are written to the decimal place of their method's mean ± std.
-  const decimals = new Map(comparison.methods.map((m) => [m.method, m.mean === null ? null : decimalsFor(m.mean, m.std)]));
-  const written = (method: Method, value: number | null): string => {
-    const d = decimals.get(method);
+  // Min, max, interval and per-seed values are written to the decimal place of their row's mean ± std.
+  const decimals = comparison.methods.map((m) => (m.mean === null ? null : decimalsFor(m.mean, m.std)));
+  const written = (row: number, value: number | null): string => {
+    const d = decimals[row];
     return value === null ? '–' : d === null || d === undefined ? formatNumber(value) : fixed(value, d);
   };
-  const rows: ResultRow[] = comparison.methods.map((m) => {
+  const labels = comparison.methods.map((m) => rowLabel(m.method, m.configuration?.label ?? ''));
+  const rows: ResultRow[] = comparison.methods.map((m, i) => {
     const parts = m.mean === null ? null : meanStdParts(m.mean, m.std);
     const published = publishedByMethod.get(m.method);
+    const bootstrap = m.bootstrap ?? null;
     return {
       method: m.method,
-      label: methodLabel(m.method),
+      label: labels[i]!,
       n: m.n,
       pending: m.pending,
       mean: m.mean,
@@ -97,18 +135,57 @@ export function resultsTable(comparison: Comparison): ResultsTable {
         mean: parts?.mean ?? '–',
         std: parts?.std ?? null,
         meanStd: m.mean === null ? '–' : formatMeanStd(m.mean, m.std),
-        min: written(m.method, m.min),
-        max: written(m.method, m.max),
+        min: written(i, m.min),
+        max: written(i, m.max),
       },
       published: published ? publishedCell(published) : null,
+      configuration: m.configuration?.label ?? '',
+      smoke: m.configuration?.smoke ?? false,
+      interval: bootstrap === null ? null : { ...bootstrap, text: `[${written(i, bootstrap.low)}, ${written(i, bootstrap.high)}]` },
     };
   });
 
+  // A test names its two rows by their labels; comparisons made before rows had indices name the methods.
+  const pairLabel = (w: { a: Method; b: Method; aRow?: number | undefined; bRow?: number | undefined }): string =>
+    `${w.aRow === undefined ? methodLabel(w.a) : labels[w.aRow]} vs ${w.bRow === undefined ? methodLabel(w.b) : labels[w.bRow]}`;
   const welch: WelchRow[] = comparison.welch.map((w) => ({
     ...w,
-    label: `${methodLabel(w.a)} vs ${methodLabel(w.b)}`,
+    seedsNeeded: w.seedsNeeded ?? null,
+    label: pairLabel(w),
+    seedsNeededText: seedsText(w.seedsNeeded ?? null),
     text: { t: fixed(w.t, 3), df: fixed(w.df, 2), p: formatP(w.p), meanDifference: formatNumber(w.meanDifference) },
   }));
+  const paired: PairedRow[] = (comparison.paired ?? []).map((w) => ({
+    a: w.a,
+    b: w.b,
+    label: pairLabel(w),
+    seeds: w.seeds,
+    n: w.n,
+    t: w.t,
+    df: w.df,
+    p: w.p,
+    meanDifference: w.meanDifference,
+    wilcoxon: w.wilcoxon,
+    seedsNeeded: w.seedsNeeded,
+    text: {
+      seeds: w.seeds.join(', '),
+      t: fixed(w.t, 3),
+      df: String(w.df),
+      p: formatP(w.p),
+      meanDifference: formatNumber(w.meanDifference),
+      stdDifference: formatNumber(w.stdDifference),
+      wilcoxonW: w.wilcoxon === null ? '–' : formatNumber(Math.min(w.wilcoxon.wPlus, w.wilcoxon.wMinus)),
+      wilcoxonP: w.wilcoxon === null ? '–' : formatP(w.wilcoxon.p),
+      seedsNeeded: seedsText(w.seedsNeeded),
+    },
+  }));
+
+  const smokeRows = rows.filter((r) => r.smoke);
+  const smokeNote =
+    smokeRows.length === 0
+      ? null
+      : `${SMOKE_MARK} — ${smokeRows.map((r) => r.label).join(', ')} ran the smoke preset (seconds, for checking that a dataset trains): ${smokeRows.length === 1 ? 'its numbers are' : 'their numbers are'} no evidence about the methods.`;
+  const differences = (comparison.differences ?? []).map((d) => `${methodLabel(d.method)}: ${d.text}`);
 
   const published = comparison.published
     ? {
@@ -128,11 +205,16 @@ export function resultsTable(comparison: Comparison): ResultsTable {
     stdNote: STD_NOTE,
     rows,
     welch,
+    paired,
+    smokeNote,
+    differences,
+    seedsNeededNote: SEEDS_NEEDED_NOTE,
     published,
-    perSeed: comparison.methods.map((m) => ({
+    perSeed: comparison.methods.map((m, i) => ({
       method: m.method,
-      label: methodLabel(m.method),
-      values: [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId).map((v) => ({ ...v, text: written(m.method, v.value) })),
+      label: labels[i]!,
+      smoke: m.configuration?.smoke ?? false,
+      values: [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId).map((v) => ({ ...v, text: written(i, v.value) })),
     })),
   };
 }
@@ -148,4 +230,16 @@ function writtenDecimals(value: number): number {
 function publishedCell(r: { label: string; mean: number; std: number; n: number }): PublishedCell {
   const decimals = Math.max(writtenDecimals(r.mean), writtenDecimals(r.std));
   return { label: r.label, mean: r.mean, std: r.std, n: r.n, text: `${fixed(r.mean, decimals)} ± ${fixed(r.std, decimals)}` };
+}
+
+export const SEEDS_NEEDED_NOTE =
+  'Seeds needed: about how many seeds (matched seeds for the paired test, seeds per method for Welch) would resolve a difference of the observed size at two-sided alpha 0.05 with power 0.8, from the observed spread (normal approximation).';
+
+/** "DASH", or "DASH (smoke)" when the method has several configurations. */
+export function rowLabel(method: Method, configuration: string): string {
+  return configuration === '' ? methodLabel(method) : `${methodLabel(method)} (${configuration})`;
+}
+
+function seedsText(n: number | null): string {
+  return n === null ? '–' : String(n);
 }

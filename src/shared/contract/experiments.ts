@@ -175,14 +175,55 @@ export const MethodStats = z.object({
   flops: z.number().nullable(),
   /** Mean estimated FLOPs spent per finished run, per phase and in total. */
   flopsSpent: PhaseSeconds,
+  /**
+   * The configuration this row's runs share (runs pool into one row only when their dataset, method and stored
+   * RunConfig are identical, and no seed repeats): `label` says what sets it apart from the method's other rows
+   * ('' when the method has one), `smoke` marks a row of the `smoke` preset, which is not a result.
+   */
+  configuration: z.object({ key: z.string(), label: z.string(), preset: z.string().nullable(), smoke: z.boolean() }).optional(),
+  /** Percentile bootstrap confidence interval of the mean (seeded); null when n < 2. */
+  bootstrap: z.object({ low: z.number(), high: z.number(), level: z.number(), resamples: z.number().int() }).nullable().optional(),
 });
+
+/** Two rows of a comparison: their methods, and their indices in `methods` (a method may have several rows). */
+const RowPair = { a: Method, b: Method, aRow: z.number().int().optional(), bRow: z.number().int().optional() };
 
 export const Comparison = z.object({
   runIds: z.array(z.number().int()),
   metric: MetricSpec.nullable(),
   stdKind: z.literal('sample (n - 1)'),
   methods: z.array(MethodStats),
-  welch: z.array(z.object({ a: Method, b: Method, t: z.number(), df: z.number(), p: z.number(), meanDifference: z.number() })),
+  welch: z.array(
+    z.object({
+      ...RowPair,
+      t: z.number(),
+      df: z.number(),
+      p: z.number(),
+      meanDifference: z.number(),
+      /** Seeds per row that would resolve this difference (alpha 0.05 two-sided, power 0.8, pooled std); null: none to resolve. */
+      seedsNeeded: z.number().int().nullable().optional(),
+    }),
+  ),
+  /** Paired comparison on the seeds both rows ran: the paired t-test and the exact Wilcoxon signed-rank test. */
+  paired: z
+    .array(
+      z.object({
+        ...RowPair,
+        seeds: z.array(z.number().int()),
+        n: z.number().int(),
+        meanDifference: z.number(),
+        stdDifference: z.number(),
+        t: z.number(),
+        df: z.number(),
+        p: z.number(),
+        wilcoxon: z.object({ n: z.number().int(), wPlus: z.number(), wMinus: z.number(), p: z.number() }).nullable(),
+        /** Matched seeds that would resolve this difference (alpha 0.05 two-sided, power 0.8, sd of the differences). */
+        seedsNeeded: z.number().int().nullable(),
+      }),
+    )
+    .optional(),
+  /** For each method with several rows (configurations), one line of what differs, e.g. "preset quick vs smoke; retrain.epochs 8 vs 3". */
+  differences: z.array(z.object({ method: Method, text: z.string() })).optional(),
   layers: z.array(
     z.object({
       layer: z.number().int(),

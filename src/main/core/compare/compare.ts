@@ -1,6 +1,9 @@
 /**
- * Seed-aware comparison of runs, by method: n, mean, sample std, min, max and per-seed values of the test
- * metric; Welch's t-test between every pair of methods; the modal (k, d) of every searchable layer across
+ * Seed-aware comparison of runs, by configuration: runs pool into one row only when their dataset, method and
+ * stored RunConfig are identical and no seed repeats (a smoke run and a quick run of seed 0 are two rows, and the
+ * comparison says what differs). Per row: n, mean, sample std, min, max, a bootstrap interval of the mean and the
+ * per-seed values of the test metric; between every two rows Welch's t-test, and on the seeds both ran the paired
+ * t-test and the exact Wilcoxon signed-rank test, each with the seeds a difference of that size would need; the modal (k, d) of every searchable layer across
  * seeds with its agreement; time per phase; and the published numbers when the dataset stands for one of the
  * NAS-Bench-360 tasks.
  */
@@ -10,7 +13,8 @@ import { LabError } from '../../../shared/errors.ts';
 import publishedResults from '../../../../resources/published-results.json' with { type: 'json' };
 import type { DatasetRecord } from '../datasets/registry.ts';
 import type { ExperimentLog, RunRow } from '../log/experiment-log.ts';
-import { modal, summarize, welchTest } from './statistics.ts';
+import { storedRunConfig } from '../log/stored-config.ts';
+import { bootstrapMeanInterval, modal, pairedTTest, pooledStd, seedsNeeded, summarize, welchTest, wilcoxonSignedRank } from './statistics.ts';
 
 
 export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, datasetOf: (experimentId: number) => DatasetRecord): Comparison {
@@ -23,10 +27,10 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
   const first = finished[0];
   const metric = first ? ({ name: first.metric_name, direction: first.metric_direction ?? 'minimize' } as NonNullable<Comparison['metric']>) : null;
 
-  const methods = METHOD_ORDER.filter((m) => rows.some((r) => r.method === m));
-  const stats: Comparison['methods'] = methods.map((method) => {
-    const mine = rows.filter((r) => r.method === method);
-    const done = finished.filter((r) => r.method === method);
+  const groups = groupByConfiguration(rows, datasetOf);
+  const stats: Comparison['methods'] = groups.map((group) => {
+    const mine = group.rows;
+    const done = mine.filter((r) => r.status === 'done' && r.metric_value !== null);
     const values = done.map((r) => ({ runId: r.id, seed: r.seed, value: r.metric_value! }));
     const summary = values.length > 0 ? summarize(values.map((v) => v.value)) : null;
     const seconds: Record<string, number> = {};
@@ -41,7 +45,7 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
     flopsSpent.total = Object.values(flopsSpent).reduce((a, b) => a + b, 0);
     const flops = done.map((r) => log.architecture(r.id)?.flops).filter((f): f is number => f !== undefined);
     return {
-      method,
+      method: group.method,
       n: values.length,
       mean: summary?.mean ?? null,
       std: summary?.std ?? null,
@@ -52,16 +56,31 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
       seconds,
       flopsSpent,
       flops: flops.length > 0 ? flops.reduce((a, b) => a + b, 0) / flops.length : null,
+      configuration: { key: group.key, label: group.label, preset: group.preset, smoke: group.preset === 'smoke' },
+      bootstrap: bootstrapMeanInterval(values.map((v) => v.value)),
     };
   });
 
   const welch: Comparison['welch'] = [];
+  const paired: NonNullable<Comparison['paired']> = [];
   for (let i = 0; i < stats.length; i++) {
     for (let j = i + 1; j < stats.length; j++) {
       const a = stats[i]!;
       const b = stats[j]!;
-      const test = welchTest(a.values.map((v) => v.value), b.values.map((v) => v.value));
-      if (test !== null && Number.isFinite(test.t)) welch.push({ a: a.method, b: b.method, t: test.t, df: test.df, p: test.p, meanDifference: test.meanDifference });
+      const pair = { a: a.method, b: b.method, aRow: i, bRow: j };
+      const va = a.values.map((v) => v.value);
+      const vb = b.values.map((v) => v.value);
+      const test = welchTest(va, vb);
+      if (test !== null && Number.isFinite(test.t)) {
+        welch.push({ ...pair, t: test.t, df: test.df, p: test.p, meanDifference: test.meanDifference, seedsNeeded: seedsNeeded(test.meanDifference, pooledStd(va, vb), 'pooled') });
+      }
+      const bySeedA = new Map(a.values.map((v) => [v.seed, v.value]));
+      const bySeedB = new Map(b.values.map((v) => [v.seed, v.value]));
+      const t = pairedTTest(bySeedA, bySeedB);
+      if (t !== null && Number.isFinite(t.t)) {
+        const wilcoxon = wilcoxonSignedRank(t.seeds.map((s) => bySeedA.get(s)!), t.seeds.map((s) => bySeedB.get(s)!));
+        paired.push({ ...pair, ...t, wilcoxon, seedsNeeded: seedsNeeded(t.meanDifference, t.stdDifference, 'paired') });
+      }
     }
   }
 
@@ -96,6 +115,8 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
     stdKind: 'sample (n - 1)',
     methods: stats,
     welch,
+    paired,
+    differences: differences(groups),
     layers,
     published: publishedFor(rows, datasetOf),
   };
@@ -108,4 +129,112 @@ function publishedFor(rows: readonly RunRow[], datasetOf: (experimentId: number)
   if (task === null || task === undefined) return null;
   const entry = publishedResults.tasks[task];
   return { task, metric: entry.metric, results: entry.results };
+}
+
+interface ConfigurationGroup {
+  method: Method;
+  key: string;
+  /** What sets this group apart from the method's other groups; '' when the method has one. */
+  label: string;
+  preset: string | null;
+  /** The configuration as path -> value (JSON), for saying what differs. */
+  settings: Map<string, string>;
+  /** 1 for the first group of a configuration; 2, 3, ... for runs that repeat one of its seeds. */
+  repeat: number;
+  rows: RunRow[];
+}
+
+/** Sections of the RunConfig that only one method reads (the worker's random search and P-DASH's plan). */
+const ONLY_FOR: Record<string, Method> = { random: 'random', pdash: 'pdash' };
+
+/** A JSON value with its object keys sorted: equal configurations give equal text. */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Leaves of a configuration as dotted paths (`retrain.epochs`); arrays and the HP grid are one leaf. */
+function flatten(value: unknown, path: string, out: Map<string, string>): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !path.endsWith('grid')) {
+    for (const [k, v] of Object.entries(value)) flatten(v, path === '' ? k : `${path}.${k}`, out);
+  } else out.set(path, sortedJson(value));
+}
+
+/**
+ * The runs by configuration: the dataset, the method and the stored RunConfig (read as it was stored, never
+ * resolved again; `custom` left out, being a consequence of the rest, and so are the sections only another
+ * method reads). A run whose seed its configuration's group already has starts a further group: a mean over
+ * seeds never counts one seed twice. Groups come in METHOD_ORDER, then by their first run.
+ */
+function groupByConfiguration(rows: readonly RunRow[], datasetOf: (experimentId: number) => DatasetRecord): ConfigurationGroup[] {
+  const groups: ConfigurationGroup[] = [];
+  for (const row of [...rows].sort((a, b) => a.id - b.id)) {
+    const dataset = datasetOf(row.experiment_id);
+    const stored = storedRunConfig(row.config);
+    const settings = new Map<string, string>([['dataset', JSON.stringify(dataset.name)]]);
+    let preset: string | null = null;
+    if (stored.ok) {
+      preset = stored.value.preset;
+      const { custom: _custom, ...rest } = stored.value as unknown as Record<string, unknown>;
+      for (const [section, method] of Object.entries(ONLY_FOR)) if (method !== row.method) delete rest[section];
+      flatten(rest, '', settings);
+    } else settings.set('configuration', JSON.stringify(`unreadable: ${row.config}`));
+    const key = `dataset ${dataset.id} ${row.method} ${sortedJson(Object.fromEntries([...settings].filter(([k]) => k !== 'dataset')))}`;
+    const home = groups.find((g) => g.key === key && !g.rows.some((r) => r.seed === row.seed));
+    if (home) home.rows.push(row);
+    else groups.push({ method: row.method, key, label: '', preset, settings, repeat: groups.filter((g) => g.key === key).length + 1, rows: [row] });
+  }
+  groups.sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.rows[0]!.id - b.rows[0]!.id);
+  for (const method of METHOD_ORDER) {
+    const mine = groups.filter((g) => g.method === method);
+    if (mine.length < 2) continue;
+    const differing = differingPaths(mine);
+    const labelOf = (g: ConfigurationGroup, k: number): string[] =>
+      differing.slice(0, k).map((path) => (path === 'preset' ? valueText(g.settings.get(path)) : `${path} ${valueText(g.settings.get(path))}`));
+    // As few settings as tell the configurations apart (the preset alone, usually), three at most.
+    let k = Math.min(1, differing.length);
+    while (k < Math.min(3, differing.length) && new Set(mine.map((g) => labelOf(g, k).join())).size < new Set(mine.map((g) => g.key)).size) k++;
+    for (const g of mine) {
+      const parts = labelOf(g, k);
+      if (g.repeat > 1) parts.push(`repeat ${g.repeat}`);
+      g.label = parts.join(', ');
+    }
+  }
+  return groups;
+}
+
+/** The paths whose values differ among a method's groups, the preset first. */
+function differingPaths(groups: readonly ConfigurationGroup[]): string[] {
+  const paths = new Set(groups.flatMap((g) => [...g.settings.keys()]));
+  const differing = [...paths].filter((p) => new Set(groups.map((g) => g.settings.get(p) ?? 'absent')).size > 1);
+  return differing.sort((a, b) => Number(b === 'preset') - Number(a === 'preset') || Number(b === 'dataset') - Number(a === 'dataset'));
+}
+
+function valueText(json: string | undefined): string {
+  if (json === undefined) return 'absent';
+  const value: unknown = JSON.parse(json);
+  return typeof value === 'string' ? value : json;
+}
+
+/** One line per method with several groups: "preset quick vs smoke; retrain.epochs 8 vs 3". */
+function differences(groups: readonly ConfigurationGroup[]): NonNullable<Comparison['differences']> {
+  const out: NonNullable<Comparison['differences']> = [];
+  for (const method of METHOD_ORDER) {
+    const mine = groups.filter((g) => g.method === method);
+    if (mine.length < 2) continue;
+    const configurations = [...new Map(mine.map((g) => [g.key, g])).values()];
+    const differing = configurations.length > 1 ? differingPaths(configurations) : [];
+    const parts = differing.slice(0, 6).map((path) => `${path} ${configurations.map((g) => valueText(g.settings.get(path))).join(' vs ')}`);
+    if (differing.length > 6) parts.push(`and ${differing.length - 6} more settings`);
+    const repeated = mine.filter((g) => g.repeat > 1);
+    if (repeated.length > 0) {
+      const seeds = [...new Set(repeated.flatMap((g) => g.rows.map((r) => r.seed)))].sort((a, b) => a - b);
+      parts.push(`the same configuration ran seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')} more than once (kept apart: a seed counts once in a mean)`);
+    }
+    out.push({ method, text: parts.join('; ') });
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
  * names), the chosen architectures, the configuration, the dataset with its content hash, and the environment.
  * No script, no external file, no web font: it opens offline and prints (to PDF) as it shows.
  */
-import { architectureGrid, compareCharts, defaultCostAxis, formatCount, formatNumber, formatSeconds, methodLabel, patternText, resultsTable, STD_NOTE } from '../../../shared/charts/index.ts';
+import { architectureGrid, compareCharts, defaultCostAxis, formatCount, formatNumber, formatSeconds, methodLabel, patternText, resultsTable, SMOKE_MARK, STD_NOTE } from '../../../shared/charts/index.ts';
 import { METRIC_INFO } from '../../../shared/engine/index.ts';
 import type { ReportData } from './report-data.ts';
 import type { SvgRenderer } from './svg.ts';
@@ -27,22 +27,41 @@ function resultsSection(data: ReportData): string {
   const withPublished = t.published !== null;
   const pending = t.rows.filter((r) => r.pending > 0);
   const rows = t.rows.map((r) => [
-    e(r.label),
+    r.smoke ? `${e(r.label)} <span class="smoke">${e(SMOKE_MARK)}</span>` : e(r.label),
     String(r.n),
     r.best ? `<strong>${e(r.text.meanStd)}</strong>` : e(r.text.meanStd),
     e(r.text.min),
     e(r.text.max),
     ...(withPublished ? [r.published ? `${e(r.published.text)} <span class="muted">(n = ${r.published.n})</span>` : '–'] : []),
+    r.interval ? e(r.interval.text) : '–',
   ]);
+  const level = t.rows.find((r) => r.interval !== null)?.interval;
+  const intervalHead = level ? `${Math.round(level.level * 100)}% interval <span class="muted">(bootstrap)</span>` : 'Interval';
   const parts = [
     '<section id="results"><h2>Results</h2>',
     `<p>Test ${e(t.metricLabel)}, <strong>${e(t.direction)}</strong>: ${e(t.definition)}. Mean ± ${e(STD_NOTE)} over seeds; n is the number of finished runs; the best mean is in bold.</p>`,
     pending.length > 0 ? `<p class="muted">Not finished, so not counted: ${e(pending.map((r) => `${r.pending} ${r.label} run${r.pending === 1 ? '' : 's'}`).join(', '))}.</p>` : '',
-    table(['Method', 'n', `${e(t.metricLabel)}, mean ± std`, 'Min', 'Max', ...(withPublished ? ['Published'] : [])], rows, 'results'),
+    t.smokeNote ? `<p class="smoke-note"><strong>${e(t.smokeNote)}</strong></p>` : '',
+    t.differences.length > 0 ? `<p>Runs pool into one row only when their configuration is identical; configurations differ: ${e(t.differences.join('. '))}.</p>` : '',
+    table(['Method', 'n', `${e(t.metricLabel)}, mean ± std`, 'Min', 'Max', ...(withPublished ? ['Published'] : []), intervalHead], rows, 'results'),
+    level ? `<p class="muted">Interval: ${Math.round(level.level * 100)}% percentile bootstrap interval of the mean, ${level.resamples.toLocaleString('en-US')} resamples (seeded: the same runs give the same interval).</p>` : '',
   ];
   if (t.welch.length > 0) {
-    parts.push("<h3>Welch's t-test (two-sided, unequal variances)</h3>", table(['Methods', 't', 'df', 'p', 'Mean difference'], t.welch.map((w) => [e(w.label), w.text.t, w.text.df, w.text.p, e(w.text.meanDifference)])));
+    parts.push(
+      "<h3>Welch's t-test (two-sided, unequal variances)</h3>",
+      table(['Methods', 't', 'df', 'p', 'Mean difference', 'Seeds needed <span class="muted">(per method)</span>'], t.welch.map((w) => [e(w.label), w.text.t, w.text.df, w.text.p, e(w.text.meanDifference), w.seedsNeededText])),
+    );
   }
+  if (t.paired.length > 0) {
+    parts.push(
+      '<h3>Paired comparison on matched seeds (paired t-test; Wilcoxon signed-rank, exact)</h3>',
+      table(
+        ['Methods', 'Seeds', 'Mean difference', 'Std of differences', 't', 'df', 'p (paired t)', 'W', 'p (Wilcoxon)', 'Seeds needed'],
+        t.paired.map((w) => [e(w.label), e(w.text.seeds), e(w.text.meanDifference), e(w.text.stdDifference), w.text.t, w.text.df, w.text.p, e(w.text.wilcoxonW), w.text.wilcoxonP, w.text.seedsNeeded]),
+      ),
+    );
+  }
+  if (t.paired.length > 0 || t.welch.some((w) => w.seedsNeeded !== null)) parts.push(`<p class="muted">${e(t.seedsNeededNote)}</p>`);
   if (t.published) {
     parts.push(
       `<h3>Published results (${e(t.published.task)})</h3>`,
@@ -175,6 +194,8 @@ h2 { font-size: 17px; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 1p
 h3 { font-size: 14px; margin: 18px 0 6px; }
 p { margin: 6px 0; }
 .muted { color: #586374; font-weight: normal; }
+.smoke { color: #8a4b00; font-size: 0.85em; font-weight: 600; margin-left: 0.4em; }
+.smoke-note { color: #8a4b00; }
 table { border-collapse: collapse; margin: 8px 0 12px; }
 th, td { text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid #e3e7ed; vertical-align: top; }
 th { font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em; color: #586374; border-bottom-color: #c9d0da; }

@@ -3,7 +3,7 @@
  * booktabs table: mean ± sample std, best in bold, published beside) and CSV (one row per run, one per method
  * summary, one per published result). Deterministic: the same comparison gives the same bytes.
  */
-import { METHOD_ORDER, resultsTable, STD_NOTE, type ResultsTable } from '../../../shared/charts/index.ts';
+import { METHOD_ORDER, resultsTable, SMOKE_MARK, STD_NOTE, type ResultsTable } from '../../../shared/charts/index.ts';
 import type { Comparison } from '../../../shared/contract/index.ts';
 import { labVersion } from '../version.ts';
 
@@ -63,6 +63,8 @@ export function markdownTables(source: TableSource): string {
   lines.push(m(`Mean ± ${STD_NOTE} over seeds; the best mean is in bold.`));
   const pending = pendingNote(t);
   if (pending) lines.push(m(pending));
+  if (t.smokeNote) lines.push(`**${m(t.smokeNote)}**`);
+  if (t.differences.length > 0) lines.push(m(`Runs pool into one row only when their configuration is identical; configurations differ: ${t.differences.join('. ')}.`));
   lines.push('');
   const withPublished = t.published !== null;
   lines.push(
@@ -79,10 +81,29 @@ export function markdownTables(source: TableSource): string {
       ]),
     ),
   );
+  const intervals = t.rows.filter((r) => r.interval !== null);
+  if (intervals.length > 0) {
+    const first = intervals[0]!.interval!;
+    lines.push('', '## Bootstrap interval of the mean', '', m(`${Math.round(first.level * 100)}% percentile bootstrap interval, ${first.resamples.toLocaleString('en-US')} resamples (seeded: the same runs give the same interval).`), '');
+    lines.push(...mdTextTable(['Method', 'n', `${Math.round(first.level * 100)}% interval`], ['l', 'r', 'l'], intervals.map((r) => [r.label, String(r.n), r.interval!.text])));
+  }
   if (t.welch.length > 0) {
     lines.push('', "## Welch's t-test", '');
     lines.push(...mdTextTable(['Methods', 't', 'df', 'p (two-sided)', 'Mean difference'], ['l', 'r', 'r', 'r', 'r'], t.welch.map((w) => [w.label, w.text.t, w.text.df, w.text.p, w.text.meanDifference])));
+    const needed = t.welch.filter((w) => w.seedsNeeded !== null);
+    if (needed.length > 0) lines.push('', m(`Seeds per method to resolve the difference (pooled std): ${needed.map((w) => `${w.label}: ${w.seedsNeededText}`).join('; ')}.`));
   }
+  if (t.paired.length > 0) {
+    lines.push('', '## Paired comparison (matched seeds)', '');
+    lines.push(
+      ...mdTextTable(
+        ['Methods', 'Seeds', 'Mean difference', 'Std of differences', 't', 'df', 'p (paired t)', 'W (Wilcoxon)', 'p (Wilcoxon, exact)', 'Seeds needed'],
+        ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+        t.paired.map((w) => [w.label, w.text.seeds, w.text.meanDifference, w.text.stdDifference, w.text.t, w.text.df, w.text.p, w.text.wilcoxonW, w.text.wilcoxonP, w.text.seedsNeeded]),
+      ),
+    );
+  }
+  if (t.paired.length > 0 || t.welch.some((w) => w.seedsNeeded !== null)) lines.push('', m(t.seedsNeededNote));
   if (t.published) {
     lines.push('', `## Published results (${m(t.published.task)})`, '', m(`${t.published.metricLabel}, ${t.published.direction}: ${t.published.definition}.`), '');
     lines.push(...mdTextTable(['Source', 'Mean ± std', 'n'], ['l', 'l', 'r'], t.published.rows.map((r) => [r.label, r.text, String(r.n)])));
@@ -136,12 +157,17 @@ export function latexTable(source: TableSource): string {
   const x = latexEscape;
   for (const w of t.welch) lines.push(`% Welch's t-test (two-sided), ${x(w.label)}: t = ${x(w.text.t)}, df = ${x(w.text.df)}, p = ${x(w.text.p)}.`);
   if (t.published) for (const r of t.published.rows) lines.push(`% Published (${x(t.published.task)}): ${x(r.label)}: ${x(r.text)} (n = ${r.n}).`);
+  for (const w of t.paired) {
+    lines.push(`% Paired on seeds ${x(w.text.seeds)}, ${x(w.label)}: t = ${x(w.text.t)}, df = ${x(w.text.df)}, p = ${x(w.text.p)}; Wilcoxon signed-rank (exact) W = ${x(w.text.wilcoxonW)}, p = ${x(w.text.wilcoxonP)}; seeds needed: ${x(w.text.seedsNeeded)}.`);
+  }
+  for (const r of t.rows) if (r.interval) lines.push(`% ${x(r.label)}: ${Math.round(r.interval.level * 100)}% bootstrap interval of the mean ${x(r.interval.text)} (${r.interval.resamples} resamples).`);
+  for (const d of t.differences) lines.push(`% Configurations differ: ${x(d)}.`);
   const pending = pendingNote(t);
   if (pending) lines.push(`% ${x(pending)}`);
   lines.push('\\begin{table}[t]', '  \\centering');
   const publishedLabels = t.rows.flatMap((r) => (r.published ? [r.published.label] : []));
   const publishedNote = publishedLabels.length > 0 ? ` Published: ${latexEscape(publishedLabels.join('; '))}.` : '';
-  lines.push(`  \\caption{${latexEscape(source.title)}. Test ${latexEscape(t.metricLabel)}, ${t.direction}: mean $\\pm$ sample standard deviation ($n-1$) over seeds; best mean in bold.${publishedNote}}`);
+  lines.push(`  \\caption{${latexEscape(source.title)}. Test ${latexEscape(t.metricLabel)}, ${t.direction}: mean $\\pm$ sample standard deviation ($n-1$) over seeds; best mean in bold.${publishedNote}${smokeCaption(t)}}`);
   lines.push(`  \\label{tab:pdash-${source.key}}`);
   lines.push(`  \\begin{tabular}{lr${withPublished ? 'cc' : 'c'}}`, '    \\toprule');
   lines.push(`    Method & $n$ & ${latexEscape(capitalized(t.metricLabel))}${withPublished ? ' & Published' : ''} \\\\`, '    \\midrule');
@@ -152,6 +178,12 @@ export function latexTable(source: TableSource): string {
   }
   lines.push('    \\bottomrule', '  \\end{tabular}', '\\end{table}');
   return `${lines.join('\n')}\n`;
+}
+
+/** A caption sentence when a row ran the smoke preset: it is printed with the table, not only beside it. */
+function smokeCaption(t: ResultsTable): string {
+  const smoke = t.rows.filter((r) => r.smoke).map((r) => r.label);
+  return smoke.length === 0 ? '' : ` ${capitalized(SMOKE_MARK)} (${latexEscape(smoke.join(', '))} ran the smoke preset).`;
 }
 
 function publishedParts(text: string): [string, string | null] {

@@ -72,6 +72,11 @@ describe('HTML report', () => {
     expect(html).toContain('sample std (n − 1)');
     expect(html).toContain('Not finished, so not counted: 1 DASH run.');
     expect(html).toContain("Welch's t-test");
+    // The fixture ran the smoke preset: every row and the table say it is not a result.
+    expect(html).toContain('<td>DASH <span class="smoke">smoke: not a result</span></td>');
+    expect(html).toContain('<p class="smoke-note"><strong>smoke: not a result — DASH, P-DASH ran the smoke preset');
+    expect(html).toContain('<td>[6.30, 6.90]</td>');
+    expect(html).toContain('<td>DASH vs P-DASH</td><td>0, 1, 2</td><td>0.7</td><td>0.2646</td><td>4.583</td><td>2</td><td>0.044</td><td>0</td><td>0.250</td><td>2</td>');
     expect(html).toContain('WRN backbone (NAS-Bench-360)');
     expect(html).toContain(lab.dataset.contentHash);
     expect(html).toContain(`v${process.versions.node}`);

@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveConfig, type RunConfig } from '../../../../../src/shared/engine/index.ts';
+import { resultsTable } from '../../../../../src/shared/charts/index.ts';
+import { eventsOf, FIXTURE_RUNS, openComparisonLab, type ComparisonLab } from '../../../../helpers/comparison-lab.ts';
+import { tempDir } from '../../../../helpers/temp-dir.ts';
+
+let dir: ReturnType<typeof tempDir>;
+let lab: ComparisonLab;
+
+beforeEach(async () => {
+  dir = tempDir();
+  // A smoke experiment: DASH 6.9, 6.3, 6.6 and P-DASH 5.9, 5.8, 6.0 over seeds 0, 1, 2.
+  lab = await openComparisonLab(dir.path);
+});
+
+afterEach(() => {
+  lab.core.close();
+  dir.remove();
+});
+
+/** A further DASH experiment on the fixture dataset with `config`, finished with these metrics by seed. */
+function addDashExperiment(config: RunConfig, metrics: Record<number, number>): number[] {
+  const seeds = Object.keys(metrics).map(Number);
+  const { experimentId } = lab.core.log.createExperiment({
+    name: `dash ${config.preset}`,
+    datasetId: lab.dataset.id,
+    methods: ['dash'],
+    seeds,
+    preset: config.preset,
+    settings: { dataset: lab.dataset.id, methods: ['dash'], seeds, preset: config.preset, selection: 'argmax', overrides: {} },
+    config,
+  });
+  return lab.core.log.runsOf(experimentId).map((row) => {
+    const fixture = FIXTURE_RUNS.find((r) => r.method === 'dash' && r.seed === row.seed % 3)!;
+    lab.core.log.recordAll(row.id, eventsOf({ ...fixture, metric: metrics[row.seed]! }));
+    lab.core.log.finish(row.id, 'done');
+    return row.id;
+  });
+}
+
+describe('compare groups runs by configuration', () => {
+  it('one experiment: one row per method, each marked smoke, with paired tests and bootstrap intervals', () => {
+    const c = lab.core.runs.compare({ experiment: lab.experimentId });
+    expect(c.methods.map((m) => [m.method, m.n, m.configuration?.label, m.configuration?.smoke])).toEqual([
+      ['dash', 3, '', true],
+      ['pdash', 3, '', true],
+    ]);
+    expect(c.differences).toEqual([]);
+    expect(c.paired).toHaveLength(1);
+    expect(c.paired![0]!.seeds).toEqual([0, 1, 2]);
+    expect(c.paired![0]!.t).toBeCloseTo(4.58257569495584, 10);
+    expect(c.paired![0]!.wilcoxon!.p).toBeCloseTo(0.25, 12);
+    expect(c.methods[0]!.bootstrap).toMatchObject({ level: 0.95, resamples: 10_000 });
+    // Three seeds: the smallest and largest resample means each have probability 1/27 > 2.5%.
+    expect(c.methods[0]!.bootstrap!.low).toBeCloseTo(6.3, 10);
+    expect(c.methods[0]!.bootstrap!.high).toBeCloseTo(6.9, 10);
+    expect(c.welch[0]!.seedsNeeded).toBe(2);
+  });
+
+  it('a smoke and a quick run of the same seed are two rows, and the comparison says what differs', () => {
+    const quick = addDashExperiment(resolveConfig('quick', { selection: 'argmax', retrain: { epochs: 3 } }), { 0: 4.0, 1: 4.4 });
+    const smokeIds = lab.runIds.filter((_, i) => FIXTURE_RUNS[i]!.method === 'dash');
+    const c = lab.core.runs.compare({ runs: [...smokeIds, ...quick] });
+    expect(c.methods.map((m) => [m.method, m.configuration?.label, m.configuration?.smoke, m.values.map((v) => v.seed)])).toEqual([
+      ['dash', 'smoke', true, [0, 1, 2]],
+      ['dash', 'quick', false, [0, 1]],
+    ]);
+    expect(c.differences).toHaveLength(1);
+    expect(c.differences![0]!.text).toMatch(/^preset smoke vs quick; search\.epochs 2 vs 6; .*; and \d+ more settings$/);
+    // Pairs on the two seeds both rows ran; Welch on all of each.
+    expect(c.paired![0]).toMatchObject({ aRow: 0, bRow: 1, seeds: [0, 1] });
+    const table = resultsTable(c);
+    expect(table.rows.map((r) => r.label)).toEqual(['DASH (smoke)', 'DASH (quick)']);
+    expect(table.welch[0]!.label).toBe('DASH (smoke) vs DASH (quick)');
+    expect(table.smokeNote).toMatch(/^smoke: not a result — DASH \(smoke\) ran the smoke preset/);
+    expect(table.differences[0]).toMatch(/^DASH: preset smoke vs quick; /);
+  });
+
+  it('two budgets of one preset: rows named by the setting that differs', () => {
+    const eight = addDashExperiment(resolveConfig('quick', { selection: 'argmax', retrain: { epochs: 8 } }), { 0: 4.0, 1: 4.4 });
+    const three = addDashExperiment(resolveConfig('quick', { selection: 'argmax', retrain: { epochs: 3 } }), { 0: 5.0, 1: 5.6 });
+    const c = lab.core.runs.compare({ runs: [...eight, ...three] });
+    expect(c.methods.map((m) => m.configuration?.label)).toEqual(['retrain.epochs 8', 'retrain.epochs 3']);
+    expect(c.differences).toEqual([{ method: 'dash', text: 'retrain.epochs 8 vs 3' }]);
+    expect(c.methods.every((m) => m.configuration?.smoke === false)).toBe(true);
+  });
+
+  it('the same configuration and seed twice: a seed is never counted twice in one row', () => {
+    const again = addDashExperiment(resolveConfig('smoke', { selection: 'argmax' }), { 0: 9.9, 1: 6.3 });
+    const c = lab.core.runs.compare({ runs: [...lab.runIds, ...again] });
+    const dash = c.methods.filter((m) => m.method === 'dash');
+    expect(dash.map((m) => [m.configuration?.label, m.values.map((v) => v.seed)])).toEqual([
+      ['', [0, 1, 2]],
+      ['repeat 2', [0, 1]],
+    ]);
+    for (const m of c.methods) expect(new Set(m.values.map((v) => v.seed)).size).toBe(m.values.length);
+    expect(c.differences![0]!.text).toContain('ran seeds 0, 1 more than once');
+  });
+
+  it('settings only another method reads do not split a method (P-DASH plan for DASH runs)', () => {
+    const base = resolveConfig('smoke', { selection: 'argmax' });
+    const other = addDashExperiment({ ...base, pdash: { ...base.pdash, roundEpochs: base.pdash.roundEpochs === null ? 7 : base.pdash.roundEpochs + 1 } } as RunConfig, { 3: 6.1 });
+    const c = lab.core.runs.compare({ runs: [...lab.runIds, ...other] });
+    expect(c.methods.filter((m) => m.method === 'dash').map((m) => m.values.map((v) => v.seed))).toEqual([[0, 1, 2, 3]]);
+  });
+});
