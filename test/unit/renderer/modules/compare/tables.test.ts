@@ -24,6 +24,34 @@ describe('ResultsTable', () => {
     expect(wrapper.findAll('.published-table tbody tr').map(cells)[0]).toEqual(['WRN backbone (NAS-Bench-360)', '6.78 ± 0.26', '3']);
   });
 
+  it('two configurations of one method: separate rows, what differs, smoke marked, intervals, paired tests and seeds needed', () => {
+    const base = sampleComparison();
+    const [dash, pdash] = base.methods;
+    const comparison = {
+      ...base,
+      methods: [
+        { ...dash!, configuration: { key: 'a', label: 'smoke', preset: 'smoke', smoke: true }, bootstrap: { low: 6.3, high: 6.9, level: 0.95, resamples: 10_000 } },
+        { ...dash!, method: 'dash' as const, configuration: { key: 'b', label: 'quick', preset: 'quick', smoke: false }, bootstrap: null },
+        { ...pdash!, configuration: { key: 'c', label: '', preset: 'quick', smoke: false }, bootstrap: { low: 5.8, high: 5.9, level: 0.95, resamples: 10_000 } },
+      ],
+      welch: [{ a: 'dash' as const, b: 'pdash' as const, aRow: 1, bRow: 2, t: 3.6, df: 2.3, p: 0.0523, meanDifference: 0.75, seedsNeeded: 4 }],
+      paired: [{ a: 'dash' as const, b: 'dash' as const, aRow: 0, bRow: 1, seeds: [0, 1], n: 2, meanDifference: 0.5, stdDifference: 0.1, t: 7.071, df: 1, p: 0.0894, wilcoxon: { n: 2, wPlus: 3, wMinus: 0, p: 0.5 }, seedsNeeded: 2 }],
+      differences: [{ method: 'dash' as const, text: 'preset smoke vs quick; retrain.epochs 3 vs 8' }],
+    };
+    const wrapper = mount(ResultsTable, { props: { comparison } });
+    expect(wrapper.find('.smoke-note').text()).toMatch(/^smoke: not a result — DASH \(smoke\) ran the smoke preset/);
+    expect(wrapper.find('.config-differences').text()).toContain('DASH: preset smoke vs quick; retrain.epochs 3 vs 8');
+    expect(wrapper.findAll('.results-table tbody tr').map(cells)).toEqual([
+      ['DASH (smoke)', '3', '6.60 ± 0.30', '6.30', '6.90', '[6.30, 6.90]', 'smoke: not a result'],
+      ['DASH (quick)', '3', '6.60 ± 0.30', '6.30', '6.90', '–', ''],
+      ['P-DASH', '2 +1', '5.850 ± 0.071', '5.800', '5.900', '[5.800, 5.900]', ''],
+    ]);
+    expect(wrapper.findAll('.results-table tbody tr.smoke')).toHaveLength(1);
+    expect(wrapper.findAll('.welch-table tbody tr').map(cells)).toEqual([['DASH (quick) vs P-DASH', '3.600', '2.30', '0.052', '0.75', '4']]);
+    expect(wrapper.findAll('.paired-table tbody tr').map(cells)).toEqual([['DASH (smoke) vs DASH (quick)', '0, 1', '0.5', '7.071', '1', '0.089', '0', '0.500', '2']]);
+    expect(wrapper.find('.seeds-needed-note').text()).toContain('alpha 0.05 with power 0.8');
+  });
+
   it('without published numbers there is no published column', () => {
     const wrapper = mount(ResultsTable, { props: { comparison: sampleComparison() } });
     expect(wrapper.findAll('.results-table th').map((h) => h.text())).not.toContain('Published (ninapro)');
