@@ -7,7 +7,7 @@
 import type { Comparison, RunSummary } from '../contract/index.ts';
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
 import { formatCount, formatNumber, formatSeconds } from './format.ts';
-import { methodColor, methodLabel, metricAxisName, PHASES } from './vocabulary.ts';
+import { methodColor, methodLabel, metricAxisName, PHASES, rowLabel } from './vocabulary.ts';
 
 export type CostAxis = 'flops' | 'seconds';
 
@@ -76,7 +76,7 @@ export function phasesOf(comparison: Comparison, axis: CostAxis = 'seconds'): st
 export function phaseCostChart(comparison: Comparison, axis: CostAxis = 'seconds'): ChartOption {
   const methods = comparison.methods.filter((m) => m.n > 0);
   const text = costText(axis, Math.max(0, ...methods.map((m) => perPhase(m, axis).total ?? 0)));
-  const categories = methods.map((m) => `${methodLabel(m.method)} (n = ${m.n})`);
+  const categories = methods.map((m) => `${rowLabel(m.method, m.configuration?.label ?? '')} (n = ${m.n})`);
   const phases = phasesOf(comparison, axis);
   const series = phases.map((phase) => {
     const known = PHASES.find((p) => p.phase === phase);
@@ -127,12 +127,13 @@ function runCompute(run: RunSummary | undefined, axis: CostAxis): number {
   return total === undefined || (axis === 'flops' && total <= 0) ? Number.NaN : total;
 }
 
-/** Per method, each finished run's total compute (estimated FLOPs or wall seconds) and test metric. */
-export function computePoints(comparison: Comparison, runs: readonly RunSummary[], axis: CostAxis = 'seconds'): Array<{ method: RunSummary['method']; points: ComputePoint[] }> {
+/** Per comparison row (method and configuration), each finished run's total compute (estimated FLOPs or wall seconds) and test metric. */
+export function computePoints(comparison: Comparison, runs: readonly RunSummary[], axis: CostAxis = 'seconds'): Array<{ method: RunSummary['method']; label: string; points: ComputePoint[] }> {
   const byId = new Map(runs.map((r) => [r.id, r]));
   return comparison.methods
     .map((m) => ({
       method: m.method,
+      label: rowLabel(m.method, m.configuration?.label ?? ''),
       points: m.values.map((v) => ({ runId: v.runId, seed: v.seed, value: v.value, compute: runCompute(byId.get(v.runId), axis) })).filter((p) => Number.isFinite(p.compute)),
     }))
     .filter((m) => m.points.length > 0);
@@ -143,7 +144,7 @@ export function metricVsComputeChart(comparison: Comparison, runs: readonly RunS
   const text = costText(axis, Math.max(0, ...groups.flatMap((g) => g.points.map((p) => p.compute))));
   const series: Array<Record<string, unknown>> = [];
   for (const g of groups) {
-    const label = methodLabel(g.method);
+    const label = g.label;
     const color = methodColor(g.method);
     series.push({
       name: label,
@@ -165,7 +166,7 @@ export function metricVsComputeChart(comparison: Comparison, runs: readonly RunS
   }
   return {
     ...BASE_OPTION,
-    legend: { top: 4, data: groups.map((g) => ({ name: methodLabel(g.method), itemStyle: { color: methodColor(g.method) } })) },
+    legend: { top: 4, data: groups.map((g) => ({ name: g.label, itemStyle: { color: methodColor(g.method) } })) },
     grid: { left: 64, right: 24, top: 44, bottom: 56, containLabel: true },
     tooltip: {
       trigger: 'item',

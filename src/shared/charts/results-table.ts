@@ -8,7 +8,7 @@
 import type { Comparison, Method } from '../contract/index.ts';
 import { decimalsFor, fixed, formatMeanStd, formatNumber, formatP, meanStdParts } from './format.ts';
 import { isBetter, METRIC_INFO } from '../engine/index.ts';
-import { directionText, metricLabel, methodLabel } from './vocabulary.ts';
+import { directionText, metricLabel, methodLabel, rowLabel } from './vocabulary.ts';
 
 export const STD_NOTE = 'sample std (n − 1)';
 /** The mark of a row whose runs used the `smoke` preset. */
@@ -235,10 +235,6 @@ function publishedCell(r: { label: string; mean: number; std: number; n: number 
 export const SEEDS_NEEDED_NOTE =
   'Seeds needed: about how many seeds (matched seeds for the paired test, seeds per method for Welch) would resolve a difference of the observed size at two-sided alpha 0.05 with power 0.8, from the observed spread (normal approximation).';
 
-/** "DASH", or "DASH (smoke)" when the method has several configurations. */
-export function rowLabel(method: Method, configuration: string): string {
-  return configuration === '' ? methodLabel(method) : `${methodLabel(method)} (${configuration})`;
-}
 
 function seedsText(n: number | null): string {
   return n === null ? '–' : String(n);

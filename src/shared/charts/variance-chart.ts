@@ -1,12 +1,12 @@
 /**
- * Spread over seeds: per method a box plot (min, quartiles, median, max) with every seed's value drawn as a
+ * Spread over seeds: per method (and configuration) a box plot (min, quartiles, median, max) with every seed's value drawn as a
  * point over it, and the published mean of the same method (when the task has one) as a diamond beside it.
  */
 import type { Comparison, Method } from '../contract/index.ts';
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
 import { formatNumber } from './format.ts';
 import { boxStatistics } from './stats.ts';
-import { METHOD_ORDER, methodColor, methodLabel, metricAxisName } from './vocabulary.ts';
+import { METHOD_ORDER, methodColor, methodLabel, metricAxisName, rowLabel } from './vocabulary.ts';
 
 export const VARIANCE_SERIES = {
   box: 'box: min, quartiles, median, max',
@@ -21,32 +21,35 @@ export function jitterOffsets(count: number, spacing = 7): number[] {
 
 export function seedVarianceChart(comparison: Comparison): ChartOption {
   const published = comparison.published?.results ?? [];
-  const own = comparison.methods.map((m) => m.method);
-  const others = METHOD_ORDER.filter((m) => !own.includes(m) && published.some((p) => p.method === m));
-  const methods: Method[] = [...own, ...others];
-  const categories = methods.map((m) => methodLabel(m));
-  const statsOf = (m: Method) => comparison.methods.find((s) => s.method === m);
+  // One box per row of the comparison (a method with several configurations has several), then the methods
+  // that only have a published number.
+  const own = comparison.methods.map((s) => ({ method: s.method, label: rowLabel(s.method, s.configuration?.label ?? ''), stats: s as (typeof comparison.methods)[number] | undefined }));
+  const others = METHOD_ORDER.filter((m) => !own.some((o) => o.method === m) && published.some((p) => p.method === m));
+  const entries = [...own, ...others.map((m) => ({ method: m, label: methodLabel(m), stats: undefined }))];
+  const categories = entries.map((e) => e.label);
 
-  const boxes = methods.map((m) => {
-    const values = statsOf(m)?.values.map((v) => v.value) ?? [];
+  const boxes = entries.map((e) => {
+    const values = e.stats?.values.map((v) => v.value) ?? [];
     if (values.length === 0) return '-';
-    return { value: boxStatistics(values), itemStyle: { color: '#ffffff', borderColor: methodColor(m), borderWidth: 1.5 } };
+    return { value: boxStatistics(values), itemStyle: { color: '#ffffff', borderColor: methodColor(e.method), borderWidth: 1.5 } };
   });
 
-  const seedPoints = methods.flatMap((m, index) => {
-    const values = [...(statsOf(m)?.values ?? [])].sort((a, b) => a.seed - b.seed);
+  const seedPoints = entries.flatMap((e, index) => {
+    const values = [...(e.stats?.values ?? [])].sort((a, b) => a.seed - b.seed);
     const offsets = jitterOffsets(values.length);
     return values.map((v, i) => ({
       name: `seed ${v.seed} (run ${v.runId})`,
       value: [index, v.value],
       symbolOffset: [offsets[i]!, 0],
-      itemStyle: { color: methodColor(m), opacity: 0.9, borderColor: '#ffffff', borderWidth: 1 },
+      itemStyle: { color: methodColor(e.method), opacity: 0.9, borderColor: '#ffffff', borderWidth: 1 },
     }));
   });
 
-  const publishedPoints = methods.flatMap((m, index) => {
-    const p = published.find((r) => r.method === m);
-    return p === undefined ? [] : [{ name: `${p.label}: ${p.mean} ± ${p.std} (n = ${p.n})`, value: [index, p.mean], itemStyle: { color: methodColor(m) } }];
+  // The published number sits beside the method's first row.
+  const publishedPoints = entries.flatMap((e, index) => {
+    const p = published.find((r) => r.method === e.method);
+    if (p === undefined || entries.findIndex((o) => o.method === e.method) !== index) return [];
+    return [{ name: `${p.label}: ${p.mean} ± ${p.std} (n = ${p.n})`, value: [index, p.mean], itemStyle: { color: methodColor(e.method) } }];
   });
 
   const series: Array<Record<string, unknown>> = [

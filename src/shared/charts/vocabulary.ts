@@ -56,3 +56,8 @@ export function metricAxisName(metric: MetricSpec | null, split = 'test'): strin
   if (metric === null) return `${split} metric`;
   return `${split} ${metricLabel(metric)}, ${directionText(metric.direction)}`;
 }
+
+/** A comparison row's name: "DASH", or "DASH (smoke)" when the method has several configurations. */
+export function rowLabel(method: string, configuration: string): string {
+  return configuration === '' ? methodLabel(method) : `${methodLabel(method)} (${configuration})`;
+}

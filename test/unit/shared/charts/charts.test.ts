@@ -78,6 +78,26 @@ describe('seed variance', () => {
     expect((published!.data as Array<{ value: number[] }>).map((d) => d.value)).toEqual([[0, 6.6], [1, 5.9], [2, 6.78]]);
   });
 
+  it('a method with two configurations: a box per configuration, named by it; the published mean beside the first', () => {
+    const base = sampleComparison({ published: true });
+    const [dash, pdash] = base.methods;
+    const comparison: Comparison = {
+      ...base,
+      methods: [
+        { ...dash!, configuration: { key: 'a', label: 'smoke', preset: 'smoke', smoke: true } },
+        { ...dash!, values: [{ runId: 7, seed: 0, value: 4 }, { runId: 8, seed: 1, value: 4.4 }], configuration: { key: 'b', label: 'quick', preset: 'quick', smoke: false } },
+        { ...pdash!, configuration: { key: 'c', label: '', preset: 'quick', smoke: false } },
+      ],
+    };
+    const option = seedVarianceChart(comparison);
+    expect(axis(option, 'xAxis').data).toEqual(['DASH (smoke)', 'DASH (quick)', 'P-DASH', 'Backbone']);
+    const [box, seeds, published] = series(option);
+    expect((box!.data[1] as { value: number[] }).value).toEqual(boxStatistics([4, 4.4]));
+    expect((seeds!.data as Array<{ value: number[] }>).map((d) => d.value[0])).toEqual([0, 0, 0, 1, 1, 2, 2]);
+    expect((published!.data as Array<{ value: number[] }>).map((d) => d.value)).toEqual([[0, 6.6], [2, 5.9], [3, 6.78]]);
+    expect(axis(phaseCostChart(comparison, 'seconds'), 'xAxis').data).toEqual(['DASH (smoke) (n = 3)', 'DASH (quick) (n = 3)', 'P-DASH (n = 2)']);
+  });
+
   it('without published numbers there is no published series or legend entry', () => {
     const option = seedVarianceChart(sampleComparison());
     expect(series(option)).toHaveLength(2);
