@@ -3,6 +3,13 @@
  * P-DASH rounds, HP trials, the chosen architecture, checkpoints, the result). Writes go in transactions;
  * event writes are idempotent (keyed by run, phase, round, trial, epoch), so that a run resumed from a
  * checkpoint re-reports the epochs after it without duplicating a row.
+ *
+ * A run's work per phase (steps, wall time, FLOPs in run_phases) sums all its attempts. The engine reports a
+ * phase's totals only at its end (for the work done in that process), so an attempt stopped mid-phase (cancel,
+ * pause, crash) would leave its work unrecorded and a resumed run would look as cheap as its last attempt: each
+ * epoch's steps and time are therefore added as the epoch arrives, and the phase's end replaces them with the
+ * attempt's totals, so no attempt's work is counted twice. Work redone after a resume (an epoch after the last
+ * checkpoint) was computed twice and counts twice.
  */
 import type { EngineEvent, RunConfig } from '../../../shared/engine/index.ts';
 import { Phase, type Method, type RunStatus } from '../../../shared/contract/index.ts';
@@ -80,8 +87,17 @@ const PHASE_ORDER: readonly string[] = Phase.options;
 /** Statuses from which a run may be started again, continuing from its last checkpoint if it has one. */
 export const RESUMABLE: readonly RunStatus[] = ['paused', 'interrupted', 'cancelled', 'failed'];
 
+/** What one attempt has already added to a phase's row from its epochs (and random candidates) before the phase ends. */
+interface AttemptWork {
+  steps: number;
+  wallMs: number;
+  flops: number;
+}
+
 export class ExperimentLog {
   private readonly db: LabDatabase;
+  /** Per run, per `phase/round`: the running attempt's work already in run_phases (this process supervises it). */
+  private readonly attemptWork = new Map<number, Map<string, AttemptWork>>();
 
   constructor(db: LabDatabase) {
     this.db = db;
@@ -202,10 +218,11 @@ export class ExperimentLog {
       case 'phase-start':
         db.prepare('UPDATE runs SET phase = ?, progress = max(progress, ?) WHERE id = ?').run(event.phase, phaseProgress(event.phase, 0), runId);
         db.prepare('INSERT INTO run_phases (run_id, phase, round) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(runId, event.phase, event.round ?? 0);
+        // A phase starts (or resumes) in this attempt: nothing of this attempt is in its row yet.
+        this.attemptWorkOf(runId).set(phaseKey(event.phase, event.round), { steps: 0, wallMs: 0, flops: 0 });
         return;
       case 'phase-end':
-        // Steps and time accumulate over attempts: work redone after a crash was compute spent too.
-        db.prepare('UPDATE run_phases SET steps = steps + ?, wall_ms = wall_ms + ?, flops = flops + ? WHERE run_id = ? AND phase = ? AND round = ?').run(event.steps, event.wallMs, finiteOrNull(event.flops) ?? 0, runId, event.phase, event.round ?? 0);
+        this.endPhase(runId, event);
         db.prepare('UPDATE runs SET progress = max(progress, ?) WHERE id = ?').run(phaseProgress(event.phase, 1), runId);
         return;
       case 'epoch':
@@ -216,6 +233,7 @@ export class ExperimentLog {
              train_loss = excluded.train_loss, val_name = excluded.val_name, val_value = excluded.val_value, wall_ms = excluded.wall_ms`,
         ).run(runId, event.phase, event.round ?? 0, event.trial ?? -1, event.epoch, event.steps, event.lr, finiteOrNull(event.trainLoss), event.validation?.name ?? null, finiteOrNull(event.validation?.value), event.wallMs);
         db.prepare('UPDATE runs SET progress = max(progress, ?) WHERE id = ?').run(phaseProgress(event.phase, (event.epoch + 1) / Math.max(1, event.epochs)), runId);
+        this.addAttemptWork(runId, event.phase, event.round, { steps: event.steps, wallMs: event.wallMs, flops: 0 });
         return;
       case 'alpha':
         db.prepare('INSERT INTO alpha_snapshots (run_id, round, epoch, layers) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, round, epoch) DO UPDATE SET layers = excluded.layers').run(runId, event.round ?? 0, event.epoch, JSON.stringify(event.layers));
@@ -257,6 +275,8 @@ export class ExperimentLog {
           event.flops,
           event.wallMs,
         );
+        // A random candidate's FLOPs are known when it is done (its epochs' steps and time came with them).
+        this.addAttemptWork(runId, 'search', null, { steps: 0, wallMs: 0, flops: finiteOrNull(event.flops) ?? 0 });
         return;
       case 'hp-chosen':
       case 'checkpoint':
@@ -265,8 +285,53 @@ export class ExperimentLog {
     }
   }
 
+  private attemptWorkOf(runId: number): Map<string, AttemptWork> {
+    let work = this.attemptWork.get(runId);
+    if (work === undefined) {
+      work = new Map();
+      this.attemptWork.set(runId, work);
+    }
+    return work;
+  }
+
+  /** Adds an epoch's (or a random candidate's) work to its phase's row as it arrives, and notes it for the attempt. */
+  private addAttemptWork(runId: number, phase: string, round: number | null, work: AttemptWork): void {
+    const key = phaseKey(phase, round);
+    const attempt = this.attemptWorkOf(runId);
+    const sofar = attempt.get(key) ?? { steps: 0, wallMs: 0, flops: 0 };
+    attempt.set(key, { steps: sofar.steps + work.steps, wallMs: sofar.wallMs + work.wallMs, flops: sofar.flops + work.flops });
+    this.db
+      .prepare('INSERT INTO run_phases (run_id, phase, round, steps, wall_ms, flops) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, phase, round) DO UPDATE SET steps = steps + excluded.steps, wall_ms = wall_ms + excluded.wall_ms, flops = flops + excluded.flops')
+      .run(runId, phase, round ?? 0, work.steps, work.wallMs, work.flops);
+  }
+
+  /**
+   * A phase's end reports this attempt's totals for it, which replace what its epochs added as they came (so an
+   * uninterrupted phase is exactly what its end reported). Earlier attempts stopped mid-phase left
+   * steps without FLOPs (the engine counts FLOPs per phase): they are priced at this attempt's FLOPs per step,
+   * exact where every step costs the same (one supernet, one batch size), an estimate otherwise. Random candidates
+   * report their own FLOPs, so their earlier attempts are priced already.
+   */
+  private endPhase(runId: number, event: Extract<EngineEvent, { type: 'phase-end' }>): void {
+    const key = phaseKey(event.phase, event.round);
+    const attempt = this.attemptWorkOf(runId);
+    const added = attempt.get(key) ?? { steps: 0, wallMs: 0, flops: 0 };
+    attempt.delete(key);
+    const round = event.round ?? 0;
+    const flops = finiteOrNull(event.flops) ?? 0;
+    const row = (this.db.prepare('SELECT steps, wall_ms, flops FROM run_phases WHERE run_id = ? AND phase = ? AND round = ?').get(runId, event.phase, round) as { steps: number; wall_ms: number; flops: number } | undefined) ?? { steps: 0, wall_ms: 0, flops: 0 };
+    const earlierSteps = Math.max(0, row.steps - added.steps);
+    const earlierFlops = Math.max(0, row.flops - added.flops);
+    const earlierPriced = earlierFlops > 0 || earlierSteps === 0 || event.steps === 0 ? earlierFlops : earlierSteps * (flops / event.steps);
+    this.db
+      .prepare('INSERT INTO run_phases (run_id, phase, round, steps, wall_ms, flops) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, phase, round) DO UPDATE SET steps = excluded.steps, wall_ms = excluded.wall_ms, flops = excluded.flops')
+      .run(runId, event.phase, round, earlierSteps + event.steps, Math.max(0, row.wall_ms - added.wallMs) + event.wallMs, earlierPriced + flops);
+  }
+
   /** Ends a run: done, failed (with its error), cancelled, paused or interrupted. */
   finish(runId: number, status: Exclude<RunStatus, 'queued' | 'running'>, error?: SerializedLabError): void {
+    // The attempt is over; whatever it did mid-phase is in run_phases already.
+    this.attemptWork.delete(runId);
     this.db
       .prepare("UPDATE runs SET status = ?, error = ?, worker_pid = NULL, owner_pid = NULL, resume = 0, stop_request = NULL, finished_at = CASE WHEN ? = 'done' THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE finished_at END WHERE id = ?")
       .run(status, error ? JSON.stringify(error) : null, status, runId);
@@ -342,6 +407,10 @@ export class ExperimentLog {
   hpTrials(runId: number): Array<{ trial: number; hp: string; val_value: number | null; diverged: number; wall_ms: number }> {
     return this.db.prepare('SELECT trial, hp, val_value, diverged, wall_ms FROM hp_trials WHERE run_id = ? ORDER BY trial').all(runId) as never;
   }
+}
+
+function phaseKey(phase: string, round: number | null): string {
+  return `${phase}/${round ?? 0}`;
 }
 
 function finiteOrNull(value: number | undefined | null): number | null {
