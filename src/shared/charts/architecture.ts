@@ -3,7 +3,7 @@
  * layer and how many seeds agree on it, and a layer-by-layer diff of any two runs.
  */
 import type { Comparison, Method, RunDetail, RunSummary } from '../contract/index.ts';
-import { METHOD_ORDER, methodLabel } from './vocabulary.ts';
+import { METHOD_ORDER, rowLabel } from './vocabulary.ts';
 
 export interface LayerPattern {
   kernel: number;
@@ -62,8 +62,10 @@ export function architectureGrid(comparison: Comparison, runs: readonly RunDetai
         .sort((a, b) => a.seed - b.seed || a.runId - b.runId)
         .map((v) => byId.get(v.runId))
         .filter((r): r is RunDetail => r !== undefined && r.architecture !== null);
+      // The comparison's modal choice is per method; a method with several configurations takes each row's own.
+      const ownModal = comparison.methods.filter((o) => o.method === m.method).length > 1;
       const rows = layerIds.map((layer) => {
-        const modalEntry = comparison.layers.find((l) => l.layer === layer)?.byMethod[m.method];
+        const modalEntry = ownModal ? modalOf(finished, layer) : comparison.layers.find((l) => l.layer === layer)?.byMethod[m.method];
         const modal = modalEntry ? { kernel: modalEntry.kernel, dilation: modalEntry.dilation, count: modalEntry.count, n: modalEntry.n, agreement: modalEntry.agreement } : null;
         const cells = finished.map((r) => {
           const choice = r.architecture!.find((a) => a.layer === layer);
@@ -75,7 +77,7 @@ export function architectureGrid(comparison: Comparison, runs: readonly RunDetai
       const agreements = rows.map((r) => r.modal?.agreement).filter((a): a is number => a !== undefined);
       return {
         method: m.method,
-        label: methodLabel(m.method),
+        label: rowLabel(m.method, m.configuration?.label ?? ''),
         runs: finished.map((r) => ({ runId: r.id, seed: r.seed })),
         rows,
         meanAgreement: agreements.length > 0 ? agreements.reduce((a, b) => a + b, 0) / agreements.length : null,
@@ -83,6 +85,21 @@ export function architectureGrid(comparison: Comparison, runs: readonly RunDetai
     })
     .filter((g) => g.runs.length > 0);
   return { layers: layerIds.map((layer) => ({ layer, name: names.get(layer) ?? `layer ${layer}` })), methods };
+}
+
+/** The most frequent (k, d) of a layer over runs (ties: the first seen) and how many agree on it. */
+function modalOf(runs: readonly RunDetail[], layer: number): { kernel: number; dilation: number; count: number; n: number; agreement: number } | undefined {
+  const choices = runs.flatMap((r) => r.architecture?.filter((a) => a.layer === layer) ?? []);
+  const counts = new Map<string, { kernel: number; dilation: number; count: number }>();
+  for (const c of choices) {
+    const key = `${c.kernel}/${c.dilation}`;
+    const entry = counts.get(key) ?? { kernel: c.kernel, dilation: c.dilation, count: 0 };
+    entry.count += 1;
+    counts.set(key, entry);
+  }
+  let best: { kernel: number; dilation: number; count: number } | undefined;
+  for (const entry of counts.values()) if (best === undefined || entry.count > best.count) best = entry;
+  return best === undefined ? undefined : { ...best, n: choices.length, agreement: (100 * best.count) / choices.length };
 }
 
 export interface ArchitectureDiffRow {

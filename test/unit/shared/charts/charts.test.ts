@@ -247,6 +247,24 @@ describe('architectures', () => {
     expect(grid.methods[1]!.runs.map((r) => r.runId)).toEqual([4, 5]);
   });
 
+  it('a method with two configurations: a grid per configuration, each with its own modal choice', () => {
+    const base = sampleComparison();
+    const dash = base.methods[0]!;
+    const comparison: Comparison = {
+      ...base,
+      methods: [
+        { ...dash, values: dash.values.filter((v) => v.runId !== 2), configuration: { key: 'a', label: 'quick', preset: 'quick', smoke: false } },
+        { ...dash, values: dash.values.filter((v) => v.runId === 2), configuration: { key: 'b', label: 'smoke', preset: 'smoke', smoke: true } },
+      ],
+    };
+    const grid = architectureGrid(comparison, sampleRuns);
+    expect(grid.methods.map((m) => [m.label, m.runs.map((r) => r.runId)])).toEqual([['DASH (quick)', [1, 3]], ['DASH (smoke)', [2]]]);
+    // Pooled, layer 1's modal is k5 d3 in 2 of 3; per configuration, k5 d3 in 2 of 2 and k5 d1 in 1 of 1.
+    expect(grid.methods[0]!.rows[1]!.modal).toMatchObject({ kernel: 5, dilation: 3, count: 2, n: 2, agreement: 100 });
+    expect(grid.methods[1]!.rows[1]!.modal).toMatchObject({ kernel: 5, dilation: 1, count: 1, n: 1, agreement: 100 });
+    expect(grid.methods[1]!.rows[1]!.cells).toEqual([{ kernel: 5, dilation: 1, agrees: true }]);
+  });
+
   it('diffs two runs layer by layer', () => {
     const diff = architectureDiff(sampleRuns[0]!, sampleRuns[3]!, layerNames(sampleRuns));
     expect(diff.a).toEqual({ runId: 1, method: 'dash', seed: 0, archId: 'arch1' });
