@@ -73,7 +73,7 @@ export const layers = [
     name: 'core',
     level: 5,
     paths: ['src/main/core/'],
-    entries: null,
+    entries: ['src/main/core/index.ts'],
     mayImport: ['contract', 'vocabulary', 'charts', 'array-io', 'platform', 'worker'],
     why: 'the lab core talks to workers through their protocol, never to the numerics',
   },

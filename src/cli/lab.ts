@@ -1,5 +1,4 @@
-import { resolveLabDir } from '../main/core/lab-folder.ts';
-import { LabCore } from '../main/core/lab-core.ts';
+import { LabCore, resolveLabDir } from '../main/core/index.ts';
 import { stringOption, type CliIo, type ParsedValues } from './command.ts';
 
 /** Opens the lab named by --lab / PDASH_LAB / the default, runs `use`, and closes it whatever happens. */

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { LabError } from '../shared/errors.ts';
-import { labVersion } from '../main/core/version.ts';
+import { labVersion } from '../main/core/index.ts';
 import { UsageError, type CliIo, type Command, type CommandGroup } from './command.ts';
 import { datasetGroup } from './commands/dataset.ts';
 import { exportCommands } from './commands/export.ts';

@@ -1,6 +1,6 @@
 import { datasetChannels, MAX_CLASSES, PublishedTask, type DatasetDetail, type DatasetSummary } from '../../shared/contract/index.ts';
 import { formatBytes } from '../../shared/format.ts';
-import type { LabCore } from '../../main/core/lab-core.ts';
+import type { LabCore } from '../../main/core/index.ts';
 import { commonHelp, commonOptions, integerOption, oneOf, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
 import { progressBar } from '../progress.ts';

@@ -1,9 +1,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LabError } from '../../shared/errors.ts';
-import { ARCHITECTURE_FORMATS, exportArchitecture, type ArchitectureFormat } from '../../main/core/export/architecture/architecture-export.ts';
-import type { ExportedFile } from '../../main/core/export/exported-file.ts';
-import { exportReport, REPORT_FORMATS, type ReportFormat } from '../../main/core/export/report-export.ts';
+import { ARCHITECTURE_FORMATS, exportArchitecture, exportReport, REPORT_FORMATS, type ArchitectureFormat, type ExportedFile, type ReportFormat } from '../../main/core/index.ts';
 import { UsageError, commonHelp, commonOptions, oneOf, requireOptions, stringOption, type CliIo, type Command } from '../command.ts';
 import { withLab } from '../lab.ts';
 

@@ -1,6 +1,5 @@
 import type { LabInfo } from '../../shared/contract/index.ts';
-import { resolveLabDir } from '../../main/core/lab-folder.ts';
-import { LabCore } from '../../main/core/lab-core.ts';
+import { LabCore, resolveLabDir } from '../../main/core/index.ts';
 import { commonHelp, commonOptions, stringOption, type Command } from '../command.ts';
 
 export const infoCommand: Command = {

@@ -1,5 +1,5 @@
 import type { Comparison, ExperimentSummary, Method, RunSummary } from '../../shared/contract/index.ts';
-import type { LabCore } from '../../main/core/lab-core.ts';
+import type { LabCore } from '../../main/core/index.ts';
 import type { RunConfig } from '../../shared/engine/index.ts';
 import { UsageError, commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';

@@ -1,4 +1,4 @@
-import { resolveLabDir } from '../../main/core/lab-folder.ts';
+import { resolveLabDir } from '../../main/core/index.ts';
 import { startWebServer } from '../../main/server/index.ts';
 import { commonHelp, commonOptions, integerOption, stringOption, type Command } from '../command.ts';
 

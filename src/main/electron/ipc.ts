@@ -7,7 +7,7 @@ import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { channelNames } from '../../shared/contract/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { IPC_EVENT_CHANNEL, type IpcReply } from '../../shared/rpc.ts';
-import type { LabCore } from '../core/lab-core.ts';
+import type { LabCore } from '../core/index.ts';
 import { isTrustedUrl } from './origins.ts';
 
 /** Decides whether an IPC message comes from one of our own pages. */

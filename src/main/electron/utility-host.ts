@@ -5,7 +5,7 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
 import { LabError } from '../../shared/errors.ts';
 import type { FromWorker, ToWorker } from '../../worker/index.ts';
-import { parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from '../core/runs/worker-host.ts';
+import { parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from '../core/index.ts';
 
 export class UtilityWorkerHost implements WorkerHost {
   readonly kind = 'utility' as const;

@@ -15,8 +15,7 @@ import { UPLOAD_CHUNK_MAX_BASE64 } from '../../shared/contract/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { rendererSecurityHeaders } from '../../shared/renderer-policy.ts';
 import { WireRequest, type WireServerMessage } from '../../shared/rpc.ts';
-import { sweepStaleUploads, uploadLimitsFromEnv } from '../core/datasets/uploads.ts';
-import { LabCore } from '../core/lab-core.ts';
+import { LabCore, sweepStaleUploads, uploadLimitsFromEnv } from '../core/index.ts';
 import { resolveStaticFile, sendFile } from './static-files.ts';
 
 export const defaultRendererDir: string = fileURLToPath(new URL('../../../out/renderer', import.meta.url));

@@ -61,6 +61,7 @@ describe('the checks bite', () => {
     ['src/main/core/x.ts', 'src/shared/engine/config.ts', /import its public entry src\/shared\/engine\/index.ts/],
     ['src/worker/x.ts', 'src/worker/engine/search/dash.ts', /import its public entry src\/worker\/engine\/index.ts/],
     ['src/main/core/x.ts', 'src/array-io/npy.ts', /import its public entry src\/array-io\/index.ts/],
+    ['src/cli/commands/x.ts', 'src/main/core/lab-core.ts', /import its public entry src\/main\/core\/index.ts/],
   ])('refuses %s -> %s', (from, to, reason) => {
     expect(importViolation(from, to)).toMatch(reason);
   });
