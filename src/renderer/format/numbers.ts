@@ -1,6 +1,7 @@
 /** How numbers, sizes, durations and metrics read in the lab's views; one place so every view agrees. */
 
 // Plain numbers, counts and bytes follow the lab's one rule (src/shared/format.ts), as charts and reports do.
+import { METRIC_INFO } from '../../shared/engine/index.ts';
 import { formatNumber } from '../../shared/format.ts';
 
 export { formatBytes, formatCount, formatNumber } from '../../shared/format.ts';
@@ -20,18 +21,14 @@ export function formatPercent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }
 
-/** The lab's metrics and how their values read: `error` is a percentage, the others plain numbers. */
-const metricTitles: Record<string, string> = {
-  error: 'error (%)',
-  'relative-l2': 'relative L2',
-  'one-minus-macro-f1': '1 − macro F1',
-  mse: 'MSE',
-};
-
+/** A metric's name as the views title it, "error (%)": the vocabulary's label and unit. */
 export function metricTitle(name: string): string {
-  return metricTitles[name] ?? name;
+  const info = (METRIC_INFO as Record<string, { label: string; unit: string } | undefined>)[name];
+  if (info === undefined) return name;
+  return info.unit === '' ? info.label : `${info.label} (${info.unit})`;
 }
 
+/** How a metric's values read: `error` is a percentage, the others plain numbers. */
 export function formatMetric(name: string, value: number): string {
   return name === 'error' ? `${formatNumber(value, 4)}%` : formatNumber(value, 4);
 }
