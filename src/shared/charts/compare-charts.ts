@@ -4,7 +4,7 @@
  */
 import type { ChartSpec, CompareData } from './chart-types.ts';
 import { computePoints, hasFlopsSpent, metricVsComputeChart, phaseCostChart, type CostAxis } from './cost-charts.ts';
-import { curveBands, learningCurveChart, type CurvePhase, type CurveQuantity } from './learning-curves.ts';
+import { comparisonRunGroups, curveBands, learningCurveChart, type CurvePhase, type CurveQuantity } from './learning-curves.ts';
 import { seedVarianceChart } from './variance-chart.ts';
 import { methodLabel, metricLabel } from './vocabulary.ts';
 
@@ -44,6 +44,8 @@ export function compareCharts(data: CompareData, options: CompareChartOptions = 
   const charts: ChartSpec[] = [];
   const finished = comparison.methods.some((m) => m.n > 0);
   const metricName = comparison.metric ? metricLabel(comparison.metric) : 'the metric';
+  // Runs of one method under different configurations are separate curves, as they are separate rows.
+  const groups = comparisonRunGroups(comparison);
   if (finished) {
     charts.push({
       id: 'seed-variance',
@@ -54,13 +56,13 @@ export function compareCharts(data: CompareData, options: CompareChartOptions = 
     });
   }
   for (const curve of CURVES) {
-    const bands = curveBands(runs, curve.phase, curve.quantity);
+    const bands = curveBands(runs, curve.phase, curve.quantity, groups);
     if (bands.length === 0) continue;
     charts.push({
       id: curve.id,
       title: curve.title,
-      caption: `Mean over seeds per method with a band of ± one sample std (n − 1); ${bands.map((b) => `${b.runs} run${b.runs === 1 ? '' : 's'} of ${methodLabel(b.method)}`).join(', ')}.`,
-      option: learningCurveChart(runs, { phase: curve.phase, quantity: curve.quantity, metric: comparison.metric }),
+      caption: `Mean over seeds per method with a band of ± one sample std (n − 1); ${bands.map((b) => `${b.runs} run${b.runs === 1 ? '' : 's'} of ${b.label}`).join(', ')}.`,
+      option: learningCurveChart(runs, { phase: curve.phase, quantity: curve.quantity, metric: comparison.metric, groups }),
       ...CHART_SIZE,
     });
   }

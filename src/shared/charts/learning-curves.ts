@@ -3,11 +3,11 @@
  * std (n − 1), as Aim and W&B draw grouped runs. Retraining curves are indexed by retrain epoch; search curves
  * by search epoch counted across P-DASH rounds (round 1's epochs, then round 2's, ...).
  */
-import type { Method, MetricSpec, RunDetail } from '../contract/index.ts';
+import type { Comparison, Method, MetricSpec, RunDetail } from '../contract/index.ts';
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
 import { formatNumber } from './format.ts';
 import { meanStd } from './stats.ts';
-import { directionText, METHOD_ORDER, methodColor, methodLabel, metricLabel } from './vocabulary.ts';
+import { directionText, METHOD_ORDER, methodColor, methodLabel, metricLabel, rowLabel } from './vocabulary.ts';
 
 export type CurvePhase = 'retrain' | 'search';
 export type CurveQuantity = 'validation' | 'trainLoss';
@@ -27,6 +27,8 @@ export interface BandPoint {
 
 export interface MethodCurve {
   method: Method;
+  /** The method's name, or its comparison row's ("DASH (smoke)") when its runs are grouped by configuration. */
+  label: string;
   runs: number;
   points: BandPoint[];
 }
@@ -44,33 +46,55 @@ export function runCurve(run: RunDetail, phase: CurvePhase, quantity: CurveQuant
   return out;
 }
 
-/** Per method (in the lab's method order), the mean ± sample std band over its runs at every epoch. */
-export function curveBands(runs: readonly RunDetail[], phase: CurvePhase, quantity: CurveQuantity): MethodCurve[] {
-  const byMethod = new Map<Method, Map<number, number[]>>();
-  const runCounts = new Map<Method, number>();
+/**
+ * Per method (in the lab's method order), the mean ± sample std band over its runs at every epoch; with
+ * `groupOf`, per group of runs (a comparison row: a method and configuration), so that runs of different budgets
+ * are not averaged into one curve.
+ */
+export function curveBands(runs: readonly RunDetail[], phase: CurvePhase, quantity: CurveQuantity, groupOf?: RunGroups): MethodCurve[] {
+  const groups = new Map<string, { method: Method; label: string; order: number; runs: number; epochs: Map<number, number[]> }>();
   for (const run of runs) {
     const curve = runCurve(run, phase, quantity);
     if (curve.length === 0) continue;
-    runCounts.set(run.method, (runCounts.get(run.method) ?? 0) + 1);
-    const epochs = byMethod.get(run.method) ?? new Map<number, number[]>();
-    byMethod.set(run.method, epochs);
+    const label = groupOf?.get(run.id) ?? methodLabel(run.method);
+    const group = groups.get(label) ?? { method: run.method, label, order: groups.size, runs: 0, epochs: new Map<number, number[]>() };
+    groups.set(label, group);
+    group.runs += 1;
     for (const { x, value } of curve) {
-      const list = epochs.get(x) ?? [];
+      const list = group.epochs.get(x) ?? [];
       list.push(value);
-      epochs.set(x, list);
+      group.epochs.set(x, list);
     }
   }
-  return METHOD_ORDER.filter((m) => byMethod.has(m)).map((method) => ({
-    method,
-    runs: runCounts.get(method)!,
-    points: [...byMethod.get(method)!.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([x, values]) => {
-        const s = meanStd(values);
-        const spread = s.std ?? 0;
-        return { x, n: s.n, mean: s.mean, std: s.std, lower: s.mean - spread, upper: s.mean + spread };
-      }),
-  }));
+  return [...groups.values()]
+    .sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.order - b.order)
+    .map((g) => ({
+      method: g.method,
+      label: g.label,
+      runs: g.runs,
+      points: [...g.epochs.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([x, values]) => {
+          const s = meanStd(values);
+          const spread = s.std ?? 0;
+          return { x, n: s.n, mean: s.mean, std: s.std, lower: s.mean - spread, upper: s.mean + spread };
+        }),
+    }));
+}
+
+/** Run id -> the label of its group (a comparison row); runs not in it are grouped by method. */
+export type RunGroups = ReadonlyMap<number, string>;
+
+/** The comparison's rows as run groups, when some method has several (otherwise runs group by method as before). */
+export function comparisonRunGroups(comparison: Comparison): RunGroups | undefined {
+  const rows = comparison.methods;
+  if (new Set(rows.map((m) => m.method)).size === rows.length) return undefined;
+  const groups = new Map<number, string>();
+  for (const m of rows) {
+    const label = rowLabel(m.method, m.configuration?.label ?? '');
+    for (const id of m.configuration?.runIds ?? m.values.map((v) => v.runId)) groups.set(id, label);
+  }
+  return groups;
 }
 
 export interface LearningCurveOptions {
@@ -78,6 +102,8 @@ export interface LearningCurveOptions {
   quantity: CurveQuantity;
   /** The task's metric (validation curves are in its units). */
   metric: MetricSpec | null;
+  /** Runs grouped by comparison row (comparisonRunGroups); absent: by method. */
+  groups?: RunGroups | undefined;
 }
 
 export function curveAxisName(options: LearningCurveOptions): { x: string; y: string } {
@@ -92,13 +118,13 @@ export function curveAxisName(options: LearningCurveOptions): { x: string; y: st
  * under the method's name, so that the legend shows and hides a method's line and band together.
  */
 export function learningCurveChart(runs: readonly RunDetail[], options: LearningCurveOptions): ChartOption {
-  const curves = curveBands(runs, options.phase, options.quantity);
+  const curves = curveBands(runs, options.phase, options.quantity, options.groups);
   const maxX = Math.max(0, ...curves.flatMap((c) => c.points.map((p) => p.x)));
   const categories = Array.from({ length: maxX }, (_, i) => String(i + 1));
   const names = curveAxisName(options);
   const series: Array<Record<string, unknown>> = [];
   for (const curve of curves) {
-    const label = methodLabel(curve.method);
+    const label = curve.label;
     const color = methodColor(curve.method);
     const at = new Map(curve.points.map((p) => [p.x, p]));
     const column = (pick: (p: BandPoint) => number | null): Array<number | null> => categories.map((_, i) => {
@@ -120,7 +146,7 @@ export function learningCurveChart(runs: readonly RunDetail[], options: Learning
     });
     const hasBand = curve.points.some((p) => p.std !== null);
     if (!hasBand) continue;
-    const stack = `band-${curve.method}`;
+    const stack = `band-${curve.label === methodLabel(curve.method) ? curve.method : curve.label}`;
     series.push({
       name: label,
       type: 'line',
@@ -149,10 +175,10 @@ export function learningCurveChart(runs: readonly RunDetail[], options: Learning
       z: 1,
     });
   }
-  const pointsByLabel = new Map(curves.map((c) => [methodLabel(c.method), new Map(c.points.map((p) => [p.x, p]))]));
+  const pointsByLabel = new Map(curves.map((c) => [c.label, new Map(c.points.map((p) => [p.x, p]))]));
   return {
     ...BASE_OPTION,
-    legend: { data: curves.map((c) => ({ name: methodLabel(c.method), itemStyle: { color: methodColor(c.method) } })), top: 4 },
+    legend: { data: curves.map((c) => ({ name: c.label, itemStyle: { color: methodColor(c.method) } })), top: 4 },
     grid: { left: 64, right: 24, top: 44, bottom: 56, containLabel: true },
     tooltip: {
       trigger: 'axis',

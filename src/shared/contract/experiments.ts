@@ -180,7 +180,16 @@ export const MethodStats = z.object({
    * RunConfig are identical, and no seed repeats): `label` says what sets it apart from the method's other rows
    * ('' when the method has one), `smoke` marks a row of the `smoke` preset, which is not a result.
    */
-  configuration: z.object({ key: z.string(), label: z.string(), preset: z.string().nullable(), smoke: z.boolean() }).optional(),
+  configuration: z
+    .object({
+      key: z.string(),
+      label: z.string(),
+      preset: z.string().nullable(),
+      smoke: z.boolean(),
+      /** Every run of the row, finished or not (its learning curves are drawn together). */
+      runIds: z.array(z.number().int()).optional(),
+    })
+    .optional(),
   /** Percentile bootstrap confidence interval of the mean (seeded); null when n < 2. */
   bootstrap: z.object({ low: z.number(), high: z.number(), level: z.number(), resamples: z.number().int() }).nullable().optional(),
 });
@@ -284,7 +293,7 @@ export const experimentChannels = {
     response: RunSummary,
   },
   compare: {
-    summary: 'Per method: n, mean, sample std, min, max, per-seed values; Welch tests; modal (k, d) per layer; cost; published numbers.',
+    summary: 'Per method and configuration: n, mean, sample std, min, max, bootstrap interval, per-seed values; Welch, paired t and Wilcoxon tests with seeds needed; what differs between configurations; modal (k, d) per layer; cost; published numbers.',
     request: z.union([z.object({ experiment: z.number().int().positive() }).strict(), z.object({ runs: z.array(z.number().int().positive()).min(1) }).strict()]),
     response: Comparison,
   },

@@ -56,7 +56,7 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
       seconds,
       flopsSpent,
       flops: flops.length > 0 ? flops.reduce((a, b) => a + b, 0) / flops.length : null,
-      configuration: { key: group.key, label: group.label, preset: group.preset, smoke: group.preset === 'smoke' },
+      configuration: { key: group.key, label: group.label, preset: group.preset, smoke: group.preset === 'smoke', runIds: group.rows.map((r) => r.id) },
       bootstrap: bootstrapMeanInterval(values.map((v) => v.value)),
     };
   });

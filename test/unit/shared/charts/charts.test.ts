@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { architectureDiff, architectureGrid, extent, layerNames } from '../../../../src/shared/charts/architecture.ts';
 import { compareCharts } from '../../../../src/shared/charts/compare-charts.ts';
 import { computePoints, defaultCostAxis, flopsUnit, formatFlops, hasFlopsSpent, metricVsComputeChart, phaseCostChart } from '../../../../src/shared/charts/cost-charts.ts';
-import { curveBands, learningCurveChart, runCurve } from '../../../../src/shared/charts/learning-curves.ts';
+import { comparisonRunGroups, curveBands, learningCurveChart, runCurve } from '../../../../src/shared/charts/learning-curves.ts';
 import { resultsTable } from '../../../../src/shared/charts/results-table.ts';
 import { boxStatistics } from '../../../../src/shared/charts/stats.ts';
 import { seedVarianceChart, VARIANCE_SERIES } from '../../../../src/shared/charts/variance-chart.ts';
@@ -53,6 +53,28 @@ describe('learning curves', () => {
     expect(dash[1]!.data[0]).toBe(8);
     expect(dash[2]!.data[0]).toBe(2);
     expect((dash[2]!.areaStyle as AnyRecord).opacity).toBeGreaterThan(0);
+  });
+
+  it('runs of one method under two configurations are two curves, named by their comparison rows', () => {
+    const base = sampleComparison();
+    const dash = base.methods[0]!;
+    const comparison: Comparison = {
+      ...base,
+      methods: [
+        { ...dash, configuration: { key: 'a', label: 'quick', preset: 'quick', smoke: false, runIds: [1, 3] } },
+        { ...dash, configuration: { key: 'b', label: 'smoke', preset: 'smoke', smoke: true, runIds: [2] } },
+        base.methods[1]!,
+      ],
+    };
+    const groups = comparisonRunGroups(comparison);
+    const bands = curveBands(sampleRuns, 'retrain', 'validation', groups);
+    expect(bands.map((b) => [b.label, b.runs])).toEqual([['DASH (quick)', 2], ['DASH (smoke)', 1], ['P-DASH', 2]]);
+    // Epoch 1: runs 1 and 3 -> 9 and 8.
+    expect(bands[0]!.points[0]).toMatchObject({ n: 2, mean: 8.5 });
+    const option = learningCurveChart(sampleRuns, { phase: 'retrain', quantity: 'validation', metric: null, groups });
+    expect(legendNames(option)).toEqual(['DASH (quick)', 'DASH (smoke)', 'P-DASH']);
+    // One row per method: grouped by method, as before.
+    expect(comparisonRunGroups(base)).toBeUndefined();
   });
 
   it('a method with one run draws no band, and train loss gets its own axis name', () => {

@@ -65,6 +65,7 @@ describe('compare groups runs by configuration', () => {
       ['dash', 'smoke', true, [0, 1, 2]],
       ['dash', 'quick', false, [0, 1]],
     ]);
+    expect(c.methods.map((m) => m.configuration?.runIds)).toEqual([smokeIds, quick]);
     expect(c.differences).toHaveLength(1);
     expect(c.differences![0]!.text).toMatch(/^preset smoke vs quick; search\.epochs 2 vs 6; .*; and \d+ more settings$/);
     // Pairs on the two seeds both rows ran; Welch on all of each.
