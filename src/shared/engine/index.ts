@@ -9,6 +9,7 @@ export * from './backbone-plan.ts';
 export * from './canonical-json.ts';
 export * from './checkpoint.ts';
 export * from './config.ts';
+export * from './decision.ts';
 export * from './events.ts';
 export * from './metrics.ts';
 export * from './outcome.ts';
