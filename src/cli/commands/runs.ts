@@ -64,18 +64,36 @@ function formatRuns(runs: RunSummary[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** A row's name: its method, and what sets its configuration apart when the method has several ("dash (smoke)"). */
+function rowName(c: Comparison, index: number | undefined, method: string): string {
+  const row = index === undefined ? undefined : c.methods[index];
+  const label = row?.configuration?.label ?? '';
+  return label === '' ? method : `${method} (${label})`;
+}
+
 export function formatComparison(c: Comparison): string {
   const lines: string[] = [];
   const metric = c.metric ? `${c.metric.name} (${c.metric.direction === 'minimize' ? 'lower is better' : 'higher is better'})` : 'no finished run yet';
-  lines.push(`metric: ${metric}; ± is the sample standard deviation (n - 1)`);
+  lines.push(`metric: ${metric}; ± is the sample standard deviation (n - 1); [low, high] a 95% bootstrap interval of the mean`);
   const best = c.metric && c.methods.filter((m) => m.mean !== null).sort((a, b) => (c.metric!.direction === 'minimize' ? a.mean! - b.mean! : b.mean! - a.mean!))[0];
-  for (const m of c.methods) {
-    const mark = best && best.method === m.method ? ' *' : '';
+  const width = Math.max(9, ...c.methods.map((m, i) => rowName(c, i, m.method).length));
+  c.methods.forEach((m, i) => {
+    const mark = best === m ? ' *' : '';
     const spread = m.std === null ? '' : ` ± ${fmt(m.std)}`;
-    lines.push(`  ${m.method.padEnd(9)} n=${m.n}${m.pending ? ` (+${m.pending} unfinished)` : ''}  ${m.mean === null ? '-' : fmt(m.mean)}${spread}  [min ${fmt(m.min)}, max ${fmt(m.max)}]${mark}`);
-    lines.push(`  ${''.padEnd(9)} per seed: ${m.values.map((v) => `${v.seed}: ${fmt(v.value)}`).join(', ') || '-'};  mean seconds ${Object.entries(m.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    const interval = m.bootstrap ? `  95% [${fmt(m.bootstrap.low)}, ${fmt(m.bootstrap.high)}]` : '';
+    const smoke = m.configuration?.smoke === true ? '  (smoke: not a result)' : '';
+    lines.push(`  ${rowName(c, i, m.method).padEnd(width)} n=${m.n}${m.pending ? ` (+${m.pending} unfinished)` : ''}  ${m.mean === null ? '-' : fmt(m.mean)}${spread}${interval}  [min ${fmt(m.min)}, max ${fmt(m.max)}]${mark}${smoke}`);
+    lines.push(`  ${''.padEnd(width)} per seed: ${m.values.map((v) => `${v.seed}: ${fmt(v.value)}`).join(', ') || '-'};  mean seconds ${Object.entries(m.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  });
+  for (const d of c.differences ?? []) lines.push(`  ${d.method} configurations differ: ${d.text}`);
+  const needed = (n: number | null | undefined, what: string): string => (n === null || n === undefined ? '' : `; about ${n} ${what} would resolve it`);
+  for (const w of c.welch) {
+    lines.push(`  Welch t-test ${rowName(c, w.aRow, w.a)} vs ${rowName(c, w.bRow, w.b)}: t = ${w.t.toFixed(3)}, df = ${w.df.toFixed(2)}, p = ${w.p.toPrecision(3)}${needed(w.seedsNeeded, 'seeds per row')}`);
   }
-  for (const w of c.welch) lines.push(`  Welch t-test ${w.a} vs ${w.b}: t = ${w.t.toFixed(3)}, df = ${w.df.toFixed(2)}, p = ${w.p.toPrecision(3)}`);
+  for (const p of c.paired ?? []) {
+    const wilcoxon = p.wilcoxon ? `; Wilcoxon signed-rank p = ${p.wilcoxon.p.toPrecision(3)}` : '';
+    lines.push(`  paired on seeds ${p.seeds.join(', ')}, ${rowName(c, p.aRow, p.a)} - ${rowName(c, p.bRow, p.b)}: mean ${fmt(p.meanDifference)}, t = ${p.t.toFixed(3)}, df = ${p.df}, p = ${p.p.toPrecision(3)}${wilcoxon}${needed(p.seedsNeeded, 'matched seeds')}`);
+  }
   if (c.layers.length > 0) {
     lines.push('per layer, modal (k, d) across seeds with agreement:');
     for (const l of c.layers) lines.push(`  layer ${String(l.layer).padStart(2)}: ${Object.entries(l.byMethod).map(([m, v]) => `${m} k${v.kernel} d${v.dilation} (${v.agreement.toFixed(0)}% of ${v.n})`).join('   ')}`);
