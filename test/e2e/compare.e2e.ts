@@ -207,9 +207,13 @@ test('DASH vs P-DASH side by side, then saved runs picked across experiments', a
   for (const id of [1, 2, smokeRuns[0]!]) await page.getByLabel(`Compare run ${id}`, { exact: true }).check();
   await page.getByRole('button', { name: 'Compare 3 runs' }).click();
   await expect(page).toHaveURL(new RegExp(`#/compare\\?runs=1,2,${smokeRuns[0]}$`));
-  await expect(rows).toHaveCount(2);
-  await expect(rows.nth(0).locator('td').first()).toHaveText('2');
-  await expect(rows.nth(1).locator('td').first()).toHaveText('1');
+  // The two DASH runs come from experiments with different configurations: they are two rows of one run each, never
+  // one mean over both (issue #12), and the page says what differs. Both experiments ran the smoke preset: marked.
+  await expect(rows).toHaveCount(3);
+  for (let i = 0; i < 3; i++) await expect(rows.nth(i).locator('td').first()).toHaveText('1');
+  await expect(page.locator('.results-table tbody tr.smoke .smoke-mark')).toHaveText(Array(3).fill('smoke: not a result'));
+  await expect(page.locator('.config-differences .difference')).toHaveCount(1);
+  await expect(page.locator('.config-differences .difference')).toContainText('DASH');
   await page.screenshot({ path: join(artifactsDir, 'compare-saved-runs.png'), fullPage: true });
 
   expect(errors).toEqual([]);
