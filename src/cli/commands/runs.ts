@@ -83,7 +83,7 @@ export function formatComparison(c: Comparison): string {
     const interval = m.bootstrap ? `  95% [${fmt(m.bootstrap.low)}, ${fmt(m.bootstrap.high)}]` : '';
     const smoke = m.configuration?.smoke === true ? '  (smoke: not a result)' : '';
     lines.push(`  ${rowName(c, i, m.method).padEnd(width)} n=${m.n}${m.pending ? ` (+${m.pending} unfinished)` : ''}  ${m.mean === null ? '-' : fmt(m.mean)}${spread}${interval}  [min ${fmt(m.min)}, max ${fmt(m.max)}]${mark}${smoke}`);
-    lines.push(`  ${''.padEnd(width)} per seed: ${m.values.map((v) => `${v.seed}: ${fmt(v.value)}`).join(', ') || '-'};  mean seconds ${Object.entries(m.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    lines.push(`  ${''.padEnd(width)} per seed: ${m.values.map((v) => `${v.seed}: ${fmt(v.value)}${v.undecided && v.undecided.layers > 0 ? ` (${v.undecided.layers} of ${v.undecided.of} layers undecided)` : ''}`).join(', ') || '-'};  mean seconds ${Object.entries(m.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   });
   for (const d of c.differences ?? []) lines.push(`  ${d.method} configurations differ: ${d.text}`);
   const needed = (n: number | null | undefined, what: string): string => (n === null || n === undefined ? '' : `; about ${n} ${what} would resolve it`);

@@ -100,7 +100,10 @@ export interface ResultsTable {
     rows: Array<PublishedCell & { method: string }>;
   } | null;
   /** Per seed, per method: the values behind each mean. */
-  perSeed: Array<{ method: Method; label: string; smoke: boolean; values: Array<{ seed: number; runId: number; value: number; text: string }> }>;
+  /** `undecided`: "9 of 9" when the run's search left layers undecided at selection (they chose by initialisation), else ''. */
+  perSeed: Array<{ method: Method; label: string; smoke: boolean; values: Array<{ seed: number; runId: number; value: number; text: string; undecided: string }> }>;
+  /** Whether any run's search left a layer undecided (the per-seed tables then say which). */
+  anyUndecided: boolean;
 }
 
 export function resultsTable(comparison: Comparison): ResultsTable {
@@ -210,11 +213,12 @@ export function resultsTable(comparison: Comparison): ResultsTable {
     differences,
     seedsNeededNote: SEEDS_NEEDED_NOTE,
     published,
+    anyUndecided: comparison.methods.some((m) => m.values.some((v) => (v.undecided?.layers ?? 0) > 0)),
     perSeed: comparison.methods.map((m, i) => ({
       method: m.method,
       label: labels[i]!,
       smoke: m.configuration?.smoke ?? false,
-      values: [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId).map((v) => ({ ...v, text: written(i, v.value) })),
+      values: [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId).map((v) => ({ ...v, text: written(i, v.value), undecided: undecidedText(v.undecided) })),
     })),
   };
 }
@@ -238,4 +242,9 @@ export const SEEDS_NEEDED_NOTE =
 
 function seedsText(n: number | null): string {
   return n === null ? '–' : String(n);
+}
+
+/** "3 of 9" layers undecided, or '' when the search decided every layer (or searched none). */
+function undecidedText(undecided: { layers: number; of: number } | undefined): string {
+  return undecided === undefined || undecided.layers === 0 ? '' : `${undecided.layers} of ${undecided.of}`;
 }

@@ -167,7 +167,18 @@ export const MethodStats = z.object({
   std: z.number().nullable(),
   min: z.number().nullable(),
   max: z.number().nullable(),
-  values: z.array(z.object({ runId: z.number().int(), seed: z.number().int(), value: z.number() })),
+  values: z.array(
+    z.object({
+      runId: z.number().int(),
+      seed: z.number().int(),
+      value: z.number(),
+      /**
+       * Layers the search left undecided at the snapshot it selected from (the vocabulary's layerDecision: leader
+       * less than one point ahead), of the run's searched layers; absent for the baselines, which search nothing.
+       */
+      undecided: z.object({ layers: z.number().int(), of: z.number().int() }).optional(),
+    }),
+  ),
   /** Runs of this method that have not finished (not in the statistics). */
   pending: z.number().int(),
   seconds: PhaseSeconds,

@@ -9,6 +9,7 @@
  */
 import { METHOD_ORDER } from '../../../shared/charts/index.ts';
 import type { Comparison, Method } from '../../../shared/contract/index.ts';
+import { layerDecision } from '../../../shared/engine/index.ts';
 import { LabError } from '../../../shared/errors.ts';
 import publishedResults from '../../../../resources/published-results.json' with { type: 'json' };
 import type { DatasetRecord } from '../datasets/registry.ts';
@@ -31,7 +32,10 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
   const stats: Comparison['methods'] = groups.map((group) => {
     const mine = group.rows;
     const done = mine.filter((r) => r.status === 'done' && r.metric_value !== null);
-    const values = done.map((r) => ({ runId: r.id, seed: r.seed, value: r.metric_value! }));
+    const values = done.map((r) => {
+      const undecided = undecidedAtSelection(log, r.id);
+      return { runId: r.id, seed: r.seed, value: r.metric_value!, ...(undecided === null ? {} : { undecided }) };
+    });
     const summary = values.length > 0 ? summarize(values.map((v) => v.value)) : null;
     const seconds: Record<string, number> = {};
     const flopsSpent: Record<string, number> = {};
@@ -237,4 +241,15 @@ function differences(groups: readonly ConfigurationGroup[]): NonNullable<Compari
     out.push({ method, text: parts.join('; ') });
   }
   return out;
+}
+
+/**
+ * How many layers a run's search left undecided at the snapshot it selected from: the last alpha snapshot of its
+ * last round (DASH's search, P-DASH's final round). null for runs without alpha (the baselines).
+ */
+function undecidedAtSelection(log: ExperimentLog, runId: number): { layers: number; of: number } | null {
+  const last = log.alphaSnapshots(runId).at(-1);
+  if (last === undefined) return null;
+  const layers = JSON.parse(last.layers) as Array<{ softmax: number[] }>;
+  return { layers: layers.filter((l) => !layerDecision(l.softmax).decided).length, of: layers.length };
 }

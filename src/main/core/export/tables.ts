@@ -108,10 +108,12 @@ export function markdownTables(source: TableSource): string {
     lines.push('', `## Published results (${m(t.published.task)})`, '', m(`${t.published.metricLabel}, ${t.published.direction}: ${t.published.definition}.`), '');
     lines.push(...mdTextTable(['Source', 'Mean ± std', 'n'], ['l', 'l', 'r'], t.published.rows.map((r) => [r.label, r.text, String(r.n)])));
   }
-  const seeds = t.perSeed.flatMap((s) => s.values.map((v) => [s.label, String(v.seed), String(v.runId), v.text]));
+  // A run whose search left layers undecided chose them by initialisation: its per-seed row says how many.
+  const seeds = t.perSeed.flatMap((s) => s.values.map((v) => [s.label, String(v.seed), String(v.runId), v.text, ...(t.anyUndecided ? [v.undecided || '–'] : [])]));
   if (seeds.length > 0) {
     lines.push('', '## Per seed', '');
-    lines.push(...mdTextTable(['Method', 'Seed', 'Run', metricHead], ['l', 'r', 'r', 'r'], seeds));
+    const head = ['Method', 'Seed', 'Run', metricHead, ...(t.anyUndecided ? ['Undecided layers'] : [])];
+    lines.push(...mdTextTable(head, head.map((_, i) => (i === 0 ? 'l' : 'r')), seeds));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -105,3 +105,33 @@ describe('compare groups runs by configuration', () => {
     expect(c.methods.filter((m) => m.method === 'dash').map((m) => m.values.map((v) => v.seed))).toEqual([[0, 1, 2, 3]]);
   });
 });
+
+describe('undecided layers', () => {
+  it("count, per run, the layers its search left undecided at the last snapshot, shown in the per-seed table", () => {
+    const dashSeed0 = lab.core.log.runsOf(lab.experimentId).find((r) => r.method === 'dash' && r.seed === 0)!;
+    const patterns = [{ kernel: 3, dilation: 1 }, { kernel: 5, dilation: 1 }];
+    lab.core.log.recordAll(dashSeed0.id, [
+      {
+        type: 'alpha',
+        round: null,
+        epoch: 99,
+        layers: [
+          { layer: 0, name: 'block1.conv1', patterns, alpha: [0.002, 0], softmax: [0.5005, 0.4995] },
+          { layer: 1, name: 'block1.conv2', patterns, alpha: [2, 0], softmax: [0.88, 0.12] },
+        ],
+      },
+    ]);
+    const c = lab.core.runs.compare({ experiment: lab.experimentId });
+    const dash = c.methods.find((m) => m.method === 'dash')!;
+    expect(dash.values.find((v) => v.seed === 0)!.undecided).toEqual({ layers: 1, of: 2 });
+    expect(dash.values.find((v) => v.seed === 1)!.undecided).toEqual({ layers: 0, of: 9 });
+    const table = resultsTable(c);
+    expect(table.anyUndecided).toBe(true);
+    expect(table.perSeed.find((m) => m.method === 'dash')!.values.map((v) => v.undecided)).toEqual(['1 of 2', '', '']);
+  });
+
+  it('leave the tables as they were when every searched layer was decided', () => {
+    expect(resultsTable(lab.core.runs.compare({ experiment: lab.experimentId })).anyUndecided).toBe(false);
+  });
+});
+
