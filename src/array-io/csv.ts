@@ -1,12 +1,14 @@
 /**
  * Numeric CSV tables: one sample per line, chosen columns as inputs (x) and targets (y). Read line by line, so
- * the file is never held whole; the numbers are. Cells are decimal numbers (NaN and [+-]Inf are accepted as
+ * the file is never held whole; an import spools the numbers to .npy files (spoolCsv) so they are not either. Cells are decimal numbers (NaN and [+-]Inf are accepted as
  * numbers, for the validation step to report with their place); anything else is an error naming the line and
  * the column. Quoted cells ("1.5") are unquoted. Blank lines are skipped.
  */
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LabError } from '../shared/errors.ts';
+import { NpyWriter } from './npy-writer.ts';
 import { printable } from './printable.ts';
 
 /** A column by 0-based index (negative counts from the end) or by header name. */
@@ -80,14 +82,20 @@ export function splitCsvLine(line: string, delimiter: string): string[] {
   return cells;
 }
 
-export async function readCsv(path: string, options: CsvOptions = {}): Promise<CsvTable> {
+/** One data row: its line, and its input and target cells as numbers. */
+interface CsvRow {
+  layout: Layout;
+  lineNumber: number;
+  x: number[];
+  y: number[];
+}
+
+/** The table's data rows, one at a time: only the current line is held. */
+async function* csvRows(path: string, options: CsvOptions): AsyncGenerator<CsvRow> {
   const delimiter = options.delimiter ?? ',';
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNumber = 0;
   let layout: Layout | null = null;
-  const x = new GrowableFloat64();
-  const y = new GrowableFloat64();
-  let rows = 0;
   for await (const rawLine of lines) {
     lineNumber++;
     const line = lineNumber === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
@@ -105,25 +113,28 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
         `Give every line the same number of cells, separated by '${delimiter}'.`,
       );
     }
-    for (const [target, indices] of [[x, layout.x] as const, [y, layout.y] as const]) {
-      for (const index of indices) {
+    const numbers = (indices: readonly number[]): number[] =>
+      indices.map((index) => {
         const text = cells[index]!;
         const value = parseCell(text);
         if (value === null) {
           throw new LabError(
             'bad-request',
-            `${path} line ${lineNumber}, column ${index + 1} ('${printable(layout.columns[index]!, 40)}'): ${text.trim() === '' ? 'empty cell' : `'${printable(text.trim(), 40)}' is not a number`}`,
+            `${path} line ${lineNumber}, column ${index + 1} ('${printable(layout!.columns[index]!, 40)}'): ${text.trim() === '' ? 'empty cell' : `'${printable(text.trim(), 40)}' is not a number`}`,
             'Every input and target cell must be a number; fix the cell, or leave the column out of the inputs and targets.',
           );
         }
-        target.push(value);
-      }
-    }
-    rows++;
+        return value;
+      });
+    yield { layout, lineNumber, x: numbers(layout.x), y: numbers(layout.y) };
   }
-  if (layout === null || rows === 0) {
-    throw new LabError('bad-request', `${path}: the table has no data rows`, 'Choose a CSV file with at least one line of numbers.');
-  }
+}
+
+function noRows(path: string): LabError {
+  return new LabError('bad-request', `${path}: the table has no data rows`, 'Choose a CSV file with at least one line of numbers.');
+}
+
+function describe(path: string, layout: Layout, rows: number): Omit<CsvTable, 'x' | 'y'> {
   return {
     path,
     columns: layout.columns,
@@ -131,9 +142,83 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
     rows,
     xColumns: layout.x.map((i) => layout.columns[i]!),
     yColumns: layout.y.map((i) => layout.columns[i]!),
-    x: x.toArray(),
-    y: y.toArray(),
   };
+}
+
+/** The whole table in memory (small tables, tests). Imports spool it to disk instead: spoolCsv. */
+export async function readCsv(path: string, options: CsvOptions = {}): Promise<CsvTable> {
+  const x = new GrowableFloat64();
+  const y = new GrowableFloat64();
+  let layout: Layout | null = null;
+  let rows = 0;
+  for await (const row of csvRows(path, options)) {
+    layout = row.layout;
+    for (const v of row.x) x.push(v);
+    for (const v of row.y) y.push(v);
+    rows++;
+  }
+  if (layout === null || rows === 0) throw noRows(path);
+  return { ...describe(path, layout, rows), x: x.toArray(), y: y.toArray() };
+}
+
+/** A CSV table written to two .npy files, so that an import reads it in batches like any array file. */
+export interface CsvSpool extends Omit<CsvTable, 'x' | 'y'> {
+  /** float64, (rows, inputs, 1): a row's inputs as a 1-D sequence with one channel. */
+  xFile: string;
+  /** float64, (rows,) for one target column, else (rows, targets). */
+  yFile: string;
+}
+
+/** Rows buffered per write: a few hundred KiB, whatever the table's length. */
+const SPOOL_ROWS = 4096;
+
+/**
+ * Reads the table twice, never holding more than a batch of rows: once to count its data rows (and check every
+ * cell), then to write x and y as .npy files in `dir` (which must exist; the caller removes it). Memory is a
+ * batch of rows, however long the file (an in-memory table took 8 bytes per cell and grew by doubling).
+ */
+export async function spoolCsv(path: string, options: CsvOptions, dir: string): Promise<CsvSpool> {
+  let layout: Layout | null = null;
+  let rows = 0;
+  for await (const row of csvRows(path, options)) {
+    layout = row.layout;
+    rows++;
+  }
+  if (layout === null || rows === 0) throw noRows(path);
+  const nx = layout.x.length;
+  const ny = layout.y.length;
+  const xFile = join(dir, 'x.npy');
+  const yFile = join(dir, 'y.npy');
+  const xWriter = await NpyWriter.create(xFile, 'float64', [rows, nx, 1]);
+  const yWriter = await NpyWriter.create(yFile, 'float64', ny === 1 ? [rows] : [rows, ny]);
+  try {
+    const xs = new Float64Array(SPOOL_ROWS * nx);
+    const ys = new Float64Array(SPOOL_ROWS * ny);
+    let buffered = 0;
+    let written = 0;
+    const flush = async (): Promise<void> => {
+      await xWriter.append(xs.subarray(0, buffered * nx));
+      await yWriter.append(ys.subarray(0, buffered * ny));
+      written += buffered;
+      buffered = 0;
+    };
+    for await (const row of csvRows(path, options)) {
+      if (written + buffered === rows) throw new LabError('conflict', `${path} changed while it was being read: it has more rows than a moment ago.`, 'Import it again once nothing writes to it.');
+      xs.set(row.x, buffered * nx);
+      ys.set(row.y, buffered * ny);
+      buffered++;
+      if (buffered === SPOOL_ROWS) await flush();
+    }
+    if (buffered > 0) await flush();
+    if (written !== rows) throw new LabError('conflict', `${path} changed while it was being read: it has fewer rows than a moment ago.`, 'Import it again once nothing writes to it.');
+    await xWriter.finish();
+    await yWriter.finish();
+  } catch (error) {
+    await xWriter.abandon();
+    await yWriter.abandon();
+    throw error;
+  }
+  return { ...describe(path, layout, rows), xFile, yFile };
 }
 
 interface Layout {

@@ -6,9 +6,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { LabError } from '../shared/errors.ts';
 
-export type StoredDType = 'float32' | 'int32';
+/** float32 and int32: the lab's stored splits; float64: a CSV table spooled to disk before it is imported. */
+export type StoredDType = 'float32' | 'int32' | 'float64';
 
-const descrOf: Record<StoredDType, string> = { float32: '<f4', int32: '<i4' };
+const descrOf: Record<StoredDType, string> = { float32: '<f4', int32: '<i4', float64: '<f8' };
 
 /** The bytes of a .npy header (magic, version, length, dict padded to a multiple of 64). */
 export function npyHeaderBytes(dtype: StoredDType, shape: readonly number[]): Uint8Array {
@@ -59,9 +60,10 @@ export class NpyWriter {
   }
 
   /** Appends whole rows, C order. */
-  async append(values: Float32Array | Int32Array): Promise<void> {
+  async append(values: Float32Array | Int32Array | Float64Array): Promise<void> {
     if (this.handle === null) throw new LabError('internal', `${this.path} is already closed.`);
-    if ((this.dtype === 'float32') !== values instanceof Float32Array) {
+    const expected = { float32: Float32Array, int32: Int32Array, float64: Float64Array }[this.dtype];
+    if (!(values instanceof expected)) {
       throw new LabError('internal', `${this.path} stores ${this.dtype}; got ${values.constructor.name}.`);
     }
     if (values.length % Math.max(1, this.rowLength) !== 0) {

@@ -1,7 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../../src/shared/errors.ts';
-import { readCsv, splitCsvLine } from '../../../src/array-io/csv.ts';
+import { readCsv, spoolCsv, splitCsvLine } from '../../../src/array-io/csv.ts';
+import { openNpy } from '../../../src/array-io/npy.ts';
+import { readWholeArray } from '../../../src/array-io/array-source.ts';
 import { useTempDir } from '../main/core/datasets/temp-dir.ts';
 
 const temp = useTempDir('csv');
@@ -75,3 +77,38 @@ describe('readCsv', () => {
     expect((await rejection(readCsv(writeCsv('only-header.csv', 'a,b\n')))).message).toMatch(/no data rows/);
   });
 });
+
+describe('spoolCsv', () => {
+  it('writes x (rows, inputs, 1) and y as float64 .npy files equal to what readCsv holds, across its write batches', async () => {
+    const rows = Array.from({ length: 9000 }, (_, r) => [r * 0.25, -r, r % 5, (r * 7) % 3]);
+    const path = writeCsv('spool.csv', ['a,b,c,label', ...rows.map((row) => row.join(','))].join('\n') + '\n');
+    const dir = temp('spool');
+    mkdirSync(dir);
+    const spool = await spoolCsv(path, {}, dir);
+    const table = await readCsv(path);
+    expect(spool).toMatchObject({ rows: 9000, columns: ['a', 'b', 'c', 'label'], xColumns: ['a', 'b', 'c'], yColumns: ['label'], hasHeader: true });
+    expect(readdirSync(dir).sort()).toEqual(['x.npy', 'y.npy']);
+    const x = await openNpy(spool.xFile);
+    const y = await openNpy(spool.yFile);
+    expect([x.dtype, x.shape, y.dtype, y.shape]).toEqual(['float64', [9000, 3, 1], 'float64', [9000]]);
+    expect(await readWholeArray(x)).toEqual(table.x);
+    expect(await readWholeArray(y)).toEqual(table.y);
+    await x.close();
+    await y.close();
+  });
+
+  it('keeps several target columns as (rows, targets), and refuses what readCsv refuses, naming the line', async () => {
+    const dir = temp('spool-2');
+    mkdirSync(dir);
+    const spool = await spoolCsv(writeCsv('two-targets.csv', '1,2,3\n4,5,6\n'), { yColumns: [1, 2] }, dir);
+    const y = await openNpy(spool.yFile);
+    expect(y.shape).toEqual([2, 2]);
+    expect(Array.from(await readWholeArray(y))).toEqual([2, 3, 5, 6]);
+    await y.close();
+    const bad = temp('spool-3');
+    mkdirSync(bad);
+    expect((await rejection(spoolCsv(writeCsv('bad.csv', '1,2\n3,x\n'), { header: false }, bad))).message).toMatch(/bad\.csv line 2, column 2.*'x' is not a number/);
+    expect((await rejection(spoolCsv(writeCsv('none.csv', 'a,b\n'), {}, bad))).message).toMatch(/no data rows/);
+  });
+});
+

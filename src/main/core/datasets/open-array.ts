@@ -1,21 +1,30 @@
 /**
  * Opens the array a user named for an import: `file.npy`, `file.npz` (its only array) or `file.npz:name`,
- * or a CSV (x: every column but the last, as a 1-D sequence with one channel; y: the last column).
+ * or a CSV (x: every column but the last, as a 1-D sequence with one channel; y: the last column). A CSV is
+ * spooled to .npy files in a scratch folder first, so that its numbers are read in batches like any array file's;
+ * the scratch folder goes with closeAll (and, after a crash, with the registry's sweep of partial folders).
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
-import { memoryArraySource, openNpy, openNpz, readCsv, type ArraySource, type CsvTable } from '../../../array-io/index.ts';
+import { openNpy, openNpz, spoolCsv, type ArraySource, type CsvSpool } from '../../../array-io/index.ts';
 
 export type ArrayRole = 'x' | 'y';
 
 export class ArrayFileOpener {
   private readonly cwd: string;
-  private readonly csvTables = new Map<string, Promise<CsvTable>>();
+  private readonly scratchDir: string;
+  private readonly csvSpools = new Map<string, Promise<CsvSpool>>();
+  private readonly scratch: string[] = [];
   private readonly opened: ArraySource[] = [];
 
-  constructor(cwd: string) {
+  /** `scratchDir`: where CSV tables are spooled (the lab passes its datasets folder, whose partial folders it sweeps). */
+  constructor(cwd: string, scratchDir: string = tmpdir()) {
     this.cwd = cwd;
+    this.scratchDir = scratchDir;
   }
 
   async open(spec: string, role: ArrayRole): Promise<ArraySource> {
@@ -45,21 +54,30 @@ export class ArrayFileOpener {
       return archive.open(archive.names[0]!);
     }
     if (extension === '.csv' || extension === '.tsv') {
-      let table = this.csvTables.get(path);
-      if (table === undefined) {
-        table = readCsv(path, extension === '.tsv' ? { delimiter: '\t' } : {});
-        this.csvTables.set(path, table);
+      let spool = this.csvSpools.get(path);
+      if (spool === undefined) {
+        spool = this.spool(path, extension === '.tsv' ? '\t' : ',');
+        this.csvSpools.set(path, spool);
       }
-      const t = await table;
-      return role === 'x'
-        ? memoryArraySource(`${path} (columns ${t.xColumns.join(', ')})`, t.x, [t.rows, t.xColumns.length, 1], 'float64')
-        : memoryArraySource(`${path} (column ${t.yColumns.join(', ')})`, t.y, t.yColumns.length === 1 ? [t.rows] : [t.rows, t.yColumns.length], 'float64');
+      const t = await spool;
+      const source = await openNpy(role === 'x' ? t.xFile : t.yFile);
+      // Messages name the user's file and columns, not the scratch copy.
+      return renamed(source, role === 'x' ? `${path} (columns ${t.xColumns.join(', ')})` : `${path} (column ${t.yColumns.join(', ')})`);
     }
     throw new LabError('bad-request', `${path}: unsupported file type '${extension || '(none)'}'.`, 'Import .npy, .npz (file.npz or file.npz:array) or .csv files.');
   }
 
+  private async spool(path: string, delimiter: string): Promise<CsvSpool> {
+    const dir = join(this.scratchDir, `.partial-${process.pid}-csv-${randomBytes(6).toString('hex')}`);
+    await mkdir(dir, { recursive: true });
+    this.scratch.push(dir);
+    return spoolCsv(path, { delimiter }, dir);
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all(this.opened.splice(0).map((s) => s.close()));
+    await Promise.all(this.scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+    this.csvSpools.clear();
   }
 }
 
@@ -67,4 +85,18 @@ export class ArrayFileOpener {
 function splitSpec(spec: string): { path: string; member: string | undefined } {
   const match = /^(.*\.npz):([^/\\:]+)$/i.exec(spec);
   return match ? { path: match[1]!, member: match[2]! } : { path: spec, member: undefined };
+}
+
+/** The same source under another name. */
+function renamed(source: ArraySource, path: string): ArraySource {
+  return {
+    path,
+    dtype: source.dtype,
+    shape: source.shape,
+    order: source.order,
+    rowAccess: source.rowAccess,
+    readRows: (start, count) => source.readRows(start, count),
+    readSlab: (ranges) => source.readSlab(ranges),
+    close: () => source.close(),
+  };
 }

@@ -75,7 +75,7 @@ export function datasetHandlers(core: LabServices): HandlersOf<DatasetChannel> {
     },
 
     'datasets/import': async (request) => {
-      const opener = new ArrayFileOpener(core.cwd);
+      const opener = new ArrayFileOpener(core.cwd, core.paths.datasets);
       const progress = importProgress(core, request.name);
       const files = [request.trainX, request.trainY, request.valX, request.valY, request.testX, request.testY].filter((f): f is string => f !== undefined);
       // A file spec may name an array inside an archive (`data.npz:x`): the file is the part before the name.
