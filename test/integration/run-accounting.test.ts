@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import type { EngineEvent } from '../../src/shared/engine/index.ts';
+import { nextEvent } from '../helpers/lab-events.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { registerToyDataset } from '../helpers/toy-dataset.ts';
 
@@ -18,16 +19,6 @@ afterEach(() => {
   dir.remove();
 });
 
-function nextEvent(accept: (event: string, payload: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const stop = core.events.subscribe((event, payload) => {
-      if (accept(event, payload as Record<string, unknown>)) {
-        stop();
-        resolve(payload as Record<string, unknown>);
-      }
-    });
-  });
-}
 
 type Work = { steps: number; wallMs: number; flops: number };
 
@@ -88,8 +79,8 @@ describe('a run\'s time, steps and FLOPs sum all its attempts', () => {
     const runId = experiment.runs[0]!.id;
     const attempts = recordEvents(runId);
     // Cancel as soon as the first search epoch is reported: the search is under way, not finished.
-    const firstEpoch = nextEvent((event, p) => event === 'runs/progress' && p.runId === runId && (p.epoch as { phase: string } | null)?.phase === 'search');
-    const cancelled = nextEvent((event, p) => event === 'runs/status' && p.runId === runId && p.status === 'cancelled');
+    const firstEpoch = nextEvent(core, (event, p) => event === 'runs/progress' && p.runId === runId && (p.epoch as { phase: string } | null)?.phase === 'search');
+    const cancelled = nextEvent(core, (event, p) => event === 'runs/status' && p.runId === runId && p.status === 'cancelled');
     const queue = core.runs.startQueue({ experimentId: experiment.id });
     await firstEpoch;
     core.runs.cancel(runId);
@@ -104,7 +95,7 @@ describe('a run\'s time, steps and FLOPs sum all its attempts', () => {
     expect(afterCancel.steps.search).toBe(first.steps);
     expect(afterCancel.seconds.search).toBeCloseTo(first.wallMs / 1000, 9);
 
-    const done = nextEvent((event, p) => event === 'runs/status' && p.runId === runId && p.status === 'done');
+    const done = nextEvent(core, (event, p) => event === 'runs/status' && p.runId === runId && p.status === 'done');
     await core.runs.resume(runId);
     await done;
     const resumed = core.runs.run(runId);

@@ -4,6 +4,7 @@ import { LabCore } from '../../src/main/core/lab-core.ts';
 import { LabError } from '../../src/shared/errors.ts';
 import { runCli } from '../helpers/cli.ts';
 import { processGone } from '../helpers/process.ts';
+import { nextEvent } from '../helpers/lab-events.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { registerToyDataset } from '../helpers/toy-dataset.ts';
 
@@ -19,17 +20,6 @@ afterEach(() => {
   dir.remove();
 });
 
-/** Resolves when the core emits an event that `accept` returns true for. */
-function nextEvent(accept: (event: string, payload: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const stop = core.events.subscribe((event, payload) => {
-      if (accept(event, payload as Record<string, unknown>)) {
-        stop();
-        resolve(payload as Record<string, unknown>);
-      }
-    });
-  });
-}
 
 function epochRows(runId: number): Array<Record<string, unknown>> {
   return core.db.prepare('SELECT phase, round, trial, epoch, steps, lr, train_loss, val_value FROM run_epochs WHERE run_id = ? ORDER BY phase, round, trial, epoch').all(runId) as Array<Record<string, unknown>>;
@@ -82,8 +72,8 @@ describe('runs in real forked workers', () => {
     const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [0], preset: 'smoke', name: 'killed' });
     const runId = experiment.runs[0]!.id;
     // Kill right after the first retrain checkpoint: search and HP search are behind it, retraining is not.
-    const killedAt = nextEvent((event, p) => event === 'runs/checkpoint' && p.runId === runId && p.phase === 'retrain');
-    const interrupted = nextEvent((event, p) => event === 'runs/status' && p.runId === runId && p.status === 'interrupted');
+    const killedAt = nextEvent(core, (event, p) => event === 'runs/checkpoint' && p.runId === runId && p.phase === 'retrain');
+    const interrupted = nextEvent(core, (event, p) => event === 'runs/status' && p.runId === runId && p.status === 'interrupted');
     core.runs.startQueue({ experimentId: experiment.id });
     await killedAt;
     const pid = core.log.run(runId).worker_pid!;
@@ -94,7 +84,7 @@ describe('runs in real forked workers', () => {
     const before = epochRows(runId);
     expect(before.length).toBeGreaterThan(0);
 
-    const done = nextEvent((event, p) => event === 'runs/status' && p.runId === runId && p.status === 'done');
+    const done = nextEvent(core, (event, p) => event === 'runs/status' && p.runId === runId && p.status === 'done');
     await core.runs.resume(runId);
     await done;
     const after = epochRows(runId);
@@ -130,7 +120,7 @@ describe('runs in real forked workers', () => {
     const dataset = await registerToyDataset(core.datasets);
     const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [5, 6], preset: 'smoke' });
     const [first, second] = experiment.runs;
-    const started = nextEvent((event, p) => event === 'runs/checkpoint' && p.runId === first!.id);
+    const started = nextEvent(core, (event, p) => event === 'runs/checkpoint' && p.runId === first!.id);
     const queue = core.runs.startQueue({ experimentId: experiment.id });
     await started;
     expect(core.runs.cancel(second!.id).status).toBe('cancelled');
@@ -177,7 +167,7 @@ describe('closing a lab with work in progress', () => {
   it('stops taking runs, kills running workers and leaves their runs interrupted, without touching the closed database', async () => {
     const dataset = await registerToyDataset(core.datasets);
     const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [7, 8], preset: 'smoke' });
-    const started = nextEvent((event, p) => event === 'runs/checkpoint' && p.runId === experiment.runs[0]!.id);
+    const started = nextEvent(core, (event, p) => event === 'runs/checkpoint' && p.runId === experiment.runs[0]!.id);
     core.runs.startQueue({ experimentId: experiment.id });
     await started;
     const labDir = core.paths.root;
