@@ -10,4 +10,3 @@ export interface Layer {
 export declare const layers: Layer[];
 export declare function layerOf(path: string): Layer | null;
 export declare function importViolation(from: string, to: string): string | null;
-export declare function layerNamed(name: string): Layer | undefined;

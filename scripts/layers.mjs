@@ -119,8 +119,6 @@ export const layers = [
   },
 ];
 
-const byName = new Map(layers.map((layer) => [layer.name, layer]));
-
 /** The layer a repository-relative path belongs to (the longest matching path wins), or null outside src/. */
 export function layerOf(path) {
   let best = null;
@@ -155,8 +153,4 @@ export function importViolation(from, to) {
     return `${to} is inside ${target.name}: import its public entry ${entry} instead (no deep imports).`;
   }
   return null;
-}
-
-export function layerNamed(name) {
-  return byName.get(name);
 }

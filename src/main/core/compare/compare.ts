@@ -248,7 +248,7 @@ function differences(groups: readonly ConfigurationGroup[]): NonNullable<Compari
  * last round (DASH's search, P-DASH's final round). null for runs without alpha (the baselines).
  */
 function undecidedAtSelection(log: ExperimentLog, runId: number): { layers: number; of: number } | null {
-  const last = log.alphaSnapshots(runId).at(-1);
+  const last = log.lastAlphaSnapshot(runId);
   if (last === undefined) return null;
   const layers = JSON.parse(last.layers) as Array<{ softmax: number[] }>;
   return { layers: layers.filter((l) => !layerDecision(l.softmax).decided).length, of: layers.length };

@@ -392,6 +392,11 @@ export class ExperimentLog {
     return (this.db.prepare('SELECT arch_id, spec, selection, parameters, flops FROM architectures WHERE run_id = ?').get(runId) as never) ?? null;
   }
 
+  /** The run's newest alpha snapshot (last round, last epoch), or undefined when it has none. */
+  lastAlphaSnapshot(runId: number): { round: number; epoch: number; layers: string } | undefined {
+    return this.db.prepare('SELECT round, epoch, layers FROM alpha_snapshots WHERE run_id = ? ORDER BY round DESC, epoch DESC LIMIT 1').get(runId) as never;
+  }
+
   alphaSnapshots(runId: number): Array<{ round: number; epoch: number; layers: string }> {
     return this.db.prepare('SELECT round, epoch, layers FROM alpha_snapshots WHERE run_id = ? ORDER BY round, epoch').all(runId) as never;
   }
