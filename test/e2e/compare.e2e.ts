@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import { startWebServer, type WebServer } from '../../src/main/server/index.ts';
-import { openComparisonLab } from '../helpers/comparison-lab.ts';
+import { resolveConfig } from '../../src/shared/engine/index.ts';
+import { addDashExperiment, FIXTURE_RUNS, openComparisonLab } from '../helpers/comparison-lab.ts';
 import { registerToyDataset } from '../helpers/toy-dataset.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,6 +26,8 @@ let server: WebServer;
 let fixtureExperiment: number;
 let smokeExperiment: number;
 let smokeRuns: number[];
+/** Run ids of a quick DASH experiment on the fixture's dataset, beside the fixture's smoke DASH runs. */
+let quickRuns: number[];
 
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -55,6 +58,11 @@ test.beforeAll(async () => {
   // Experiment 1: DASH vs P-DASH over seeds 0-2, written into the log, on a dataset standing for NinaPro.
   const fixture = await openComparisonLab(root, { publishedTask: 'ninapro' });
   fixtureExperiment = fixture.experimentId;
+  // A quick DASH experiment on the same dataset (written into the log): with the smoke runs, two rows of DASH.
+  quickRuns = addDashExperiment(fixture, resolveConfig('quick', { selection: 'argmax' }), { 0: 4.0, 1: 4.4, 2: 4.2 }, {
+    layers: Array.from({ length: 9 }, () => [5, 2] as [number, number]),
+    retrainValidation: [7, 5.5, 4.5],
+  });
   fixture.core.close();
   // Experiment 2: real DASH smoke runs over three seeds, in forked workers.
   const core = LabCore.open({ labDir: join(root, 'lab'), frontDoor: 'cli' });
@@ -216,5 +224,50 @@ test('DASH vs P-DASH side by side, then saved runs picked across experiments', a
   await expect(page.locator('.config-differences .difference')).toContainText('DASH');
   await page.screenshot({ path: join(artifactsDir, 'compare-saved-runs.png'), fullPage: true });
 
+  expect(errors).toEqual([]);
+});
+
+test('two configurations of DASH: rows, curves and boxes told apart, cost labels clear of each other, layers per row', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.setViewportSize({ width: 1360, height: 900 });
+  const smokeDash = FIXTURE_RUNS.flatMap((r, i) => (r.method === 'dash' ? [i + 1] : []));
+  const pdash = FIXTURE_RUNS.flatMap((r, i) => (r.method === 'pdash' ? [i + 1] : []));
+  await page.goto(`${server.url}#/compare?runs=${[...smokeDash, ...quickRuns, ...pdash].join(',')}`);
+  const rows = page.locator('.results-table tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.locator('th')).toHaveText([/^DASH \(smoke\)/, /^DASH \(quick\)/, /^P-DASH/]);
+
+  // The learning curves: one line per row, DASH's two in different colours and dashes.
+  const curves = page.locator('figure[data-chart="retrain-validation"] .chart-area svg');
+  await expect(curves.locator('text', { hasText: /^DASH \(quick\)$/ })).toBeAttached();
+  const strokes = await curves.locator('path[fill="none"]').evaluateAll((paths) => paths.map((p) => `${p.getAttribute('stroke')} ${p.getAttribute('stroke-dasharray') ?? 'solid'}`));
+  expect(strokes).toContain('#0072b2 solid');
+  expect(strokes.some((s) => s.startsWith('#00446b ') && !s.endsWith(' solid'))).toBe(true);
+
+  // The cost chart's row labels: each on its own lines, no two overlapping.
+  const cost = page.locator('figure[data-chart^="phase-"] .chart-area svg');
+  await expect(cost).toBeVisible();
+  const boxes = [];
+  for (const name of ['(smoke)', '(quick)', 'P-DASH']) {
+    const box = await cost.locator('text', { hasText: name }).first().boundingBox();
+    expect(box, name).not.toBeNull();
+    boxes.push(box!);
+  }
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i]!, boxes[j]!];
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      expect(apart, `${i} and ${j} overlap`).toBe(true);
+    }
+  }
+
+  // A grid per row: the quick runs chose k5 d2 everywhere, the smoke runs' layer 2 is k7 d3 in 2 of 3.
+  await expect(page.locator('.method-grid')).toHaveCount(3);
+  await expect(page.locator('.method-grid').nth(0).locator('tbody tr').nth(2).locator('td.modal')).toHaveText('k7 d3');
+  await expect(page.locator('.method-grid').nth(1).locator('tbody tr').nth(2).locator('td.modal')).toHaveText('k5 d2');
+  await page.screenshot({ path: join(artifactsDir, 'compare-two-dash-rows.png'), fullPage: true });
+  for (const id of ['seed-variance', 'retrain-validation', 'phase-flops', 'metric-vs-compute']) {
+    await page.locator(`figure[data-chart="${id}"]`).screenshot({ path: join(artifactsDir, `compare-two-dash-rows-${id}.png`) });
+  }
   expect(errors).toEqual([]);
 });

@@ -8,7 +8,7 @@ import { memoryArraySource } from '../../src/array-io/array-source.ts';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import type { Method } from '../../src/shared/contract/index.ts';
 import type { DatasetSummary } from '../../src/shared/contract/datasets.ts';
-import { archId, resolveConfig, type ArchitectureSpec, type EngineEvent } from '../../src/shared/engine/index.ts';
+import { archId, resolveConfig, type ArchitectureSpec, type EngineEvent, type RunConfig } from '../../src/shared/engine/index.ts';
 
 export interface FixtureRun {
   method: Method;
@@ -132,4 +132,43 @@ export async function openComparisonLab(dir: string, options: { publishedTask?: 
   // createExperiment makes every (method, seed) pair; pairs the fixture does not list are removed.
   for (const row of created) if (!runIds.includes(row.id)) core.db.prepare('DELETE FROM runs WHERE id = ?').run(row.id);
   return { core, dataset, experimentId, runIds };
+}
+
+/**
+ * A further DASH experiment on the lab's dataset with `config`, finished with these metrics by seed: each run as
+ * the fixture's DASH run of seed % 3, with `run`'s layers or curves where given; its run ids by seed.
+ */
+export function addDashExperiment(lab: ComparisonLab, config: RunConfig, metrics: Record<number, number>, run: Partial<Pick<FixtureRun, 'layers' | 'retrainLoss' | 'retrainValidation'>> = {}): number[] {
+  const seeds = Object.keys(metrics).map(Number);
+  const { experimentId } = lab.core.log.createExperiment({
+    name: `dash ${config.preset}`,
+    datasetId: lab.dataset.id,
+    methods: ['dash'],
+    seeds,
+    preset: config.preset,
+    settings: { dataset: lab.dataset.id, methods: ['dash'], seeds, preset: config.preset, selection: 'argmax', overrides: {} },
+    config,
+  });
+  return lab.core.log.runsOf(experimentId).map((row) => {
+    const fixture = FIXTURE_RUNS.find((r) => r.method === 'dash' && r.seed === row.seed % 3)!;
+    lab.core.log.recordAll(row.id, eventsOf({ ...fixture, ...run, metric: metrics[row.seed]! }));
+    lab.core.log.finish(row.id, 'done');
+    return row.id;
+  });
+}
+
+/** A last alpha snapshot for `runId` of two layers, the first undecided (within one point), the second decided. */
+export function recordOneUndecidedLayer(lab: ComparisonLab, runId: number): void {
+  const patterns = [{ kernel: 3, dilation: 1 }, { kernel: 5, dilation: 1 }];
+  lab.core.log.recordAll(runId, [
+    {
+      type: 'alpha',
+      round: null,
+      epoch: 99,
+      layers: [
+        { layer: 0, name: 'block1.conv1', patterns, alpha: [0.002, 0], softmax: [0.5005, 0.4995] },
+        { layer: 1, name: 'block1.conv2', patterns, alpha: [2, 0], softmax: [0.88, 0.12] },
+      ],
+    },
+  ]);
 }

@@ -203,7 +203,7 @@ describe('export channels', () => {
     expect(file.bytes).toBe(Buffer.byteLength(file.content));
     const byRuns = (await fixture.core.request('export/report', { runs: fixture.runIds.slice(0, 2), format: 'csv' })) as { name: string; content: string };
     expect(byRuns.name).toBe('pdash-runs-1-2.csv');
-    expect(byRuns.content.split('\n')[1]).toBe('run,dash,0,1,error,minimize,6.9,,,,,,,lab');
+    expect(byRuns.content.split('\n')[1]).toBe('run,dash,0,1,error,minimize,6.9,,,,,,,lab,1,DASH,smoke,,true,0 of 9');
   });
 
   it('export/architecture answers every file, binary ones as base64', async () => {

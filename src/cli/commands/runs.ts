@@ -95,8 +95,8 @@ export function formatComparison(c: Comparison): string {
     lines.push(`  paired on seeds ${p.seeds.join(', ')}, ${rowName(c, p.aRow, p.a)} - ${rowName(c, p.bRow, p.b)}: mean ${fmt(p.meanDifference)}, t = ${p.t.toFixed(3)}, df = ${p.df}, p = ${p.p.toPrecision(3)}${wilcoxon}${needed(p.seedsNeeded, 'matched seeds')}`);
   }
   if (c.layers.length > 0) {
-    lines.push('per layer, modal (k, d) across seeds with agreement:');
-    for (const l of c.layers) lines.push(`  layer ${String(l.layer).padStart(2)}: ${Object.entries(l.byMethod).map(([m, v]) => `${m} k${v.kernel} d${v.dilation} (${v.agreement.toFixed(0)}% of ${v.n})`).join('   ')}`);
+    lines.push('per layer and row, modal (k, d) across seeds with agreement:');
+    for (const l of c.layers) lines.push(`  layer ${String(l.layer).padStart(2)}: ${l.byRow.map((v) => `${rowName(c, v.row, v.method)} k${v.kernel} d${v.dilation} (${v.agreement.toFixed(0)}% of ${v.n})`).join('   ')}`);
   }
   if (c.published) {
     lines.push(`published (${c.published.task}, ${c.published.metric.definition}):`);

@@ -56,16 +56,16 @@ export function architectureGrid(comparison: Comparison, runs: readonly RunDetai
   const names = layerNames(runs);
   const layerIds = [...new Set([...comparison.layers.map((l) => l.layer), ...runs.flatMap((r) => r.architecture?.map((a) => a.layer) ?? [])])].sort((a, b) => a - b);
   const methods = comparison.methods
-    .filter((m) => METHOD_ORDER.includes(m.method))
-    .map((m): MethodGrid => {
+    .map((m, index) => ({ m, index }))
+    .filter(({ m }) => METHOD_ORDER.includes(m.method))
+    .map(({ m, index }): MethodGrid => {
       const finished = [...m.values]
         .sort((a, b) => a.seed - b.seed || a.runId - b.runId)
         .map((v) => byId.get(v.runId))
         .filter((r): r is RunDetail => r !== undefined && r.architecture !== null);
-      // The comparison's modal choice is per method; a method with several configurations takes each row's own.
-      const ownModal = comparison.methods.filter((o) => o.method === m.method).length > 1;
       const rows = layerIds.map((layer) => {
-        const modalEntry = ownModal ? modalOf(finished, layer) : comparison.layers.find((l) => l.layer === layer)?.byMethod[m.method];
+        // The comparison's modal choice of this row (never pooled over the method's other configurations).
+        const modalEntry = comparison.layers.find((l) => l.layer === layer)?.byRow.find((b) => b.row === index);
         const modal = modalEntry ? { kernel: modalEntry.kernel, dilation: modalEntry.dilation, count: modalEntry.count, n: modalEntry.n, agreement: modalEntry.agreement } : null;
         const cells = finished.map((r) => {
           const choice = r.architecture!.find((a) => a.layer === layer);
@@ -85,21 +85,6 @@ export function architectureGrid(comparison: Comparison, runs: readonly RunDetai
     })
     .filter((g) => g.runs.length > 0);
   return { layers: layerIds.map((layer) => ({ layer, name: names.get(layer) ?? `layer ${layer}` })), methods };
-}
-
-/** The most frequent (k, d) of a layer over runs (ties: the first seen) and how many agree on it. */
-function modalOf(runs: readonly RunDetail[], layer: number): { kernel: number; dilation: number; count: number; n: number; agreement: number } | undefined {
-  const choices = runs.flatMap((r) => r.architecture?.filter((a) => a.layer === layer) ?? []);
-  const counts = new Map<string, { kernel: number; dilation: number; count: number }>();
-  for (const c of choices) {
-    const key = `${c.kernel}/${c.dilation}`;
-    const entry = counts.get(key) ?? { kernel: c.kernel, dilation: c.dilation, count: 0 };
-    entry.count += 1;
-    counts.set(key, entry);
-  }
-  let best: { kernel: number; dilation: number; count: number } | undefined;
-  for (const entry of counts.values()) if (best === undefined || entry.count > best.count) best = entry;
-  return best === undefined ? undefined : { ...best, n: choices.length, agreement: (100 * best.count) / choices.length };
 }
 
 export interface ArchitectureDiffRow {

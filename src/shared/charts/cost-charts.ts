@@ -5,9 +5,9 @@
  * seconds (what the runs took here).
  */
 import type { Comparison, RunSummary } from '../contract/index.ts';
-import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
+import { AXIS_NAME_STYLE, BASE_OPTION, rowCategoryAxis, type ChartOption } from './chart-types.ts';
 import { formatCount, formatNumber, formatSeconds } from './format.ts';
-import { methodColor, methodLabel, metricAxisName, PHASES, rowLabel } from './vocabulary.ts';
+import { metricAxisName, PHASES, rowLabel, rowStyles, type RowStyle } from './vocabulary.ts';
 
 export type CostAxis = 'flops' | 'seconds';
 
@@ -105,8 +105,8 @@ export function phaseCostChart(comparison: Comparison, axis: CostAxis = 'seconds
         return lines.join('<br>');
       },
     },
-    // Every method named, even where ECharts would thin out the labels of four or more bars.
-    xAxis: { type: 'category', data: categories, name: 'method', nameLocation: 'middle', nameGap: 30, nameTextStyle: AXIS_NAME_STYLE, axisLabel: { interval: 0 } },
+    // Every row named, even where ECharts would thin out the labels of four or more bars, and none over another.
+    xAxis: rowCategoryAxis(methods.map((m) => ({ method: m.method, configuration: m.configuration?.label ?? '', note: `n = ${m.n}` })), categories, 'method'),
     yAxis: { type: 'value', name: text.perPhase, nameLocation: 'middle', nameGap: 52, nameTextStyle: AXIS_NAME_STYLE },
     series,
   } as ChartOption;
@@ -128,12 +128,14 @@ function runCompute(run: RunSummary | undefined, axis: CostAxis): number {
 }
 
 /** Per comparison row (method and configuration), each finished run's total compute (estimated FLOPs or wall seconds) and test metric. */
-export function computePoints(comparison: Comparison, runs: readonly RunSummary[], axis: CostAxis = 'seconds'): Array<{ method: RunSummary['method']; label: string; points: ComputePoint[] }> {
+export function computePoints(comparison: Comparison, runs: readonly RunSummary[], axis: CostAxis = 'seconds'): Array<{ method: RunSummary['method']; label: string; style: RowStyle; points: ComputePoint[] }> {
   const byId = new Map(runs.map((r) => [r.id, r]));
+  const styles = rowStyles(comparison.methods);
   return comparison.methods
-    .map((m) => ({
+    .map((m, i) => ({
       method: m.method,
       label: rowLabel(m.method, m.configuration?.label ?? ''),
+      style: styles[i]!,
       points: m.values.map((v) => ({ runId: v.runId, seed: v.seed, value: v.value, compute: runCompute(byId.get(v.runId), axis) })).filter((p) => Number.isFinite(p.compute)),
     }))
     .filter((m) => m.points.length > 0);
@@ -145,10 +147,11 @@ export function metricVsComputeChart(comparison: Comparison, runs: readonly RunS
   const series: Array<Record<string, unknown>> = [];
   for (const g of groups) {
     const label = g.label;
-    const color = methodColor(g.method);
+    const color = g.style.color;
     series.push({
       name: label,
       type: 'scatter',
+      symbol: g.style.symbol,
       symbolSize: 10,
       itemStyle: { color, opacity: 0.85 },
       data: g.points.map((p) => ({ name: `seed ${p.seed} (run ${p.runId})`, value: [p.compute / text.scale, p.value] })),
@@ -166,7 +169,7 @@ export function metricVsComputeChart(comparison: Comparison, runs: readonly RunS
   }
   return {
     ...BASE_OPTION,
-    legend: { top: 4, data: groups.map((g) => ({ name: g.label, itemStyle: { color: methodColor(g.method) } })) },
+    legend: { top: 4, data: groups.map((g) => ({ name: g.label, icon: g.style.symbol, itemStyle: { color: g.style.color } })) },
     grid: { left: 64, right: 24, top: 44, bottom: 56, containLabel: true },
     tooltip: {
       trigger: 'item',

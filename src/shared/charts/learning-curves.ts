@@ -7,7 +7,7 @@ import type { Comparison, Method, MetricSpec, RunDetail } from '../contract/inde
 import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
 import { formatNumber } from './format.ts';
 import { meanStd } from './stats.ts';
-import { directionText, METHOD_ORDER, methodColor, methodLabel, metricLabel, rowLabel } from './vocabulary.ts';
+import { directionText, METHOD_ORDER, methodLabel, metricLabel, rowLabel, rowStyle, rowVariants } from './vocabulary.ts';
 
 export type CurvePhase = 'retrain' | 'search';
 export type CurveQuantity = 'validation' | 'trainLoss';
@@ -29,6 +29,8 @@ export interface MethodCurve {
   method: Method;
   /** The method's name, or its comparison row's ("DASH (smoke)") when its runs are grouped by configuration. */
   label: string;
+  /** Which of its method's rows this curve is (0: the first or only one): its shade, dash and symbol (rowStyle). */
+  variant: number;
   runs: number;
   points: BandPoint[];
 }
@@ -52,12 +54,13 @@ export function runCurve(run: RunDetail, phase: CurvePhase, quantity: CurveQuant
  * are not averaged into one curve.
  */
 export function curveBands(runs: readonly RunDetail[], phase: CurvePhase, quantity: CurveQuantity, groupOf?: RunGroups): MethodCurve[] {
-  const groups = new Map<string, { method: Method; label: string; order: number; runs: number; epochs: Map<number, number[]> }>();
+  const groups = new Map<string, { method: Method; label: string; variant: number; order: number; runs: number; epochs: Map<number, number[]> }>();
   for (const run of runs) {
     const curve = runCurve(run, phase, quantity);
     if (curve.length === 0) continue;
-    const label = groupOf?.get(run.id) ?? methodLabel(run.method);
-    const group = groups.get(label) ?? { method: run.method, label, order: groups.size, runs: 0, epochs: new Map<number, number[]>() };
+    const row = groupOf?.get(run.id);
+    const label = row?.label ?? methodLabel(run.method);
+    const group = groups.get(label) ?? { method: run.method, label, variant: row?.variant ?? 0, order: groups.size, runs: 0, epochs: new Map<number, number[]>() };
     groups.set(label, group);
     group.runs += 1;
     for (const { x, value } of curve) {
@@ -67,10 +70,11 @@ export function curveBands(runs: readonly RunDetail[], phase: CurvePhase, quanti
     }
   }
   return [...groups.values()]
-    .sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.order - b.order)
+    .sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.variant - b.variant || a.order - b.order)
     .map((g) => ({
       method: g.method,
       label: g.label,
+      variant: g.variant,
       runs: g.runs,
       points: [...g.epochs.entries()]
         .sort(([a], [b]) => a - b)
@@ -82,18 +86,19 @@ export function curveBands(runs: readonly RunDetail[], phase: CurvePhase, quanti
     }));
 }
 
-/** Run id -> the label of its group (a comparison row); runs not in it are grouped by method. */
-export type RunGroups = ReadonlyMap<number, string>;
+/** Run id -> its group (a comparison row): the row's label and which of its method's rows it is; runs not in it are grouped by method. */
+export type RunGroups = ReadonlyMap<number, { label: string; variant: number }>;
 
 /** The comparison's rows as run groups, when some method has several (otherwise runs group by method as before). */
 export function comparisonRunGroups(comparison: Comparison): RunGroups | undefined {
   const rows = comparison.methods;
   if (new Set(rows.map((m) => m.method)).size === rows.length) return undefined;
-  const groups = new Map<number, string>();
-  for (const m of rows) {
+  const groups = new Map<number, { label: string; variant: number }>();
+  const variants = rowVariants(rows);
+  rows.forEach((m, i) => {
     const label = rowLabel(m.method, m.configuration?.label ?? '');
-    for (const id of m.configuration?.runIds ?? m.values.map((v) => v.runId)) groups.set(id, label);
-  }
+    for (const id of m.configuration?.runIds ?? m.values.map((v) => v.runId)) groups.set(id, { label, variant: variants[i]! });
+  });
   return groups;
 }
 
@@ -114,8 +119,9 @@ export function curveAxisName(options: LearningCurveOptions): { x: string; y: st
 }
 
 /**
- * Mean line per method with its ± std band. The band is two stacked lines (mean − std, then the band's width)
- * under the method's name, so that the legend shows and hides a method's line and band together.
+ * Mean line per method (per comparison row, with groups) with its ± std band. The band is two stacked lines
+ * (mean − std, then the band's width) under the curve's name, so that the legend shows and hides a line and its
+ * band together. A method's second, third, ... row is drawn in its own shade, dash and symbol of the method's colour.
  */
 export function learningCurveChart(runs: readonly RunDetail[], options: LearningCurveOptions): ChartOption {
   const curves = curveBands(runs, options.phase, options.quantity, options.groups);
@@ -125,7 +131,8 @@ export function learningCurveChart(runs: readonly RunDetail[], options: Learning
   const series: Array<Record<string, unknown>> = [];
   for (const curve of curves) {
     const label = curve.label;
-    const color = methodColor(curve.method);
+    const style = rowStyle(curve.method, curve.variant);
+    const color = style.color;
     const at = new Map(curve.points.map((p) => [p.x, p]));
     const column = (pick: (p: BandPoint) => number | null): Array<number | null> => categories.map((_, i) => {
       const p = at.get(i + 1);
@@ -136,9 +143,9 @@ export function learningCurveChart(runs: readonly RunDetail[], options: Learning
       type: 'line',
       data: column((p) => p.mean),
       color,
-      lineStyle: { width: 2, color },
+      lineStyle: { width: 2, color, type: style.dash },
       itemStyle: { color },
-      symbol: 'circle',
+      symbol: style.symbol,
       symbolSize: 5,
       showSymbol: maxX <= 40,
       connectNulls: true,
@@ -178,7 +185,13 @@ export function learningCurveChart(runs: readonly RunDetail[], options: Learning
   const pointsByLabel = new Map(curves.map((c) => [c.label, new Map(c.points.map((p) => [p.x, p]))]));
   return {
     ...BASE_OPTION,
-    legend: { data: curves.map((c) => ({ name: c.label, itemStyle: { color: methodColor(c.method) } })), top: 4 },
+    legend: {
+      data: curves.map((c) => {
+        const style = rowStyle(c.method, c.variant);
+        return { name: c.label, itemStyle: { color: style.color }, lineStyle: { color: style.color, type: style.dash } };
+      }),
+      top: 4,
+    },
     grid: { left: 64, right: 24, top: 44, bottom: 56, containLabel: true },
     tooltip: {
       trigger: 'axis',

@@ -3,10 +3,10 @@
  * point over it, and the published mean of the same method (when the task has one) as a diamond beside it.
  */
 import type { Comparison, Method } from '../contract/index.ts';
-import { AXIS_NAME_STYLE, BASE_OPTION, type ChartOption } from './chart-types.ts';
+import { AXIS_NAME_STYLE, BASE_OPTION, rowCategoryAxis, type ChartOption } from './chart-types.ts';
 import { formatNumber } from './format.ts';
 import { boxStatistics } from './stats.ts';
-import { METHOD_ORDER, methodColor, methodLabel, metricAxisName, rowLabel } from './vocabulary.ts';
+import { METHOD_ORDER, methodLabel, metricAxisName, rowLabel, rowStyle, rowStyles } from './vocabulary.ts';
 
 export const VARIANCE_SERIES = {
   box: 'box: min, quartiles, median, max',
@@ -23,15 +23,17 @@ export function seedVarianceChart(comparison: Comparison): ChartOption {
   const published = comparison.published?.results ?? [];
   // One box per row of the comparison (a method with several configurations has several), then the methods
   // that only have a published number.
-  const own = comparison.methods.map((s) => ({ method: s.method, label: rowLabel(s.method, s.configuration?.label ?? ''), stats: s as (typeof comparison.methods)[number] | undefined }));
+  // Each row in its own shade and dash of its method's colour: two configurations of DASH are told apart.
+  const styles = rowStyles(comparison.methods);
+  const own = comparison.methods.map((s, i) => ({ method: s.method, configuration: s.configuration?.label ?? '', label: rowLabel(s.method, s.configuration?.label ?? ''), style: styles[i]!, stats: s as (typeof comparison.methods)[number] | undefined }));
   const others = METHOD_ORDER.filter((m) => !own.some((o) => o.method === m) && published.some((p) => p.method === m));
-  const entries = [...own, ...others.map((m) => ({ method: m, label: methodLabel(m), stats: undefined }))];
+  const entries = [...own, ...others.map((m) => ({ method: m, configuration: '', label: methodLabel(m), style: rowStyle(m, 0), stats: undefined }))];
   const categories = entries.map((e) => e.label);
 
   const boxes = entries.map((e) => {
     const values = e.stats?.values.map((v) => v.value) ?? [];
     if (values.length === 0) return '-';
-    return { value: boxStatistics(values), itemStyle: { color: '#ffffff', borderColor: methodColor(e.method), borderWidth: 1.5 } };
+    return { value: boxStatistics(values), itemStyle: { color: '#ffffff', borderColor: e.style.color, borderWidth: 1.5, borderType: e.style.dash } };
   });
 
   const seedPoints = entries.flatMap((e, index) => {
@@ -41,7 +43,8 @@ export function seedVarianceChart(comparison: Comparison): ChartOption {
       name: `seed ${v.seed} (run ${v.runId})`,
       value: [index, v.value],
       symbolOffset: [offsets[i]!, 0],
-      itemStyle: { color: methodColor(e.method), opacity: 0.9, borderColor: '#ffffff', borderWidth: 1 },
+      symbol: e.style.symbol,
+      itemStyle: { color: e.style.color, opacity: 0.9, borderColor: '#ffffff', borderWidth: 1 },
     }));
   });
 
@@ -49,7 +52,7 @@ export function seedVarianceChart(comparison: Comparison): ChartOption {
   const publishedPoints = entries.flatMap((e, index) => {
     const p = published.find((r) => r.method === e.method);
     if (p === undefined || entries.findIndex((o) => o.method === e.method) !== index) return [];
-    return [{ name: `${p.label}: ${p.mean} ± ${p.std} (n = ${p.n})`, value: [index, p.mean], itemStyle: { color: methodColor(e.method) } }];
+    return [{ name: `${p.label}: ${p.mean} ± ${p.std} (n = ${p.n})`, value: [index, p.mean], itemStyle: { color: rowStyle(e.method, 0).color } }];
   });
 
   const series: Array<Record<string, unknown>> = [
@@ -82,7 +85,7 @@ export function seedVarianceChart(comparison: Comparison): ChartOption {
         return `${categories[p.value[0]!]} ${p.name}: ${formatNumber(p.value[1])}`;
       },
     },
-    xAxis: { type: 'category', data: categories, name: 'method', nameLocation: 'middle', nameGap: 30, nameTextStyle: AXIS_NAME_STYLE, axisTick: { alignWithLabel: true } },
+    xAxis: rowCategoryAxis(entries, categories, 'method'),
     yAxis: { type: 'value', scale: true, name: metricAxisName(comparison.metric), nameLocation: 'middle', nameGap: 52, nameTextStyle: AXIS_NAME_STYLE },
     series,
   } as ChartOption;

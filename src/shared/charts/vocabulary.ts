@@ -1,6 +1,7 @@
 /**
  * Names, colours and definitions the charts and tables share: how a method is labelled and coloured, what a
- * metric means and which way is better. One method keeps one colour in every chart and every export.
+ * metric means and which way is better. One method keeps one colour in every chart and every export; a method with
+ * several comparison rows (configurations) draws each in its own shade, dash and symbol of that colour.
  */
 import { Method, type MetricSpec } from '../contract/index.ts';
 import { METRIC_INFO } from '../engine/index.ts';
@@ -39,6 +40,50 @@ export function methodLabel(method: string): string {
 
 export function methodColor(method: string): string {
   return (METHOD_COLORS as Record<string, string>)[method] ?? '#444444';
+}
+
+/** A comparison row's look in the charts: its method's colour (a shade of it past the first row), line dash and point symbol. */
+export interface RowStyle {
+  color: string;
+  dash: 'solid' | 'dashed' | 'dotted' | number[];
+  symbol: 'circle' | 'triangle' | 'rect' | 'diamond';
+}
+
+/** A method's rows in turn: its colour, darker, lighter, darker still (mixed with black or white), then again. */
+const ROW_SHADES: ReadonlyArray<{ toward: number; amount: number }> = [
+  { toward: 0, amount: 0 },
+  { toward: 0, amount: 0.4 },
+  { toward: 255, amount: 0.45 },
+  { toward: 0, amount: 0.65 },
+];
+const ROW_DASHES: ReadonlyArray<RowStyle['dash']> = ['solid', 'dashed', 'dotted', [8, 3, 2, 3]];
+const ROW_SYMBOLS: ReadonlyArray<RowStyle['symbol']> = ['circle', 'triangle', 'rect', 'diamond'];
+
+/** `#rrggbb` mixed toward black (0) or white (255) by `amount` (0: unchanged). */
+function mixColor(hex: string, toward: number, amount: number): string {
+  const channels = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  return `#${channels.map((c) => Math.round(c + (toward - c) * amount).toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * The style of a method's `variant`-th comparison row (0: its first, drawn as the method always is), so that two
+ * configurations of DASH can be told apart by colour and, in grey print, by dash and symbol.
+ */
+export function rowStyle(method: string, variant: number): RowStyle {
+  const k = variant % ROW_SHADES.length;
+  const shade = ROW_SHADES[k]!;
+  return { color: mixColor(methodColor(method), shade.toward, shade.amount), dash: ROW_DASHES[k]!, symbol: ROW_SYMBOLS[k]! };
+}
+
+/** Each row's variant: how many rows of its method come before it (0 for a method's first or only row). */
+export function rowVariants(rows: ReadonlyArray<{ method: string }>): number[] {
+  return rows.map((row, i) => rows.slice(0, i).filter((r) => r.method === row.method).length);
+}
+
+/** The comparison's rows' styles, in the order of its `methods`. */
+export function rowStyles(rows: ReadonlyArray<{ method: string }>): RowStyle[] {
+  const variants = rowVariants(rows);
+  return rows.map((row, i) => rowStyle(row.method, variants[i]!));
 }
 
 export function directionText(direction: string): string {

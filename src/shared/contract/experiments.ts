@@ -199,6 +199,8 @@ export const MethodStats = z.object({
       smoke: z.boolean(),
       /** Every run of the row, finished or not (its learning curves are drawn together). */
       runIds: z.array(z.number().int()).optional(),
+      /** This row's value of every setting that differs among the method's rows (the preset first); [] when the method has one. */
+      differs: z.array(z.object({ setting: z.string(), value: z.string() })).optional(),
     })
     .optional(),
   /** Percentile bootstrap confidence interval of the mean (seeded); null when n < 2. */
@@ -244,10 +246,17 @@ export const Comparison = z.object({
     .optional(),
   /** For each method with several rows (configurations), one line of what differs, e.g. "preset quick vs smoke; retrain.epochs 8 vs 3". */
   differences: z.array(z.object({ method: Method, text: z.string() })).optional(),
+  /**
+   * Per searchable layer, the modal (k, d) of each comparison row over its finished runs and how many agree: `row`
+   * is the row's index in `methods` (the same rows, keys and labels as the summary), so two configurations of one
+   * method are never pooled.
+   */
   layers: z.array(
     z.object({
       layer: z.number().int(),
-      byMethod: z.record(z.string(), z.object({ kernel: z.number().int(), dilation: z.number().int(), count: z.number().int(), n: z.number().int(), agreement: z.number() })),
+      byRow: z.array(
+        z.object({ row: z.number().int(), method: Method, kernel: z.number().int(), dilation: z.number().int(), count: z.number().int(), n: z.number().int(), agreement: z.number() }),
+      ),
     }),
   ),
   published: z

@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatComparison } from '../../../src/cli/commands/runs.ts';
 import type { Comparison } from '../../../src/shared/contract/index.ts';
+import { resolveConfig } from '../../../src/shared/engine/index.ts';
+import { addDashExperiment, openComparisonLab } from '../../helpers/comparison-lab.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 function row(method: 'dash' | 'pdash', label: string, smoke: boolean, values: Array<[number, number]>): Comparison['methods'][number] {
   const v = values.map(([seed, value]) => ({ seed, value, runId: seed + 1 }));
@@ -48,5 +51,23 @@ describe('formatComparison', () => {
     expect(text).toContain('95% [0.2900, 0.3300]');
     expect(text).toContain('Welch t-test dash (quick) vs pdash: t = 2.500, df = 1.80, p = 0.130; about 6 seeds per row would resolve it');
     expect(text).toContain('paired on seeds 0, 1, dash (quick) - pdash: mean 0.02500, t = 5.000, df = 1, p = 0.126; Wilcoxon signed-rank p = 0.500; about 4 matched seeds would resolve it');
+  });
+});
+
+describe('formatComparison on a real log', () => {
+  it('prints the modal (k, d) of each layer per row, so two configurations of DASH are not pooled', async () => {
+    const dir = tempDir();
+    const lab = await openComparisonLab(dir.path);
+    try {
+      // Quick runs that chose k3 d1 everywhere beside the smoke runs, whose layer 2 is k7 d3 in 2 of 3.
+      const quick = addDashExperiment(lab, resolveConfig('quick', { selection: 'argmax' }), { 0: 4.0, 1: 4.4 }, { layers: Array.from({ length: 9 }, () => [3, 1] as [number, number]) });
+      const text = formatComparison(lab.core.runs.compare({ runs: [...lab.runIds, ...quick] }));
+      expect(text).toContain('per layer and row, modal (k, d) across seeds with agreement:\n');
+      expect(text).toContain('\n  layer  2: dash (smoke) k7 d3 (67% of 3)   dash (quick) k3 d1 (100% of 2)   pdash k7 d3 (100% of 3)\n');
+      expect(text.match(/^ {2}layer +\d+:/gm)).toHaveLength(9);
+    } finally {
+      lab.core.close();
+      dir.remove();
+    }
   });
 });

@@ -3,9 +3,9 @@
  * stored RunConfig are identical and no seed repeats (a smoke run and a quick run of seed 0 are two rows, and the
  * comparison says what differs). Per row: n, mean, sample std, min, max, a bootstrap interval of the mean and the
  * per-seed values of the test metric; between every two rows Welch's t-test, and on the seeds both ran the paired
- * t-test and the exact Wilcoxon signed-rank test, each with the seeds a difference of that size would need; the modal (k, d) of every searchable layer across
- * seeds with its agreement; time per phase; and the published numbers when the dataset stands for one of the
- * NAS-Bench-360 tasks.
+ * t-test and the exact Wilcoxon signed-rank test, each with the seeds a difference of that size would need; per
+ * row, the modal (k, d) of every searchable layer across its seeds with its agreement; time per phase; and the
+ * published numbers when the dataset stands for one of the NAS-Bench-360 tasks.
  */
 import { METHOD_ORDER } from '../../../shared/charts/index.ts';
 import type { Comparison, Method } from '../../../shared/contract/index.ts';
@@ -60,7 +60,7 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
       seconds,
       flopsSpent,
       flops: flops.length > 0 ? flops.reduce((a, b) => a + b, 0) / flops.length : null,
-      configuration: { key: group.key, label: group.label, preset: group.preset, smoke: group.preset === 'smoke', runIds: group.rows.map((r) => r.id) },
+      configuration: { key: group.key, label: group.label, preset: group.preset, smoke: group.preset === 'smoke', runIds: group.rows.map((r) => r.id), differs: group.differs },
       bootstrap: bootstrapMeanInterval(values.map((v) => v.value)),
     };
   });
@@ -88,30 +88,7 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
     }
   }
 
-  const layerChoices = new Map<number, Map<Method, Array<{ kernel: number; dilation: number }>>>();
-  for (const r of finished) {
-    const arch = log.architecture(r.id);
-    if (!arch) continue;
-    const spec = JSON.parse(arch.spec) as { layers: Array<{ layer: number; kernel: number; dilation: number }> };
-    for (const l of spec.layers) {
-      const byMethod = layerChoices.get(l.layer) ?? new Map();
-      layerChoices.set(l.layer, byMethod);
-      const list = byMethod.get(r.method) ?? [];
-      list.push({ kernel: l.kernel, dilation: l.dilation });
-      byMethod.set(r.method, list);
-    }
-  }
-  const layers: Comparison['layers'] = [...layerChoices.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([layer, byMethod]) => ({
-      layer,
-      byMethod: Object.fromEntries(
-        [...byMethod.entries()].map(([method, choices]) => {
-          const m = modal(choices, (c) => `${c.kernel}/${c.dilation}`);
-          return [method, { kernel: m.value.kernel, dilation: m.value.dilation, count: m.count, n: choices.length, agreement: m.agreement }];
-        }),
-      ),
-    }));
+  const layers = layerChoicesByRow(groups, log);
 
   return {
     runIds: rows.map((r) => r.id),
@@ -143,6 +120,8 @@ interface ConfigurationGroup {
   preset: string | null;
   /** The configuration as path -> value (JSON), for saying what differs. */
   settings: Map<string, string>;
+  /** This group's value of each setting that differs among the method's groups, the preset first. */
+  differs: Array<{ setting: string; value: string }>;
   /** 1 for the first group of a configuration; 2, 3, ... for runs that repeat one of its seeds. */
   repeat: number;
   rows: RunRow[];
@@ -189,7 +168,7 @@ function groupByConfiguration(rows: readonly RunRow[], datasetOf: (experimentId:
     const key = `dataset ${dataset.id} ${row.method} ${sortedJson(Object.fromEntries([...settings].filter(([k]) => k !== 'dataset')))}`;
     const home = groups.find((g) => g.key === key && !g.rows.some((r) => r.seed === row.seed));
     if (home) home.rows.push(row);
-    else groups.push({ method: row.method, key, label: '', preset, settings, repeat: groups.filter((g) => g.key === key).length + 1, rows: [row] });
+    else groups.push({ method: row.method, key, label: '', preset, settings, differs: [], repeat: groups.filter((g) => g.key === key).length + 1, rows: [row] });
   }
   groups.sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.rows[0]!.id - b.rows[0]!.id);
   for (const method of METHOD_ORDER) {
@@ -205,6 +184,7 @@ function groupByConfiguration(rows: readonly RunRow[], datasetOf: (experimentId:
       const parts = labelOf(g, k);
       if (g.repeat > 1) parts.push(`repeat ${g.repeat}`);
       g.label = parts.join(', ');
+      g.differs = differing.map((setting) => ({ setting, value: valueText(g.settings.get(setting)) }));
     }
   }
   return groups;
@@ -241,6 +221,38 @@ function differences(groups: readonly ConfigurationGroup[]): NonNullable<Compari
     out.push({ method, text: parts.join('; ') });
   }
   return out;
+}
+
+/**
+ * Per searchable layer, each row's modal (k, d) over its finished runs' architectures (ties: the first seen) with
+ * how many agree: by row, not by method, so two configurations of one method are never pooled.
+ */
+function layerChoicesByRow(groups: readonly ConfigurationGroup[], log: ExperimentLog): Comparison['layers'] {
+  const choices = new Map<number, Map<number, Array<{ kernel: number; dilation: number }>>>();
+  groups.forEach((group, row) => {
+    for (const r of group.rows) {
+      if (r.status !== 'done' || r.metric_value === null) continue;
+      const arch = log.architecture(r.id);
+      if (!arch) continue;
+      const spec = JSON.parse(arch.spec) as { layers: Array<{ layer: number; kernel: number; dilation: number }> };
+      for (const l of spec.layers) {
+        const byRow = choices.get(l.layer) ?? new Map<number, Array<{ kernel: number; dilation: number }>>();
+        choices.set(l.layer, byRow);
+        byRow.set(row, [...(byRow.get(row) ?? []), { kernel: l.kernel, dilation: l.dilation }]);
+      }
+    }
+  });
+  return [...choices.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([layer, byRow]) => ({
+      layer,
+      byRow: [...byRow.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([row, list]) => {
+          const m = modal(list, (c) => `${c.kernel}/${c.dilation}`);
+          return { row, method: groups[row]!.method, kernel: m.value.kernel, dilation: m.value.dilation, count: m.count, n: list.length, agreement: m.agreement };
+        }),
+    }));
 }
 
 /**

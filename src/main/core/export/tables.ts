@@ -1,9 +1,11 @@
 /**
- * The comparison's tables as text: Markdown (results, Welch tests, published numbers, per seed), LaTeX (one
- * booktabs table: mean ± sample std, best in bold, published beside) and CSV (one row per run, one per method
- * summary, one per published result). Deterministic: the same comparison gives the same bytes.
+ * The comparison's tables as text: Markdown (results, tests, published numbers, per seed, kernel patterns per layer
+ * and row), LaTeX (one
+ * booktabs table: mean ± sample std, best in bold, published beside) and CSV (one row per run, one per comparison
+ * row's summary, one per published result; each run and summary line names its row, preset and smoke mark).
+ * Deterministic: the same comparison gives the same bytes.
  */
-import { METHOD_ORDER, resultsTable, SMOKE_MARK, STD_NOTE, type ResultsTable } from '../../../shared/charts/index.ts';
+import { METHOD_ORDER, patternText, resultsTable, rowLabel, SMOKE_MARK, STD_NOTE, type ResultsTable } from '../../../shared/charts/index.ts';
 import type { Comparison } from '../../../shared/contract/index.ts';
 import { labVersion } from '../version.ts';
 
@@ -115,7 +117,28 @@ export function markdownTables(source: TableSource): string {
     const head = ['Method', 'Seed', 'Run', metricHead, ...(t.anyUndecided ? ['Undecided layers'] : [])];
     lines.push(...mdTextTable(head, head.map((_, i) => (i === 0 ? 'l' : 'r')), seeds));
   }
+  const layers = layerTable(source.comparison, t);
+  if (layers !== null) {
+    lines.push('', '## Kernel patterns per layer', '', m('Per comparison row, the modal kernel k and dilation d of each searchable layer across its seeds, with the seeds that chose it.'), '');
+    lines.push(...mdTextTable(layers.head, layers.head.map(() => 'l'), layers.rows));
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** Layers by comparison row: each row's modal (k, d) and how many of its seeds chose it ("k5 d3 (2/3)"); null without layers. */
+function layerTable(comparison: Comparison, t: ResultsTable): { head: string[]; rows: string[][] } | null {
+  const rows = [...new Set(comparison.layers.flatMap((l) => l.byRow.map((b) => b.row)))].sort((a, b) => a - b);
+  if (rows.length === 0) return null;
+  return {
+    head: ['Layer', ...rows.map((r) => t.rows[r]?.label ?? `row ${r + 1}`)],
+    rows: comparison.layers.map((l) => [
+      String(l.layer),
+      ...rows.map((r) => {
+        const choice = l.byRow.find((b) => b.row === r);
+        return choice === undefined ? '–' : `${patternText(choice)} (${choice.count}/${choice.n})`;
+      }),
+    ]),
+  };
 }
 
 const LATEX_SPECIALS: Record<string, string> = {
@@ -203,22 +226,46 @@ export function csvCell(value: string | number | null | undefined): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export const CSV_HEADER = ['kind', 'method', 'seed', 'run_id', 'metric', 'direction', 'value', 'n', 'mean', 'std_sample', 'min', 'max', 'pending', 'source'] as const;
+/**
+ * The CSV's columns. The first fourteen are as they always were; the rest say which comparison row a line belongs
+ * to: `row` (its 1-based index among the summary lines), `row_label` ("DASH (smoke)"), the row's `preset`,
+ * `differs` (its value of every setting that differs among the method's rows, `setting=value; ...`), `smoke`
+ * (true/false: the smoke preset, not a result) and, per run, `undecided_layers` ("k of L": the layers its search
+ * left undecided, of those it searched; empty for the baselines and for logs that did not record it).
+ */
+export const CSV_HEADER = ['kind', 'method', 'seed', 'run_id', 'metric', 'direction', 'value', 'n', 'mean', 'std_sample', 'min', 'max', 'pending', 'source', 'row', 'row_label', 'preset', 'differs', 'smoke', 'undecided_layers'] as const;
+
+type CsvValue = string | number | null;
 
 export function csvTable(source: TableSource): string {
   const c = source.comparison;
   const metric = c.metric?.name ?? null;
   const direction = c.metric?.direction ?? null;
-  const rows: Array<Array<string | number | null>> = [];
-  const methods = [...c.methods].sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
-  for (const m of methods) {
-    for (const v of [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId)) rows.push(['run', m.method, v.seed, v.runId, metric, direction, v.value, null, null, null, null, null, null, 'lab']);
+  const rows: CsvValue[][] = [];
+  // The comparison's rows come in method order already (a method's configurations together); `row` is their index.
+  const methods = c.methods.map((m, index) => ({ m, index })).sort((a, b) => METHOD_ORDER.indexOf(a.m.method) - METHOD_ORDER.indexOf(b.m.method) || a.index - b.index);
+  const rowColumns = ({ m, index }: (typeof methods)[number]): CsvValue[] => [
+    index + 1,
+    rowLabel(m.method, m.configuration?.label ?? ''),
+    m.configuration?.preset ?? null,
+    (m.configuration?.differs ?? []).map((d) => `${d.setting}=${d.value}`).join('; '),
+    String(m.configuration?.smoke ?? false),
+  ];
+  for (const entry of methods) {
+    const { m } = entry;
+    for (const v of [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId)) {
+      const undecided = v.undecided === undefined ? null : `${v.undecided.layers} of ${v.undecided.of}`;
+      rows.push(['run', m.method, v.seed, v.runId, metric, direction, v.value, null, null, null, null, null, null, 'lab', ...rowColumns(entry), undecided]);
+    }
   }
   // Twelve significant digits: the statistics without float noise (6.6, not 6.599999999999999).
   const stat = (v: number | null): number | null => (v === null ? null : Number(v.toPrecision(12)));
-  for (const m of methods) rows.push(['summary', m.method, null, null, metric, direction, null, m.n, stat(m.mean), stat(m.std), m.min, m.max, m.pending, 'lab']);
+  for (const entry of methods) {
+    const { m } = entry;
+    rows.push(['summary', m.method, null, null, metric, direction, null, m.n, stat(m.mean), stat(m.std), m.min, m.max, m.pending, 'lab', ...rowColumns(entry), null]);
+  }
   if (c.published) {
-    for (const p of c.published.results) rows.push(['published', p.method, null, null, c.published.metric.name, c.published.metric.direction, null, p.n, p.mean, p.std, null, null, null, p.label]);
+    for (const p of c.published.results) rows.push(['published', p.method, null, null, c.published.metric.name, c.published.metric.direction, null, p.n, p.mean, p.std, null, null, null, p.label, null, null, null, null, null, null]);
   }
   return `${[CSV_HEADER.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { resultsTable } from '../../../../src/shared/charts/results-table.ts';
 import { boxStatistics } from '../../../../src/shared/charts/stats.ts';
 import { seedVarianceChart, VARIANCE_SERIES } from '../../../../src/shared/charts/variance-chart.ts';
 import { withTitle } from '../../../../src/shared/charts/chart-types.ts';
+import { rowStyle, rowVariants } from '../../../../src/shared/charts/vocabulary.ts';
 import type { Comparison } from '../../../../src/shared/contract/experiments.ts';
 import { sampleComparison, sampleRuns } from './samples.ts';
 
@@ -197,6 +198,86 @@ describe('cost', () => {
   });
 });
 
+describe('rows of one method told apart', () => {
+  /** DASH under two configurations (runs 1, 3 and run 2) beside P-DASH. */
+  function twoDashRows(): Comparison {
+    const base = sampleComparison();
+    const dash = base.methods[0]!;
+    return {
+      ...base,
+      methods: [
+        { ...dash, n: 2, values: dash.values.filter((v) => v.runId !== 2), configuration: { key: 'a', label: 'quick', preset: 'quick', smoke: false, runIds: [1, 3] } },
+        { ...dash, n: 1, values: dash.values.filter((v) => v.runId === 2), configuration: { key: 'b', label: 'smoke', preset: 'smoke', smoke: true, runIds: [2] } },
+        base.methods[1]!,
+      ],
+    };
+  }
+
+  it('a method keeps its colour on its first row; its next rows get a darker, then a lighter shade, a dash and a symbol', () => {
+    expect(rowStyle('dash', 0)).toEqual({ color: '#0072b2', dash: 'solid', symbol: 'circle' });
+    // #0072b2 mixed 40% toward black, then 45% toward white, channel by channel, rounded.
+    expect(rowStyle('dash', 1)).toEqual({ color: '#00446b', dash: 'dashed', symbol: 'triangle' });
+    expect(rowStyle('dash', 2)).toEqual({ color: '#73b1d5', dash: 'dotted', symbol: 'rect' });
+    expect(rowVariants([{ method: 'dash' }, { method: 'dash' }, { method: 'pdash' }, { method: 'dash' }])).toEqual([0, 1, 0, 2]);
+  });
+
+  it('learning curves: each row of DASH its own colour and dash, in the legend too', () => {
+    const option = learningCurveChart(sampleRuns, { phase: 'retrain', quantity: 'validation', metric: null, groups: comparisonRunGroups(twoDashRows()) });
+    const lines = series(option).filter((s) => s.stack === undefined);
+    expect(lines.map((s) => [s.name, (s.lineStyle as AnyRecord).color, (s.lineStyle as AnyRecord).type, s.symbol])).toEqual([
+      ['DASH (quick)', '#0072b2', 'solid', 'circle'],
+      ['DASH (smoke)', '#00446b', 'dashed', 'triangle'],
+      ['P-DASH', '#d55e00', 'solid', 'circle'],
+    ]);
+    const legend = (option.legend as { data: Array<{ name: string; lineStyle: AnyRecord }> }).data;
+    expect(legend.map((d) => [d.name, d.lineStyle.color, d.lineStyle.type])).toEqual([
+      ['DASH (quick)', '#0072b2', 'solid'],
+      ['DASH (smoke)', '#00446b', 'dashed'],
+      ['P-DASH', '#d55e00', 'solid'],
+    ]);
+  });
+
+  it('seed variance and metric against compute: each row of DASH in its own colour and symbol', () => {
+    const comparison = twoDashRows();
+    const [box, seeds] = series(seedVarianceChart(comparison));
+    expect((box!.data as Array<{ itemStyle: AnyRecord }>).map((d) => [d.itemStyle.borderColor, d.itemStyle.borderType])).toEqual([
+      ['#0072b2', 'solid'],
+      ['#00446b', 'dashed'],
+      ['#d55e00', 'solid'],
+    ]);
+    expect((seeds!.data as Array<{ value: number[]; symbol: string; itemStyle: AnyRecord }>).map((d) => [d.value[0], d.symbol, d.itemStyle.color])).toEqual([
+      [0, 'circle', '#0072b2'],
+      [0, 'circle', '#0072b2'],
+      [1, 'triangle', '#00446b'],
+      [2, 'circle', '#d55e00'],
+      [2, 'circle', '#d55e00'],
+    ]);
+    const scatter = series(metricVsComputeChart(comparison, sampleRuns)).filter((s) => s.symbol !== 'diamond');
+    expect(scatter.map((s) => [s.name, s.symbol, (s.itemStyle as AnyRecord).color])).toEqual([
+      ['DASH (quick)', 'circle', '#0072b2'],
+      ['DASH (smoke)', 'triangle', '#00446b'],
+      ['P-DASH', 'circle', '#d55e00'],
+    ]);
+  });
+
+  it('category labels never overlap: a line each for method, configuration and n, or rotated when the rows are many', () => {
+    const comparison = twoDashRows();
+    const label = (option: unknown) => (option as { xAxis: { axisLabel: AnyRecord & { formatter: (value: string, index: number) => string } } }).xAxis.axisLabel;
+    const cost = label(phaseCostChart(comparison, 'seconds'));
+    expect([0, 1, 2].map((i) => cost.formatter('', i))).toEqual(['DASH\n(quick)\nn = 2', 'DASH\n(smoke)\nn = 1', 'P-DASH\nn = 2']);
+    // Wrapped within a third of the narrowest plot (300 px), every label shown.
+    expect(cost).toMatchObject({ interval: 0, width: 92, overflow: 'break' });
+    expect(cost.rotate).toBeUndefined();
+    expect(label(seedVarianceChart(comparison)).formatter('', 1)).toBe('DASH\n(smoke)');
+    // Eight rows leave under 64 px each: rotated, cut with an ellipsis; the tooltip keeps the full name.
+    const many: Comparison = { ...comparison, methods: Array.from({ length: 8 }, (_, i) => ({ ...comparison.methods[0]!, configuration: { key: String(i), label: `retrain.epochs ${i}, search.epochs ${i}`, preset: 'quick', smoke: false } })) };
+    const rotated = label(phaseCostChart(many, 'seconds'));
+    expect(rotated).toMatchObject({ interval: 0, rotate: 30, overflow: 'truncate' });
+    expect(rotated.formatter('', 3)).toBe('DASH (retrain.epochs 3, search.epochs 3) n = 2');
+    expect(axis(phaseCostChart(many, 'seconds'), 'xAxis').data![3]).toBe('DASH (retrain.epochs 3, search.epochs 3) (n = 2)');
+  });
+});
+
 describe('compareCharts', () => {
   it('lists every chart that has data, in the view order, with titles and sizes', () => {
     const charts = compareCharts({ comparison: sampleComparison(), runs: sampleRuns });
@@ -278,10 +359,15 @@ describe('architectures', () => {
         { ...dash, values: dash.values.filter((v) => v.runId !== 2), configuration: { key: 'a', label: 'quick', preset: 'quick', smoke: false } },
         { ...dash, values: dash.values.filter((v) => v.runId === 2), configuration: { key: 'b', label: 'smoke', preset: 'smoke', smoke: true } },
       ],
+      // The comparison's modal choices per row, as compareRuns gives them.
+      layers: [
+        { layer: 0, byRow: [{ row: 0, method: 'dash', kernel: 3, dilation: 1, count: 2, n: 2, agreement: 100 }, { row: 1, method: 'dash', kernel: 3, dilation: 1, count: 1, n: 1, agreement: 100 }] },
+        { layer: 1, byRow: [{ row: 0, method: 'dash', kernel: 5, dilation: 3, count: 2, n: 2, agreement: 100 }, { row: 1, method: 'dash', kernel: 5, dilation: 1, count: 1, n: 1, agreement: 100 }] },
+      ],
     };
     const grid = architectureGrid(comparison, sampleRuns);
     expect(grid.methods.map((m) => [m.label, m.runs.map((r) => r.runId)])).toEqual([['DASH (quick)', [1, 3]], ['DASH (smoke)', [2]]]);
-    // Pooled, layer 1's modal is k5 d3 in 2 of 3; per configuration, k5 d3 in 2 of 2 and k5 d1 in 1 of 1.
+    // Pooled, layer 1's modal would be k5 d3 in 2 of 3; each grid shows its row's: k5 d3 in 2 of 2 and k5 d1 in 1 of 1.
     expect(grid.methods[0]!.rows[1]!.modal).toMatchObject({ kernel: 5, dilation: 3, count: 2, n: 2, agreement: 100 });
     expect(grid.methods[1]!.rows[1]!.modal).toMatchObject({ kernel: 5, dilation: 1, count: 1, n: 1, agreement: 100 });
     expect(grid.methods[1]!.rows[1]!.cells).toEqual([{ kernel: 5, dilation: 1, agrees: true }]);

@@ -70,8 +70,8 @@ export function sampleComparison(options: { published?: boolean } = {}): Compari
     ],
     welch: [{ a: 'dash', b: 'pdash', t: 3.6, df: 2.3, p: 0.0523, meanDifference: 0.75 }],
     layers: [
-      { layer: 0, byMethod: { dash: { kernel: 3, dilation: 1, count: 3, n: 3, agreement: 100 }, pdash: { kernel: 3, dilation: 1, count: 2, n: 2, agreement: 100 } } },
-      { layer: 1, byMethod: { dash: { kernel: 5, dilation: 3, count: 2, n: 3, agreement: (2 / 3) * 100 }, pdash: { kernel: 7, dilation: 1, count: 2, n: 2, agreement: 100 } } },
+      { layer: 0, byRow: [{ row: 0, method: 'dash', kernel: 3, dilation: 1, count: 3, n: 3, agreement: 100 }, { row: 1, method: 'pdash', kernel: 3, dilation: 1, count: 2, n: 2, agreement: 100 }] },
+      { layer: 1, byRow: [{ row: 0, method: 'dash', kernel: 5, dilation: 3, count: 2, n: 3, agreement: (2 / 3) * 100 }, { row: 1, method: 'pdash', kernel: 7, dilation: 1, count: 2, n: 2, agreement: 100 }] },
     ],
     published: options.published
       ? {

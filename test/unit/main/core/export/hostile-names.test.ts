@@ -80,7 +80,7 @@ describe('an experiment named to attack the exports', () => {
     const source: TableSource = { title: HOSTILE, comparison: lab.core.runs.compare({ experiment: lab.experimentId }), key: 'x' };
     const comparison = { ...source.comparison, published: { ...source.comparison.published!, results: [{ method: 'dash' as const, label: '=cmd|\' /C calc\'!A0', mean: -1, std: 0.1, n: 3 }] } };
     const csv = csvTable({ ...source, comparison });
-    expect(csv).toContain(",-1,0.1,,,,'=cmd|' /C calc'!A0\n");
+    expect(csv).toContain(",-1,0.1,,,,'=cmd|' /C calc'!A0,,,,,,\n");
     expect(csv.split('\n').some((line) => line.split(',').some((cell) => /^[=+@]/.test(cell)))).toBe(false);
   });
 

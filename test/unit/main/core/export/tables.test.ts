@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvTable, latexEscape, latexTable, markdownTables, type TableSource } from '../../../../../src/main/core/export/tables.ts';
-import { openComparisonLab, type ComparisonLab } from '../../../../helpers/comparison-lab.ts';
+import { splitCsvLine } from '../../../../../src/array-io/csv.ts';
+import { resolveConfig } from '../../../../../src/shared/engine/index.ts';
+import { addDashExperiment, openComparisonLab, recordOneUndecidedLayer, type ComparisonLab } from '../../../../helpers/comparison-lab.ts';
 import { tempDir } from '../../../../helpers/temp-dir.ts';
 
 let dir: ReturnType<typeof tempDir>;
@@ -78,6 +80,22 @@ error (%), lower is better: 100 - top-1 accuracy on the test split, in percent.
 | P-DASH | 0 | 2 | 5.90 |
 | P-DASH | 1 | 4 | 5.80 |
 | P-DASH | 2 | 6 | 6.00 |
+
+## Kernel patterns per layer
+
+Per comparison row, the modal kernel k and dilation d of each searchable layer across its seeds, with the seeds that chose it.
+
+| Layer | DASH | P-DASH |
+| :-- | :-- | :-- |
+| 0 | k3 d1 (3/3) | k3 d1 (3/3) |
+| 1 | k5 d1 (3/3) | k5 d1 (3/3) |
+| 2 | k7 d3 (2/3) | k7 d3 (3/3) |
+| 3 | k3 d1 (2/3) | k3 d1 (3/3) |
+| 4 | k5 d3 (3/3) | k5 d1 (3/3) |
+| 5 | k7 d1 (3/3) | k7 d1 (3/3) |
+| 6 | k3 d1 (3/3) | k3 d1 (3/3) |
+| 7 | k5 d1 (3/3) | k5 d1 (2/3) |
+| 8 | k3 d7 (3/3) | k3 d7 (3/3) |
 `);
   });
 
@@ -107,20 +125,56 @@ error (%), lower is better: 100 - top-1 accuracy on the test split, in percent.
 `);
   });
 
-  it('CSV: one row per run, one per method summary (sample std), one per published result', () => {
-    expect(csvTable(source)).toBe(`kind,method,seed,run_id,metric,direction,value,n,mean,std_sample,min,max,pending,source
-run,dash,0,1,error,minimize,6.9,,,,,,,lab
-run,dash,1,3,error,minimize,6.3,,,,,,,lab
-run,dash,2,5,error,minimize,6.6,,,,,,,lab
-run,pdash,0,2,error,minimize,5.9,,,,,,,lab
-run,pdash,1,4,error,minimize,5.8,,,,,,,lab
-run,pdash,2,6,error,minimize,6,,,,,,,lab
-summary,dash,,,error,minimize,,3,6.6,0.3,6.3,6.9,1,lab
-summary,pdash,,,error,minimize,,3,5.9,0.1,5.8,6,0,lab
-published,backbone,,,error,minimize,,3,6.78,0.26,,,,WRN backbone (NAS-Bench-360)
-published,dash,,,error,minimize,,3,6.6,0.33,,,,DASH (P-DASH study's runs)
-published,pdash,,,error,minimize,,3,5.9,0.08,,,,P-DASH
+  it('CSV: one row per run, one per row summary (sample std), one per published result; each names its row and smoke mark', () => {
+    expect(csvTable(source)).toBe(`kind,method,seed,run_id,metric,direction,value,n,mean,std_sample,min,max,pending,source,row,row_label,preset,differs,smoke,undecided_layers
+run,dash,0,1,error,minimize,6.9,,,,,,,lab,1,DASH,smoke,,true,0 of 9
+run,dash,1,3,error,minimize,6.3,,,,,,,lab,1,DASH,smoke,,true,0 of 9
+run,dash,2,5,error,minimize,6.6,,,,,,,lab,1,DASH,smoke,,true,0 of 9
+run,pdash,0,2,error,minimize,5.9,,,,,,,lab,2,P-DASH,smoke,,true,0 of 9
+run,pdash,1,4,error,minimize,5.8,,,,,,,lab,2,P-DASH,smoke,,true,0 of 9
+run,pdash,2,6,error,minimize,6,,,,,,,lab,2,P-DASH,smoke,,true,0 of 9
+summary,dash,,,error,minimize,,3,6.6,0.3,6.3,6.9,1,lab,1,DASH,smoke,,true,
+summary,pdash,,,error,minimize,,3,5.9,0.1,5.8,6,0,lab,2,P-DASH,smoke,,true,
+published,backbone,,,error,minimize,,3,6.78,0.26,,,,WRN backbone (NAS-Bench-360),,,,,,
+published,dash,,,error,minimize,,3,6.6,0.33,,,,DASH (P-DASH study's runs),,,,,,
+published,pdash,,,error,minimize,,3,5.9,0.08,,,,P-DASH,,,,,,
 `);
+  });
+
+  it('CSV: two configurations of DASH are two rows; each line says its row, preset, what differs, smoke and undecided layers', () => {
+    const quick = addDashExperiment(lab, resolveConfig('quick', { selection: 'argmax' }), { 0: 4.0, 1: 4.4 });
+    // The quick run of seed 1 left one of its two logged layers undecided at its last snapshot.
+    recordOneUndecidedLayer(lab, quick[1]!);
+    const csv = csvTable({ title: 'runs', comparison: lab.core.runs.compare({ runs: [...lab.runIds, ...quick] }), key: 'runs' });
+    // Lines hold no line breaks (a user's text stays on its line); quoted cells hold commas and doubled quotes.
+    const [head, ...lines] = csv.trimEnd().split('\n').map((line) => splitCsvLine(line, ','));
+    // The old columns keep their names and places; the new ones follow.
+    expect(head).toEqual(['kind', 'method', 'seed', 'run_id', 'metric', 'direction', 'value', 'n', 'mean', 'std_sample', 'min', 'max', 'pending', 'source', 'row', 'row_label', 'preset', 'differs', 'smoke', 'undecided_layers']);
+    for (const line of lines) expect(line).toHaveLength(head!.length);
+    const cell = (line: string[], name: string): string => line[head!.indexOf(name)]!;
+    const pick = (line: string[]) => ['kind', 'method', 'seed', 'run_id', 'row', 'row_label', 'preset', 'smoke', 'undecided_layers'].map((name) => cell(line, name));
+    expect(lines.map(pick)).toEqual([
+      ['run', 'dash', '0', '1', '1', 'DASH (smoke)', 'smoke', 'true', '0 of 9'],
+      ['run', 'dash', '1', '3', '1', 'DASH (smoke)', 'smoke', 'true', '0 of 9'],
+      ['run', 'dash', '2', '5', '1', 'DASH (smoke)', 'smoke', 'true', '0 of 9'],
+      ['run', 'dash', '0', String(quick[0]), '2', 'DASH (quick)', 'quick', 'false', '0 of 9'],
+      ['run', 'dash', '1', String(quick[1]), '2', 'DASH (quick)', 'quick', 'false', '1 of 2'],
+      ['run', 'pdash', '0', '2', '3', 'P-DASH', 'smoke', 'true', '0 of 9'],
+      ['run', 'pdash', '1', '4', '3', 'P-DASH', 'smoke', 'true', '0 of 9'],
+      ['run', 'pdash', '2', '6', '3', 'P-DASH', 'smoke', 'true', '0 of 9'],
+      ['summary', 'dash', '', '', '1', 'DASH (smoke)', 'smoke', 'true', ''],
+      ['summary', 'dash', '', '', '2', 'DASH (quick)', 'quick', 'false', ''],
+      ['summary', 'pdash', '', '', '3', 'P-DASH', 'smoke', 'true', ''],
+      ['published', 'backbone', '', '', '', '', '', '', ''],
+      ['published', 'dash', '', '', '', '', '', '', ''],
+      ['published', 'pdash', '', '', '', '', '', '', ''],
+    ]);
+    // What differs between DASH's rows, as setting=value: JSON values with commas and quotes stay one cell.
+    const differs = (row: string) => lines.find((l) => cell(l, 'kind') === 'summary' && cell(l, 'row') === row)!;
+    expect(cell(differs('1'), 'differs')).toMatch(/^preset=smoke; search\.epochs=2; .*hpSearch\.grid=\{"dropout":\[0\],"lr":\[0\.1,0\.01\],/);
+    expect(cell(differs('2'), 'differs')).toMatch(/^preset=quick; search\.epochs=6; /);
+    expect(cell(differs('3'), 'differs')).toBe('');
+    expect(csv).toContain(',"preset=smoke; search.epochs=2;');
   });
 
   it('without published numbers, the tables have no published column', async () => {
@@ -141,6 +195,6 @@ published,pdash,,,error,minimize,,3,5.9,0.08,,,,P-DASH
   it('escapes LaTeX specials and quotes CSV cells that need it', () => {
     expect(latexEscape('a_b & 50% #1 {x} ~y^2 \\z')).toBe('a\\_b \\& 50\\% \\#1 \\{x\\} \\textasciitilde{}y\\textasciicircum{}2 \\textbackslash{}z');
     const comparison = { ...source.comparison, published: { ...source.comparison.published!, results: [{ method: 'dash', label: 'A, "quoted" label', mean: 1, std: 0.1, n: 3 }] } };
-    expect(csvTable({ ...source, comparison })).toContain(',"A, ""quoted"" label"\n');
+    expect(csvTable({ ...source, comparison })).toContain(',"A, ""quoted"" label",,,,,,\n');
   });
 });
