@@ -91,7 +91,7 @@ export function loadCoreGradients(): Promise<void> {
 
 export interface BackendProbe {
   backends: Array<{ name: BackendName; available: boolean; detail: string }>;
-  preferred: string;
+  preferred: BackendName;
   tfjsVersion: string;
 }
 
@@ -131,7 +131,7 @@ function engineCorePath(): string {
 function nativeLoader(name: 'tensorflow-gpu' | 'tensorflow', packageName: string): BackendLoader {
   return {
     name,
-    load: async (): Promise<LoadedBackend> => {
+    load: async ({ threads: requested }): Promise<LoadedBackend> => {
       let entry: string;
       try {
         entry = require.resolve(packageName);
@@ -146,6 +146,10 @@ function nativeLoader(name: 'tensorflow-gpu' | 'tensorflow', packageName: string
         );
       }
       const loadedVersion = (require(`${packageName}/package.json`) as { version: string }).version;
+      // libtensorflow sizes its intra-op pool from this variable when it starts (TensorFlow's process_util.cc), so
+      // concurrent runs share the cores instead of each taking all of them. Not exercised where this lab is built
+      // (tfjs-node is not installed there).
+      if (requested !== undefined) process.env.TF_NUM_INTRAOP_THREADS = String(requested);
       try {
         require(packageName);
       } catch (error) {
@@ -154,7 +158,7 @@ function nativeLoader(name: 'tensorflow-gpu' | 'tensorflow', packageName: string
       if (tf.findBackendFactory('tensorflow') == null) {
         throw new Error(`${packageName} loaded but registered no 'tensorflow' backend with the engine's tfjs-core`);
       }
-      const threads = os.availableParallelism();
+      const threads = requested ?? os.availableParallelism();
       if (name === 'tensorflow-gpu') {
         const gpu = await nativeUsesGpu();
         if (!gpu) throw new Error(`${packageName} ${loadedVersion} loaded but TensorFlow found no usable GPU`);

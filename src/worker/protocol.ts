@@ -10,7 +10,8 @@ import type { RunConfig } from '../shared/engine/index.ts';
 
 export const ComputeProbe = z.object({
   backends: z.array(ComputeBackend),
-  preferred: z.string(),
+  /** The backend a run starts (the first available one); the lab's default concurrency depends on it. */
+  preferred: ComputeBackend.shape.name,
   tfjsVersion: z.string(),
 });
 export type ComputeProbe = z.infer<typeof ComputeProbe>;
@@ -56,6 +57,7 @@ export const RunJob = z.object({
   /** Continue from the checkpoint at checkpointPath. */
   resume: z.boolean(),
   backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  /** Compute threads for this run: the queue's share of the cores (src/main/core/runs/capacity.ts). */
   threads: z.number().int().positive().optional(),
 });
 export type RunJob = z.infer<typeof RunJob>;
@@ -89,6 +91,11 @@ export const FromWorker = z.discriminatedUnion('type', [
     trial: z.number().int().nullable(),
     epoch: z.number().int(),
   }),
+  /**
+   * The worker process's CPU time (user + system, every thread) and wall time since it started, sent with each
+   * checkpoint and before the run ends, so a worker killed mid-run has reported most of its work.
+   */
+  z.object({ type: z.literal('usage'), cpuMs: z.number().nonnegative(), wallMs: z.number().nonnegative() }),
   z.object({ type: z.literal('run-end'), status: z.enum(['done', 'cancelled', 'paused', 'failed']), error: SerializedError.optional() }),
   z.object({ type: z.literal('error'), error: SerializedError }),
 ]);

@@ -19,6 +19,12 @@ export interface RunControl {
   stopMode(): 'cancel' | 'pause' | null;
 }
 
+/** This process's CPU time (user + system, all its threads) and wall time since it started. */
+function processUsage(): { cpuMs: number; wallMs: number } {
+  const cpu = process.cpuUsage();
+  return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs: process.uptime() * 1000 };
+}
+
 export async function runJob(job: RunJob, port: ParentPort, control: RunControl): Promise<void> {
   const report = await setupNodeRuntime({ ...(job.backend ? { backend: job.backend } : {}), ...(job.threads ? { threads: job.threads } : {}) });
   port.post({ type: 'backend', report });
@@ -38,6 +44,7 @@ export async function runJob(job: RunJob, port: ParentPort, control: RunControl)
         port.post({ type: 'engine-event', event: event as unknown as { type: string } });
         if (event.type === 'checkpoint') {
           port.post({ type: 'checkpoint-saved', path: job.checkpointPath, bytes: lastCheckpointBytes, phase: event.phase, round: event.round, trial: event.trial, epoch: event.epoch });
+          port.post({ type: 'usage', ...processUsage() });
         }
       },
       saveCheckpoint: async (checkpoint) => {
@@ -54,8 +61,11 @@ export async function runJob(job: RunJob, port: ParentPort, control: RunControl)
         return readCheckpointFile(job.checkpointPath, job.runId, 'resume');
       },
     });
+    port.post({ type: 'usage', ...processUsage() });
     port.post({ type: 'run-end', status: 'done' });
   } catch (error) {
+    // Before the message that ends the run: the core stops listening once the worker has exited.
+    port.post({ type: 'usage', ...processUsage() });
     if (error instanceof RunCancelledError || control.signal.aborted) {
       port.post({ type: 'run-end', status: control.stopMode() === 'pause' ? 'paused' : 'cancelled' });
       return;

@@ -1,6 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabCore } from '../../src/main/core/lab-core.ts';
+import { RUN_MEMORY_BYTES } from '../../src/main/core/runs/capacity.ts';
+import { RunService } from '../../src/main/core/runs/run-service.ts';
 import { LabError } from '../../src/shared/errors.ts';
 import { runCli } from '../helpers/cli.ts';
 import { processGone } from '../helpers/process.ts';
@@ -23,6 +26,19 @@ afterEach(() => {
 
 function epochRows(runId: number): Array<Record<string, unknown>> {
   return core.db.prepare('SELECT phase, round, trial, epoch, steps, lr, train_loss, val_value FROM run_epochs WHERE run_id = ? ORDER BY phase, round, trial, epoch').all(runId) as Array<Record<string, unknown>>;
+}
+
+/** Follows the lab's status events from now on; returns a reader of the most runs that were running at once. */
+function peakConcurrency(): () => number {
+  let concurrent = 0;
+  let peak = 0;
+  core.events.subscribe((event, payload) => {
+    if (event !== 'runs/status') return;
+    const status = (payload as { status: string }).status;
+    if (status === 'running') peak = Math.max(peak, ++concurrent);
+    else if (status !== 'queued') concurrent -= 1;
+  });
+  return () => peak;
 }
 
 describe('runs in real forked workers', () => {
@@ -83,6 +99,10 @@ describe('runs in real forked workers', () => {
     expect((status.error as { message: string }).message).toContain('SIGKILL');
     const before = epochRows(runId);
     expect(before.length).toBeGreaterThan(0);
+    // The killed worker reported its CPU time with each checkpoint; the resumed one adds its own.
+    const killedUsage = core.log.usage(runId);
+    const killedSeconds = core.runs.run(runId).seconds.total!;
+    expect(killedUsage.cpuMs).toBeGreaterThan(0);
 
     const done = nextEvent(core, (event, p) => event === 'runs/status' && p.runId === runId && p.status === 'done');
     await core.runs.resume(runId);
@@ -94,6 +114,9 @@ describe('runs in real forked workers', () => {
     expect(after).toEqual(epochRows(referenceRun.id));
     const resumed = core.runs.run(runId);
     expect(resumed.attempts).toBe(2);
+    // The second worker's wall covers at least the phase time its attempt added; both attempts are in the sum.
+    expect(resumed.cpu!.wallSeconds * 1000).toBeGreaterThanOrEqual(killedUsage.wallMs + (resumed.seconds.total! - killedSeconds) * 1000);
+    expect(resumed.cpu!.seconds * 1000).toBeGreaterThan(killedUsage.cpuMs);
     expect(resumed.metric?.value).toBe(referenceRun.metric?.value);
     expect(resumed.archId).toBe(referenceRun.archId);
   });
@@ -102,18 +125,49 @@ describe('runs in real forked workers', () => {
     const dataset = await registerToyDataset(core.datasets);
     const a = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [3], preset: 'smoke' });
     const b = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [4], preset: 'smoke' });
-    let concurrent = 0;
-    let maxConcurrent = 0;
-    core.events.subscribe((event, payload) => {
-      if (event !== 'runs/status') return;
-      const status = (payload as { status: string }).status;
-      if (status === 'running') maxConcurrent = Math.max(maxConcurrent, ++concurrent);
-      else if (status !== 'queued') concurrent -= 1;
-    });
+    const maxConcurrent = peakConcurrency();
     await core.runs.startQueue({ concurrency: 2 }).idle();
     expect(core.runs.experiment(a.id).runs[0]!.status).toBe('done');
     expect(core.runs.experiment(b.id).runs[0]!.status).toBe('done');
-    expect(maxConcurrent).toBe(2);
+    expect(maxConcurrent()).toBe(2);
+  });
+
+  it('without a concurrency the queue takes what the machine can (wasm: a run per core, one thread each), and each run records its workers\' CPU time', async () => {
+    const dataset = await registerToyDataset(core.datasets);
+    // This lab's log and workers, on a machine of 2 cores with room for 2 runs.
+    const service = new RunService({ log: core.log, datasets: core.datasets, host: core.workerHost, paths: core.paths, events: core.events, compute: () => core.compute(), machine: () => ({ cores: 2, freeMemory: 2 * RUN_MEMORY_BYTES }) });
+    const experiment = service.create({ dataset: dataset.id, methods: ['backbone'], seeds: [0, 1], preset: 'smoke' });
+    const maxConcurrent = peakConcurrency();
+    const started = performance.now();
+    const queue = service.startQueue({ experimentId: experiment.id });
+    expect(await queue.ready).toEqual({ concurrency: 2, threads: 1, cores: 2, backend: 'wasm', limitedBy: 'cores' });
+    await queue.idle();
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    expect(maxConcurrent()).toBe(2);
+    for (const { id } of experiment.runs) {
+      const run = service.run(id);
+      expect(run.status).toBe('done');
+      // The worker's own report: the wasm backend started with the one thread it was given (2 without it here).
+      expect([run.backend, run.threads]).toEqual(['wasm', 1]);
+      const cpu = run.cpu!;
+      // The worker's wall spans its phases and lies inside this test's; one busy thread keeps about one core busy.
+      expect(cpu.wallSeconds).toBeGreaterThanOrEqual(run.seconds.total!);
+      expect(cpu.wallSeconds).toBeLessThanOrEqual(elapsedSeconds);
+      expect(cpu.seconds).toBeGreaterThan(0);
+      expect(cpu.seconds).toBeLessThan(2 * cpu.wallSeconds);
+    }
+    service.close();
+  });
+
+  it('pdash run prints how many runs go at a time and threads each, and each run\'s CPU time / wall', async () => {
+    await registerToyDataset(core.datasets);
+    const result = await runCli(['run', '--lab', core.paths.root, '--dataset', 'toy', '--methods', 'backbone', '--seeds', '0', '--preset', 'smoke', '--concurrency', '1']);
+    expect(result.code).toBe(0);
+    const cores = availableParallelism();
+    expect(result.stderr).toContain(`\n1 run at a time, ${cores} thread${cores === 1 ? '' : 's'} each (${cores} core${cores === 1 ? '' : 's'}, --concurrency).\n`);
+    const run = core.runs.experiments(0, 1).items[0]!.runs[0]!;
+    expect(run.threads).toBe(Math.min(cores, 8));
+    expect(result.stdout).toContain(`  run ${run.id}: CPU time / wall = ${(run.cpu!.seconds / run.cpu!.wallSeconds).toFixed(2)} (threads ${run.threads}): `);
   });
 
   it('cancel stops a running run at its next step and a queued one before it starts', async () => {
@@ -121,7 +175,7 @@ describe('runs in real forked workers', () => {
     const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [5, 6], preset: 'smoke' });
     const [first, second] = experiment.runs;
     const started = nextEvent(core, (event, p) => event === 'runs/checkpoint' && p.runId === first!.id);
-    const queue = core.runs.startQueue({ experimentId: experiment.id });
+    const queue = core.runs.startQueue({ experimentId: experiment.id, concurrency: 1 });
     await started;
     expect(core.runs.cancel(second!.id).status).toBe('cancelled');
     core.runs.cancel(first!.id);
@@ -168,7 +222,7 @@ describe('closing a lab with work in progress', () => {
     const dataset = await registerToyDataset(core.datasets);
     const experiment = core.runs.create({ dataset: dataset.id, methods: ['dash'], seeds: [7, 8], preset: 'smoke' });
     const started = nextEvent(core, (event, p) => event === 'runs/checkpoint' && p.runId === experiment.runs[0]!.id);
-    core.runs.startQueue({ experimentId: experiment.id });
+    core.runs.startQueue({ experimentId: experiment.id, concurrency: 1 });
     await started;
     const labDir = core.paths.root;
     const pid = core.log.run(experiment.runs[0]!.id).worker_pid!;

@@ -1,5 +1,5 @@
 import type { Comparison, ExperimentSummary, Method, RunSummary } from '../../shared/contract/index.ts';
-import type { LabCore } from '../../main/core/index.ts';
+import { describeCapacity, type LabCore } from '../../main/core/index.ts';
 import type { RunConfig } from '../../shared/engine/index.ts';
 import { UsageError, commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
@@ -44,6 +44,12 @@ export function runReport(experiment: ExperimentSummary): { experimentId: number
   };
 }
 
+/** How many cores a run kept busy: its workers' CPU time over their wall, with the threads it was given. */
+function cpuLine(cpu: NonNullable<RunSummary['cpu']>, threads: number | null): string {
+  const ratio = cpu.wallSeconds > 0 ? (cpu.seconds / cpu.wallSeconds).toFixed(2) : '-';
+  return `CPU time / wall = ${ratio} (threads ${threads ?? '-'}): ${cpu.seconds.toFixed(1)} s CPU in ${cpu.wallSeconds.toFixed(1)} s`;
+}
+
 function formatRuns(runs: RunSummary[]): string {
   const rows = [['run', 'method', 'seed', 'status', 'phase', 'metric', 'seconds', 'architecture (k/d per layer)']];
   for (const r of runs) {
@@ -60,6 +66,7 @@ function formatRuns(runs: RunSummary[]): string {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  for (const r of runs) if (r.cpu) lines.push(`  run ${r.id}: ${cpuLine(r.cpu, r.threads)}`);
   for (const r of runs) if (r.error) lines.push(`  run ${r.id}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}`);
   return lines.join('\n') + '\n';
 }
@@ -105,8 +112,11 @@ export function formatComparison(c: Comparison): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs the queue for one experiment in this process, with a progress bar per run on a terminal. */
-async function superviseUntilIdle(core: LabCore, experimentId: number, concurrency: number, io: CliIo): Promise<'finished' | 'interrupted'> {
+/**
+ * Runs the queue for one experiment in this process, with a progress bar per run on a terminal: `concurrency`
+ * runs at a time, or as many as the machine takes; `announce` prints how many, and threads each, once it is known.
+ */
+async function superviseUntilIdle(core: LabCore, experimentId: number, concurrency: number | undefined, io: CliIo, announce: boolean): Promise<'finished' | 'interrupted'> {
   const bars = new Map<number, ProgressBar>();
   const bar = (runId: number): ProgressBar => {
     let b = bars.get(runId);
@@ -129,7 +139,7 @@ async function superviseUntilIdle(core: LabCore, experimentId: number, concurren
       }
     }
   });
-  const queue = core.runs.startQueue({ experimentId, concurrency });
+  const queue = core.runs.startQueue({ experimentId, ...(concurrency !== undefined ? { concurrency } : {}) });
   let interrupted = false;
   void io.interrupted.then(() => {
     interrupted = true;
@@ -137,6 +147,8 @@ async function superviseUntilIdle(core: LabCore, experimentId: number, concurren
     // Ctrl+C pauses: every running run stops at its next step and stays resumable.
     for (const runId of core.runs.supervisor.running) core.runs.pause(runId);
   });
+  const capacity = await queue.ready;
+  if (announce) io.stderr(`${describeCapacity(capacity)}.\n`);
   await queue.idle();
   stop();
   return interrupted ? 'interrupted' : 'finished';
@@ -151,10 +163,10 @@ const runCommand: Command = {
          [--round-epochs E] [--config FILE.json] [--set PATH=VALUE ...]
          [--concurrency K] [--name NAME] [--json]
 
-Creates an experiment, runs each (method, seed) in its own worker process (K at a time, default 1) with a
-progress bar per run, and prints the results; the resolved budget (epochs and batch size per phase) is
-printed before the runs start. Ctrl+C pauses the running runs; continue them with
-\`pdash resume RUN\`.
+Creates an experiment, runs each (method, seed) in its own worker process with a progress bar per run, and
+prints the results, each run with its CPU time / wall; the resolved budget (epochs and batch size per phase)
+and how many runs go at a time, with how many threads each, are printed before the runs start. Ctrl+C
+pauses the running runs; continue them with \`pdash resume RUN\`.
 
   --dataset N      dataset id or name (pdash dataset list)
   --methods M,...  search methods to compare
@@ -170,6 +182,9 @@ printed before the runs start. Ctrl+C pauses the running runs; continue them wit
                    configuration and a JSON value, e.g. --set search.epochs=30 --set hpSearch.grid.lr=[0.1,0.01]
                    (strings in double quotes: --set search.mixtureMethod='"fft"'); an unknown setting or a
                    bad value is refused, naming the flag
+  --concurrency K  K runs at a time, each with cores / K threads (default: what the machine takes: one run
+                   per core on wasm, fewer runs of 4 threads on native TensorFlow, one per GPU, fewer
+                   when free memory is short at about 1 GiB a run)
   --json           print {experimentId, runs: [{id, method, seed, status, metric, architecture, seconds}]}
 ${commonHelp}`,
   options: {
@@ -199,7 +214,7 @@ ${commonHelp}`,
       const datasetText = stringOption(values, 'dataset')!;
       const kernels = list(stringOption(values, 'kernels'), 'kernels', integer('kernels')) as number[];
       const dilations = list(stringOption(values, 'dilations'), 'dilations', integer('dilations')) as number[];
-      const concurrency = integerOption(values, 'concurrency', 1, 16) ?? 1;
+      const concurrency = integerOption(values, 'concurrency', 1, 16);
       const schedule = list(stringOption(values, 'schedule'), 'schedule', integer('schedule')) as number[];
       const keepFraction = stringOption(values, 'keep-fraction');
       const pdash = {
@@ -219,14 +234,14 @@ ${commonHelp}`,
         ...(stringOption(values, 'name') ? { name: stringOption(values, 'name')! } : {}),
         ...(Object.keys(pdash).length > 0 ? { pdash } : {}),
         ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
-        concurrency,
+        ...(concurrency !== undefined ? { concurrency } : {}),
       });
       if (values.json !== true) {
         io.stderr(`Experiment ${experiment.id}: ${experiment.runs.length} run(s) on ${experiment.dataset.name}, preset ${experiment.preset}.\n`);
         // The stored configuration, as the runs will use it: what the preset, --config and --set came to.
         if (experiment.config !== null) io.stderr(budgetLines(experiment.config as unknown as RunConfig, experiment.methods).join('\n') + '\n');
       }
-      const how = await superviseUntilIdle(core, experiment.id, concurrency, io);
+      const how = await superviseUntilIdle(core, experiment.id, concurrency, io, values.json !== true);
       const final = core.runs.experiment(experiment.id);
       io.stdout(values.json === true ? JSON.stringify(runReport(final), null, 2) + '\n' : formatRuns(final.runs));
       if (how === 'interrupted') {
@@ -244,6 +259,7 @@ const resumeCommand: Command = {
   help: `Usage: pdash resume RUN [RUN...] [--json] [--concurrency K]
 
 Queues the runs again and supervises them here until they finish; each continues from its last checkpoint.
+--concurrency K runs K at a time (default: what the machine takes, as for pdash run).
 ${commonHelp}`,
   options: { ...commonOptions, ...jsonOption, concurrency: { type: 'string' } },
   positionals: { min: 1, max: 1000, names: 'one or more run ids' },
@@ -254,8 +270,9 @@ ${commonHelp}`,
       for (const id of ids) resumed.push(await core.invoke('runs/resume', { run: id }));
       const experiments = [...new Set(resumed.map((r) => r.experimentId))];
       let interrupted = false;
-      for (const experimentId of experiments) {
-        if ((await superviseUntilIdle(core, experimentId, integerOption(values, 'concurrency', 1, 16) ?? 1, io)) === 'interrupted') interrupted = true;
+      const concurrency = integerOption(values, 'concurrency', 1, 16);
+      for (const [i, experimentId] of experiments.entries()) {
+        if ((await superviseUntilIdle(core, experimentId, concurrency, io, i === 0 && values.json !== true)) === 'interrupted') interrupted = true;
       }
       const runs = ids.map((id) => core.runs.run(id));
       io.stdout(values.json === true ? JSON.stringify(runs, null, 2) + '\n' : formatRuns(runs));

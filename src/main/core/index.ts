@@ -9,5 +9,6 @@ export { labVersion } from './version.ts';
 export { ARCHITECTURE_FORMATS, exportArchitecture, type ArchitectureFormat } from './export/architecture/architecture-export.ts';
 export { exportReport, REPORT_FORMATS, type ReportFormat } from './export/report-export.ts';
 export type { ExportedFile } from './export/exported-file.ts';
+export { describeCapacity, type RunCapacity } from './runs/capacity.ts';
 export { parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from './runs/worker-host.ts';
 export { sweepStaleUploads, uploadLimitsFromEnv } from './datasets/uploads.ts';

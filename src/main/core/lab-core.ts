@@ -63,7 +63,7 @@ export class LabCore implements LabServices {
     this.log = new ExperimentLog(this.db);
     // Runs left 'running' by a lab process that died are marked interrupted; they resume from a checkpoint.
     this.log.markOrphansInterrupted((pid) => pid !== process.pid && processAlive(pid));
-    this.runs = new RunService({ log: this.log, datasets: this.datasets, host: this.workerHost, paths, events: this.events });
+    this.runs = new RunService({ log: this.log, datasets: this.datasets, host: this.workerHost, paths, events: this.events, compute: () => this.compute() });
     this.handlers = createHandlers(this);
   }
 

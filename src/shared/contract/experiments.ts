@@ -70,6 +70,8 @@ export const RunSummary = z.object({
   progress: z.number(),
   backend: z.string().nullable(),
   threads: z.number().int().nullable(),
+  /** Its workers' CPU time (user + system) and wall, summed over attempts; absent until a worker reported them. */
+  cpu: z.object({ seconds: z.number(), wallSeconds: z.number() }).optional(),
   metric: z.object({ name: z.string(), direction: z.string(), value: z.number() }).nullable(),
   validation: z.number().nullable(),
   architecture: z.array(LayerChoice).nullable(),

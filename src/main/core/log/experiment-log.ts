@@ -41,6 +41,9 @@ export interface RunRow {
   config_hash: string | null;
   backend: string | null;
   threads: number | null;
+  /** Worker CPU time and the worker wall it was measured over, summed over attempts (migration 4). */
+  cpu_ms: number | null;
+  cpu_wall_ms: number | null;
   owner_pid: number | null;
   worker_pid: number | null;
   attempts: number;
@@ -179,6 +182,16 @@ export class ExperimentLog {
 
   setBackend(runId: number, backend: string, threads: number): void {
     this.db.prepare('UPDATE runs SET backend = ?, threads = ? WHERE id = ?').run(backend, threads, runId);
+  }
+
+  /** The run's recorded CPU time and wall so far (0 before its first report). */
+  usage(runId: number): { cpuMs: number; wallMs: number } {
+    const row = this.run(runId);
+    return { cpuMs: row.cpu_ms ?? 0, wallMs: row.cpu_wall_ms ?? 0 };
+  }
+
+  setUsage(runId: number, usage: { cpuMs: number; wallMs: number }): void {
+    this.db.prepare('UPDATE runs SET cpu_ms = ?, cpu_wall_ms = ? WHERE id = ?').run(usage.cpuMs, usage.wallMs, runId);
   }
 
   setCheckpoint(runId: number, checkpoint: CheckpointRecord, relativePath: string): void {

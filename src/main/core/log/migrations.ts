@@ -199,6 +199,16 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'run cpu time',
+    // A run's worker CPU time (user + system, every thread) and the worker wall it was measured over, summed
+    // over its attempts: their ratio says how many cores the run kept busy. NULL for runs from before.
+    sql: `
+      ALTER TABLE runs ADD COLUMN cpu_ms REAL;
+      ALTER TABLE runs ADD COLUMN cpu_wall_ms REAL;
+    `,
+  },
 ];
 
 export const latestSchemaVersion: number = migrations.at(-1)?.version ?? 0;

@@ -14,7 +14,8 @@ import type { LabEvents } from '../events.ts';
 import type { LabPaths } from '../lab-folder.ts';
 import type { ExperimentLog, ExperimentRow, RunRow } from '../log/experiment-log.ts';
 import { storedRunConfig } from '../log/stored-config.ts';
-import { CHECKPOINT_FILE, readCheckpointFile, sweepAllCheckpointTemporaries } from '../../../worker/index.ts';
+import { CHECKPOINT_FILE, readCheckpointFile, sweepAllCheckpointTemporaries, type ComputeProbe } from '../../../worker/index.ts';
+import { machineResources, runCapacity, type MachineResources, type RunCapacity } from './capacity.ts';
 import { RunQueue } from './queue.ts';
 import { RunSupervisor } from './supervisor.ts';
 import type { WorkerHost } from './worker-host.ts';
@@ -27,12 +28,17 @@ export interface RunServiceOptions {
   host: WorkerHost;
   paths: LabPaths;
   events: LabEvents;
+  /** Which backends a worker can start (LabCore.compute: probed once); the default concurrency depends on it. */
+  compute: () => Promise<ComputeProbe>;
+  /** This machine's cores and free memory; tests pass their own. */
+  machine?: () => MachineResources;
 }
 
 export class RunService {
   private readonly options: RunServiceOptions;
   readonly supervisor: RunSupervisor;
   private queue: RunQueue | null = null;
+  private closed = false;
 
   constructor(options: RunServiceOptions) {
     this.options = options;
@@ -56,16 +62,43 @@ export class RunService {
     });
   }
 
-  /** Starts supervising queued runs in this process (web mode and the app do; the CLI only for its experiment). */
+  /**
+   * Starts supervising queued runs in this process (web mode and the app do; the CLI only for its experiment):
+   * `concurrency` runs at a time if given, else as many as the machine takes (capacity.ts); `queue.ready`
+   * says how many and with how many threads each.
+   */
   startQueue(options: { concurrency?: number; experimentId?: number } = {}): RunQueue {
     this.queue?.close();
-    this.queue = new RunQueue({ log: this.options.log, supervisor: this.supervisor, ...options });
+    this.queue = new RunQueue({
+      log: this.options.log,
+      supervisor: this.supervisor,
+      capacity: this.capacity(options.concurrency),
+      ...(options.experimentId !== undefined ? { experimentId: options.experimentId } : {}),
+    });
     this.queue.pump();
     return this.queue;
   }
 
+  /** Runs at once and threads each: `requested` of them, or what this machine takes on the backend a worker starts. */
+  capacity(requested: number): RunCapacity;
+  capacity(requested?: number): RunCapacity | Promise<RunCapacity>;
+  capacity(requested?: number): RunCapacity | Promise<RunCapacity> {
+    const machine = (this.options.machine ?? machineResources)();
+    if (requested !== undefined) return runCapacity(machine, null, { requested });
+    return this.options
+      .compute()
+      .then((probe) => runCapacity(machine, probe.preferred))
+      .catch((error: unknown) => {
+        // Without the probe the backend is unknown (a worker that cannot start fails its run and says why); one run
+        // at a time with every core never oversubscribes. A lab that closed meanwhile starts nothing: no word.
+        if (!this.closed) process.stderr.write(`P-DASH Lab: the compute probe failed (${error instanceof Error ? error.message : String(error)}); running one run at a time.\n`);
+        return runCapacity(machine, null, { requested: 1 });
+      });
+  }
+
   /** The lab is closing: take no more runs, and stop the running ones (they are left interrupted, resumable). */
   close(): void {
+    this.closed = true;
     this.queue?.close();
     this.queue = null;
     this.supervisor.killAll();
@@ -109,7 +142,7 @@ export class RunService {
       settings: { ...parsed, dataset: dataset.id },
       config: resolved,
     });
-    if (parsed.concurrency !== undefined && this.queue) this.queue.concurrency = parsed.concurrency;
+    if (parsed.concurrency !== undefined && this.queue) this.queue.capacity = this.capacity(parsed.concurrency);
     this.queue?.pump();
     return this.experiment(experimentId);
   }
@@ -258,6 +291,7 @@ export class RunService {
       progress: row.progress,
       backend: row.backend,
       threads: row.threads,
+      ...(row.cpu_ms !== null && row.cpu_wall_ms !== null ? { cpu: { seconds: row.cpu_ms / 1000, wallSeconds: row.cpu_wall_ms / 1000 } } : {}),
       metric: row.metric_value !== null && row.metric_name !== null ? { name: row.metric_name, direction: row.metric_direction ?? 'minimize', value: row.metric_value } : null,
       validation: row.validation_value,
       architecture: spec ? spec.layers.map((l) => ({ layer: l.layer, kernel: l.kernel, dilation: l.dilation })) : null,

@@ -85,8 +85,11 @@ export class RunSupervisor {
     return [...this.active.keys()];
   }
 
-  /** Starts a claimed run (status 'running') in a new worker; resolves with how it ended. */
-  execute(run: RunRow, experimentDatasetId: number): Promise<RunEndStatus> {
+  /**
+   * Starts a claimed run (status 'running') in a new worker with `threads` compute threads (the queue's share of
+   * the cores; the backend's own default when absent); resolves with how it ended.
+   */
+  execute(run: RunRow, experimentDatasetId: number, resources: { threads?: number } = {}): Promise<RunEndStatus> {
     const { log, host, paths, listener } = this.options;
     const runDir = join(paths.runs, String(run.id));
     mkdirSync(runDir, { recursive: true });
@@ -104,6 +107,7 @@ export class RunSupervisor {
         checkpointPath,
         // A checkpoint file the user moved away (it was damaged: see RunService.resume) means starting over.
         resume: run.resume === 1 && run.checkpoint !== null && existsSync(checkpointPath),
+        ...(resources.threads !== undefined ? { threads: resources.threads } : {}),
       };
     } catch (error) {
       const failure = LabError.wrap(error).toJSON();
@@ -117,6 +121,8 @@ export class RunSupervisor {
     this.active.set(run.id, entry);
     this.watchStopRequests();
     log.setWorker(run.id, worker.pid ?? null);
+    // CPU time and wall of the attempts before this one; this worker's reports are added to them.
+    const earlier = log.usage(run.id);
     listener.status(run.id, 'running', null);
     const progress = throttle((update: { phase: string | null; progress: number; event: EngineEvent }) => listener.progress(run.id, update), 100);
 
@@ -164,6 +170,9 @@ export class RunSupervisor {
             case 'error':
               ended = { status: 'failed', error: message.error };
               worker.kill();
+              return;
+            case 'usage':
+              log.setUsage(run.id, { cpuMs: earlier.cpuMs + message.cpuMs, wallMs: earlier.wallMs + message.wallMs });
               return;
             case 'probe-result':
               return;
