@@ -21,8 +21,20 @@ export interface SearchPhaseConfig {
   epochs: number;
   /** null: 128 for 2-D classification, 10 for dense prediction, 1024 for sequences (DASH's batch sizes). */
   batchSize: number | null;
-  /** Share of each epoch's shuffled batches used (DASH: the first 20%). */
+  /** Share of each epoch's shuffled batches used (DASH: the first 20%); ignored when stepsPerEpoch is set. */
   batchFraction: number;
+  /**
+   * Steps of every search epoch, drawn from successive shuffles of train: a budget in steps, which means the same
+   * amount of alpha learning on a small and a large dataset (DASH's normalised alpha gradient moves alpha a fixed
+   * distance per step). null: batchFraction of the batches (DASH's protocol).
+   */
+  stepsPerEpoch: number | null;
+  /**
+   * Epochs at the start of the search (P-DASH: of its first round) in which only the weights train and alpha stays
+   * at its initialisation, so that alpha's first steps follow trained weights rather than random ones (the warm-up
+   * of DARTS-family methods). DASH: 0.
+   */
+  warmupEpochs: number;
   /** null: 0.1 (0.01 for dense prediction). */
   lrWeights: number | null;
   /** null: 0.05 (0.005 for dense prediction). */
@@ -217,6 +229,9 @@ export function validateConfig(c: RunConfig): void {
   nonNegInt(s.epochs, 'search.epochs');
   optPosInt(s.batchSize, 'search.batchSize');
   fraction(s.batchFraction, 'search.batchFraction');
+  optPosInt(s.stepsPerEpoch, 'search.stepsPerEpoch');
+  nonNegInt(s.warmupEpochs, 'search.warmupEpochs');
+  if (s.warmupEpochs > 0 && s.warmupEpochs >= s.epochs) fail(`search.warmupEpochs (${s.warmupEpochs}) must be less than search.epochs (${s.epochs}), or alpha never learns; lower the warm-up or raise the epochs`);
   positive(s.lrWeights, 'search.lrWeights');
   positive(s.lrAlpha, 'search.lrAlpha');
   if (!(s.momentum >= 0 && s.momentum < 1)) fail(`search.momentum must be in [0, 1), got ${s.momentum}`);
@@ -272,6 +287,31 @@ export function validateConfig(c: RunConfig): void {
   optPosInt(c.limits.test, 'limits.test');
   posInt(c.evalBatchSize, 'evalBatchSize');
   nonNegInt(c.checkpointEvery, 'checkpointEvery');
+}
+
+/**
+ * Settings added after runs were first stored, with the value that reproduces how a run without them ran. A stored
+ * configuration lacking one gets that value (`completeConfig`), and a setting at that value is left out of a run's
+ * fingerprint (`withoutNeutralLaterSettings`), so a run created before the setting existed still resumes from its
+ * checkpoint and still pools with runs of the same budget.
+ */
+const LATER_SEARCH_SETTINGS: ReadonlyArray<readonly [keyof SearchPhaseConfig, unknown]> = [
+  ['stepsPerEpoch', null],
+  ['warmupEpochs', 0],
+];
+
+/** A stored configuration with the settings added since it was stored filled in with their neutral values. */
+export function completeConfig(config: RunConfig): RunConfig {
+  const search: Record<string, unknown> = { ...config.search };
+  for (const [key, neutral] of LATER_SEARCH_SETTINGS) if (!(key in search)) search[key] = neutral;
+  return { ...config, search: search as unknown as SearchPhaseConfig };
+}
+
+/** The configuration without the later settings that are at their neutral value (for fingerprints and grouping). */
+export function withoutNeutralLaterSettings(config: RunConfig): Omit<RunConfig, 'search'> & { search: Partial<SearchPhaseConfig> } {
+  const search: Partial<SearchPhaseConfig> = { ...config.search };
+  for (const [key, neutral] of LATER_SEARCH_SETTINGS) if (search[key] === neutral || !(key in search)) delete search[key];
+  return { ...config, search };
 }
 
 /** HP configurations in DASH's order: lr-major, then dropout, weight decay, momentum. */

@@ -17,6 +17,8 @@ const paper: RunConfig = {
     epochs: 100,
     batchSize: null,
     batchFraction: 0.2,
+    stepsPerEpoch: null,
+    warmupEpochs: 0,
     lrWeights: null,
     lrAlpha: null,
     momentum: 0.9,

@@ -11,8 +11,34 @@ export interface PdashPlan {
   /** Candidates per layer searched in each round, then the final 1 (e.g. [16, 8, 4, 1]: three rounds). */
   sizes: number[];
   rounds: number;
-  /** Search epochs of every round. */
+  /** Search epochs of every round in which alpha learns. */
   roundEpochs: number;
+  /** Weight-only epochs before round 1's alpha learning (search.warmupEpochs); later rounds start from trained weights. */
+  warmupEpochs: number;
+}
+
+/** The search settings the round plan reads: a number is search.epochs with no warm-up. */
+export type RoundSearchBudget = number | { epochs: number; warmupEpochs: number };
+
+const budgetOf = (search: RoundSearchBudget): { epochs: number; warmupEpochs: number } => (typeof search === 'number' ? { epochs: search, warmupEpochs: 0 } : search);
+
+/** Epochs round `round` (1-based) runs: its alpha epochs, plus the warm-up in round 1. */
+export function roundLength(plan: Pick<PdashPlan, 'roundEpochs' | 'warmupEpochs'>, round: number): number {
+  return plan.roundEpochs + (round === 1 ? plan.warmupEpochs : 0);
+}
+
+/**
+ * A round's learning-rate milestones: the search's milestones scaled from its `searchEpochs` to the round's
+ * length, so every round runs the search's schedule in miniature (quick's decay at 4 of 8 epochs falls at 2 of
+ * a 4-epoch round). Milestones that land at 0 or at or beyond the round's end are dropped.
+ */
+export function roundMilestones(milestones: readonly number[], searchEpochs: number, length: number): number[] {
+  const out: number[] = [];
+  for (const m of milestones) {
+    const at = Math.round((m * length) / Math.max(1, searchEpochs));
+    if (at >= 1 && at < length && at !== out.at(-1)) out.push(at);
+  }
+  return out;
 }
 
 /** "4 kernel sizes × 4 dilations" */
@@ -62,13 +88,14 @@ export function planRoundSizes(patterns: number, settings: Pick<PdashConfig, 'sc
   return { ok: true, value: sizes };
 }
 
-/** Search epochs of each round: as set, else half of DASH's search epochs (rounded up). */
-export function roundEpochsOf(settings: Pick<PdashConfig, 'roundEpochs'>, searchEpochs: number): number {
-  return settings.roundEpochs ?? Math.ceil(searchEpochs / 2);
+/** Alpha epochs of each round: as set, else half of DASH's alpha epochs (search epochs after the warm-up), rounded up. */
+export function roundEpochsOf(settings: Pick<PdashConfig, 'roundEpochs'>, search: RoundSearchBudget): number {
+  const { epochs, warmupEpochs } = budgetOf(search);
+  return settings.roundEpochs ?? Math.max(1, Math.ceil((epochs - warmupEpochs) / 2));
 }
 
-export function planPdash(patterns: number, settings: Pick<PdashConfig, 'schedule' | 'rounds' | 'keepFraction' | 'roundEpochs'>, searchEpochs: number, grid?: SearchSpaceGrid): Outcome<PdashPlan> {
+export function planPdash(patterns: number, settings: Pick<PdashConfig, 'schedule' | 'rounds' | 'keepFraction' | 'roundEpochs'>, search: RoundSearchBudget, grid?: SearchSpaceGrid): Outcome<PdashPlan> {
   const sizes = planRoundSizes(patterns, settings, grid);
   if (!sizes.ok) return sizes;
-  return { ok: true, value: { sizes: sizes.value, rounds: sizes.value.length - 1, roundEpochs: roundEpochsOf(settings, searchEpochs) } };
+  return { ok: true, value: { sizes: sizes.value, rounds: sizes.value.length - 1, roundEpochs: roundEpochsOf(settings, search), warmupEpochs: budgetOf(search).warmupEpochs } };
 }

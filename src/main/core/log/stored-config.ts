@@ -11,7 +11,7 @@
  * content-addressed dataset, and which the run's config_hash covers. Filling them in at creation would also
  * change the fingerprint of the runs created before, whose checkpoints must still resume.
  */
-import { resolveConfig, type Outcome, type RunConfig, type RunConfigOverrides } from '../../../shared/engine/index.ts';
+import { completeConfig, resolveConfig, type Outcome, type RunConfig, type RunConfigOverrides } from '../../../shared/engine/index.ts';
 import { Preset } from '../../../shared/contract/index.ts';
 
 /** What runs created before the configuration was stored kept instead: the preset and the overrides. */
@@ -31,7 +31,7 @@ function isRequested(stored: Record<string, unknown>): boolean {
 export function storedRunConfig(json: string): Outcome<RunConfig> {
   const stored: unknown = JSON.parse(json);
   if (!isRecord(stored)) return { ok: false, error: 'its stored configuration is not an object' };
-  if (!isRequested(stored)) return { ok: true, value: stored as unknown as RunConfig };
+  if (!isRequested(stored)) return { ok: true, value: completeConfig(stored as unknown as RunConfig) };
   // A run created by an older lab (before the resolved configuration was stored) kept its preset and overrides,
   // and its worker resolved them when it started. They are resolved once here, on read, with the same function
   // and nothing more (no task defaults), so that the run shows and resumes with the fingerprint its checkpoint has.

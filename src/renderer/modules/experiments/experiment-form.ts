@@ -211,7 +211,7 @@ function searchEpochsOf(method: Method, budget: RunConfig, pdash: PdashPlan | nu
     case 'random':
       return budget.search.epochs;
     case 'pdash':
-      return pdash === null ? budget.search.epochs : pdash.rounds * pdash.roundEpochs;
+      return pdash === null ? budget.search.epochs : pdash.warmupEpochs + pdash.rounds * pdash.roundEpochs;
     case 'backbone':
       return 0;
   }
@@ -299,8 +299,8 @@ export function buildExperimentRequest(form: ExperimentForm): { ok: true; reques
   if (!concurrency.ok) errors.concurrency = concurrency.error;
   const budget = form.customBudget ? parseBudget(form.preset, form.budget) : null;
   if (budget !== null) Object.assign(errors, budget.errors);
-  const searchEpochs = (budget?.budget ?? PRESETS[form.preset]).search.epochs;
-  const pdash = form.methods.includes('pdash') && errors.grid === undefined ? parsePdash(form.pdash, { preset: form.preset, grid: form.grid, searchEpochs }) : null;
+  const { epochs, warmupEpochs } = (budget?.budget ?? PRESETS[form.preset]).search;
+  const pdash = form.methods.includes('pdash') && errors.grid === undefined ? parsePdash(form.pdash, { preset: form.preset, grid: form.grid, search: { epochs, warmupEpochs } }) : null;
   if (pdash !== null) Object.assign(errors, pdash.errors);
   if (Object.keys(errors).length > 0 || form.datasetId === null || !seeds.ok || !concurrency.ok) return { ok: false, errors };
 

@@ -6,7 +6,7 @@
  * vocabulary's (src/shared/engine/rounds.ts), the same the engine runs.
  */
 import type { ExperimentRequest, Preset } from '../../../shared/contract/index.ts';
-import { planPdash, PRESETS, type Outcome, type PdashConfig, type PdashPlan, type SearchSpaceGrid } from '../../../shared/engine/index.ts';
+import { planPdash, PRESETS, roundEpochsOf, type Outcome, type PdashConfig, type PdashPlan, type SearchSpaceGrid } from '../../../shared/engine/index.ts';
 
 export type PdashRequest = NonNullable<ExperimentRequest['pdash']>;
 
@@ -50,7 +50,7 @@ export interface ParsedPdash {
   errors: Partial<Record<PdashField, string>>;
 }
 
-export function parsePdash(fields: PdashFields, context: { preset: Preset; grid: SearchSpaceGrid; searchEpochs: number }): ParsedPdash {
+export function parsePdash(fields: PdashFields, context: { preset: Preset; grid: SearchSpaceGrid; search: { epochs: number; warmupEpochs: number } }): ParsedPdash {
   const errors: ParsedPdash['errors'] = {};
   const preset = PRESETS[context.preset].pdash;
   const patterns = context.grid.kernels.length * context.grid.dilations.length;
@@ -60,7 +60,7 @@ export function parsePdash(fields: PdashFields, context: { preset: Preset; grid:
   const epochsText = fields.roundEpochs.trim();
   if (epochsText !== '') {
     if (!/^\d+$/.test(epochsText) || Number(epochsText) < 1 || Number(epochsText) > MAX_ROUND_EPOCHS) {
-      errors.pdashRoundEpochs = `Epochs per round: a whole number from 1 to ${MAX_ROUND_EPOCHS} (empty: half the search epochs, ${Math.ceil(context.searchEpochs / 2)}).`;
+      errors.pdashRoundEpochs = `Epochs per round: a whole number from 1 to ${MAX_ROUND_EPOCHS} (empty: half the search epochs after the warm-up, ${roundEpochsOf({ roundEpochs: null }, context.search)}).`;
     } else {
       roundEpochs = Number(epochsText);
       request.roundEpochs = roundEpochs;
@@ -91,7 +91,7 @@ export function parsePdash(fields: PdashFields, context: { preset: Preset; grid:
 
   let plan: PdashPlan | null = null;
   if (settings !== null) {
-    const planned = planPdash(patterns, settings, context.searchEpochs, context.grid);
+    const planned = planPdash(patterns, settings, context.search, context.grid);
     if (planned.ok) plan = planned.value;
     else errors[fields.mode === 'schedule' ? 'pdashSchedule' : 'pdashRounds'] = planned.error;
   }

@@ -10,14 +10,15 @@ const isNumbers = (value: unknown): value is number[] => Array.isArray(value) &&
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** The stored P-DASH settings and search epochs, or null when the configuration does not hold them. */
-function storedPdash(config: Record<string, unknown> | null): { pdash: PdashConfig; searchEpochs: number } | null {
+function storedPdash(config: Record<string, unknown> | null): { pdash: PdashConfig; search: { epochs: number; warmupEpochs: number } } | null {
   if (config === null || !isRecord(config.pdash) || !isRecord(config.search)) return null;
   const { schedule, rounds, keepFraction, roundEpochs } = config.pdash;
-  const { epochs } = config.search;
+  const { epochs, warmupEpochs } = config.search;
   if (!isCount(rounds) || !isCount(keepFraction) || !isCount(epochs)) return null;
   return {
     pdash: { schedule: isNumbers(schedule) ? schedule : null, rounds, keepFraction, roundEpochs: isCount(roundEpochs) ? roundEpochs : null },
-    searchEpochs: epochs,
+    // Runs stored before the warm-up existed had none.
+    search: { epochs, warmupEpochs: isCount(warmupEpochs) ? warmupEpochs : 0 },
   };
 }
 
@@ -28,7 +29,7 @@ function storedPdash(config: Record<string, unknown> | null): { pdash: PdashConf
 export function runPdashPlan(config: Record<string, unknown> | null, patterns: number): PdashPlan | null {
   const stored = storedPdash(config);
   if (stored === null) return null;
-  const planned = planPdash(patterns, stored.pdash, stored.searchEpochs);
+  const planned = planPdash(patterns, stored.pdash, stored.search);
   return planned.ok ? planned.value : null;
 }
 

@@ -20,6 +20,43 @@ export function partialBatchCount(count: number, fraction: number): number {
 }
 
 /**
+ * How much of the training split one epoch uses: the first `fraction` of one seeded shuffle's batches (DASH's partial
+ * epochs), or exactly `steps` batches taken from successive seeded shuffles, so that an epoch is the same number of
+ * optimiser steps on a dataset of any size (a budget in steps: docs/ALGORITHM.md section 13).
+ */
+export type EpochShare = { fraction: number } | { steps: number };
+
+/** The search's share of an epoch: `stepsPerEpoch` when set, else DASH's `batchFraction`. */
+export function searchShare(search: { stepsPerEpoch: number | null; batchFraction: number }): EpochShare {
+  return search.stepsPerEpoch === null ? { fraction: search.batchFraction } : { steps: search.stepsPerEpoch };
+}
+
+/** The batches of one epoch under `share`, in order. */
+export function shareBatches(size: number, batchSize: number, share: EpochShare, rng: SeededRandom): Int32Array[] {
+  if ('fraction' in share) {
+    const batches = epochBatches(size, batchSize, rng);
+    return batches.slice(0, partialBatchCount(batches.length, share.fraction));
+  }
+  if (!Number.isInteger(share.steps) || share.steps < 1) throw new Error(`batches: steps per epoch must be a positive integer, got ${share.steps}`);
+  const out: Int32Array[] = [];
+  while (out.length < share.steps) out.push(...epochBatches(size, batchSize, rng));
+  return out.slice(0, share.steps);
+}
+
+/** Optimiser steps of one epoch under `share`. */
+export function shareSteps(size: number, batchSize: number, share: EpochShare): number {
+  return 'fraction' in share ? partialBatchCount(Math.ceil(size / batchSize), share.fraction) : share.steps;
+}
+
+/** Samples one epoch trains on under `share` (whole shuffles count `size`; the last batch of a shuffle may be short). */
+export function shareSamples(size: number, batchSize: number, share: EpochShare): number {
+  const perShuffle = Math.ceil(size / batchSize);
+  const steps = shareSteps(size, batchSize, share);
+  const whole = Math.floor(steps / perShuffle);
+  return whole * size + Math.min(size, (steps - whole * perShuffle) * batchSize);
+}
+
+/**
  * DASH's share of train batches per HP-search epoch, by the number of train batches: 0.2 under 50, 0.1 under 100,
  * 0.05 under 500, else 0.01.
  */

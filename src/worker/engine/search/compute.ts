@@ -5,7 +5,7 @@
  */
 import type { ArchitectureSpec, LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import { architectureCost, supernetForwardFlops, TRAINING_FLOPS_PER_FORWARD } from '../arch/cost.ts';
-import { partialBatchCount } from '../data/batches.ts';
+import { searchShare, shareSamples } from '../data/batches.ts';
 import type { RunContext } from './run-context.ts';
 
 /** Spatial size of one input sample ([L] or [H, W]). */
@@ -31,9 +31,7 @@ export function evaluationFlops(forwardFlops: number, samples: number): number {
   return forwardFlops * samples;
 }
 
-/** Samples one search epoch trains on (the first share of the shuffled batches). */
-export function searchEpochSamples(ctx: RunContext, batchFraction = ctx.config.search.batchFraction): number {
-  const { size } = ctx.train;
-  const batch = ctx.settings.searchBatchSize;
-  return Math.min(size, partialBatchCount(Math.ceil(size / batch), batchFraction) * batch);
+/** Samples one search epoch trains on (its share of the shuffled batches, or its fixed number of steps). */
+export function searchEpochSamples(ctx: RunContext): number {
+  return shareSamples(ctx.train.size, ctx.settings.searchBatchSize, searchShare(ctx.config.search));
 }

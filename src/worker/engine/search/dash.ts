@@ -13,6 +13,6 @@ export async function searchDash(ctx: RunContext, state: SearchState | SelectSta
     const net = restoreSelectSupernet(ctx, state, restore ?? []);
     return selectFinal(ctx, net, { round: null, rounds: 1, spaces: state.spaces, resume: state });
   }
-  const net = await runSearchPhase(ctx, { round: null, spaces: state.spaces, epochs: ctx.config.search.epochs, startEpoch: state.nextEpoch, restore });
+  const net = await runSearchPhase(ctx, { round: null, spaces: state.spaces, epochs: ctx.config.search.epochs, warmupEpochs: ctx.config.search.warmupEpochs, milestones: ctx.settings.searchMilestones, startEpoch: state.nextEpoch, restore });
   return selectFinal(ctx, net, { round: null, rounds: 1, spaces: state.spaces, resume: null });
 }

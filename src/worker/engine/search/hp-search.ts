@@ -67,7 +67,7 @@ export async function runHpSearch(ctx: RunContext, state: HpSearchState, restore
   const initial = snapshotVariables(net.variables, 'init');
   const weights = variablesWithRole(net, 'weight');
   const batchFraction = h.batchFraction ?? referenceHpBatchFraction(Math.ceil(ctx.train.size / settings.hpBatchSize));
-  const steps = stepsPerEpoch(ctx.train.size, settings.hpBatchSize, batchFraction);
+  const steps = stepsPerEpoch(ctx.train.size, settings.hpBatchSize, { fraction: batchFraction });
   ctx.emit({ type: 'phase-start', phase: 'hp-search', round: null, epochs: h.epochs, stepsPerEpoch: steps, totalSteps: steps * h.epochs * configs.length });
   const phaseStart = performance.now();
   let stepsTaken = 0;
@@ -143,7 +143,7 @@ async function runTrial(
         optimizer,
         trainable: weights,
         batchSize: settings.hpBatchSize,
-        batchFraction: input.batchFraction,
+        share: { fraction: input.batchFraction },
         lrFactor,
         dropout: hp.dropout,
         clipNorm: h.clipNorm,

@@ -8,7 +8,7 @@
  * round's first epoch). Resumable mid-round (epoch checkpoints) and between rounds (the survivors' weights travel
  * in the checkpoint under `carry/`).
  */
-import { entriesUnder, gridPatterns, planPdash, searchableLayerCount, uniformSearchSpaces, type CheckpointTensor, type KernelPattern, type LayerSearchSpaces, type PdashPlan, type SearchState, type SelectState } from '../../../shared/engine/index.ts';
+import { entriesUnder, gridPatterns, planPdash, roundLength, roundMilestones, searchableLayerCount, uniformSearchSpaces, type CheckpointTensor, type KernelPattern, type LayerSearchSpaces, type PdashPlan, type SearchState, type SelectState } from '../../../shared/engine/index.ts';
 import type { Network } from '../backbones/network.ts';
 import { assignMatching } from './checkpoint-tensors.ts';
 import { restoreSelectSupernet } from './perturbation.ts';
@@ -18,7 +18,7 @@ import { runSearchPhase } from './supernet-search.ts';
 
 /** The rounds this run searches; an impossible plan (a schedule that does not fit the grid) is refused. */
 export function pdashPlan(ctx: RunContext): PdashPlan {
-  const plan = planPdash(gridPatterns(ctx.settings.grid).length, ctx.config.pdash, ctx.config.search.epochs);
+  const plan = planPdash(gridPatterns(ctx.settings.grid).length, ctx.config.pdash, ctx.config.search);
   if (!plan.ok) throw new Error(`P-DASH: ${plan.error}`);
   return plan.value;
 }
@@ -45,7 +45,9 @@ export async function searchPdash(ctx: RunContext, state: SearchState | SelectSt
     const net = await runSearchPhase(ctx, {
       round,
       spaces,
-      epochs: plan.roundEpochs,
+      epochs: roundLength(plan, round),
+      warmupEpochs: round === 1 ? plan.warmupEpochs : 0,
+      milestones: roundMilestones(ctx.settings.searchMilestones, ctx.config.search.epochs, roundLength(plan, round)),
       startEpoch,
       restore: round === state.round && resumeMidRound ? restore : null,
       ...(survivorsOfLastRound.length > 0 ? { carryOver: (n: Network) => carrySurvivors(n, survivorsOfLastRound) } : {}),
@@ -60,7 +62,7 @@ export async function searchPdash(ctx: RunContext, state: SearchState | SelectSt
     await ctx.checkpoint(
       { phase: 'search', round: round + 1, spaces, nextEpoch: 0 },
       carry.map((t) => ({ ...t, name: `carry/${t.name}` })),
-      { phase: 'select', round, trial: null, epoch: plan.roundEpochs },
+      { phase: 'select', round, trial: null, epoch: roundLength(plan, round) },
     );
   }
   throw new Error('P-DASH: the rounds ended without a selection');

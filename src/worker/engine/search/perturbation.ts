@@ -17,6 +17,7 @@ import { entriesUnder, type CheckpointTensor, type KernelPattern, type LayerDeci
 import { buildSupernet } from '../backbones/build.ts';
 import { variablesWithRole, type CoefficientSource, type Network } from '../backbones/network.ts';
 import { evaluateWithLoss, stepsPerEpoch, trainEpoch, type Evaluation } from '../train/loop.ts';
+import { searchShare } from '../data/batches.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { assignMatching, restoreVariables, snapshotVariables } from './checkpoint-tensors.ts';
 import { evaluationFlops, supernetFlops, trainingFlops } from './compute.ts';
@@ -198,7 +199,7 @@ async function fineTune(ctx: RunContext, net: Network, label: string): Promise<{
         optimizer,
         trainable: weights,
         batchSize: settings.searchBatchSize,
-        batchFraction: s.batchFraction,
+        share: searchShare(s),
         lrFactor: 1,
         dropout: 0,
         clipNorm: s.clipNorm,
@@ -216,5 +217,5 @@ async function fineTune(ctx: RunContext, net: Network, label: string): Promise<{
 
 /** Steps the fine-tuning of a whole selection takes (for phase-start). */
 export function fineTuneSteps(ctx: RunContext, layers: number): number {
-  return Math.max(0, layers - 1) * ctx.config.perturbation.tuneEpochs * stepsPerEpoch(ctx.train.size, ctx.settings.searchBatchSize, ctx.config.search.batchFraction);
+  return Math.max(0, layers - 1) * ctx.config.perturbation.tuneEpochs * stepsPerEpoch(ctx.train.size, ctx.settings.searchBatchSize, searchShare(ctx.config.search));
 }

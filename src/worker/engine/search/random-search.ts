@@ -15,6 +15,7 @@ import { gridPatterns, metricValue, searchableLayerCount, uniformSearchSpaces, t
 import { buildNetwork } from '../backbones/build.ts';
 import { variablesWithRole } from '../backbones/network.ts';
 import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { searchShare } from '../data/batches.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { specOf } from './architecture.ts';
@@ -67,7 +68,7 @@ export function initialRandomState(ctx: RunContext): RandomSearchState {
 export async function searchRandom(ctx: RunContext, state: RandomSearchState): Promise<KernelPattern[]> {
   const { config, settings } = ctx;
   const epochs = config.random.epochsPerSample;
-  const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, config.search.batchFraction);
+  const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, searchShare(config.search));
   ctx.emit({ type: 'phase-start', phase: 'search', round: null, epochs: epochs * state.count, stepsPerEpoch: steps, totalSteps: steps * epochs * state.count });
   const phaseStart = performance.now();
   const done = state.done.map((c) => ({ ...c, layers: c.layers.map((p) => ({ ...p })) }));
@@ -128,7 +129,7 @@ async function trainCandidate(ctx: RunContext, index: number, layers: KernelPatt
         optimizer,
         trainable: weights,
         batchSize: settings.searchBatchSize,
-        batchFraction: s.batchFraction,
+        share: searchShare(s),
         lrFactor,
         dropout: 0,
         clipNorm: s.clipNorm,

@@ -32,7 +32,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
       const stored = entriesUnder(restore, 'best');
       bestWeights = stored.length > 0 ? stored.map((t) => ({ ...t, name: `best/${t.name}` })) : null;
     }
-    const steps = stepsPerEpoch(ctx.train.size, settings.retrainBatchSize, 1);
+    const steps = stepsPerEpoch(ctx.train.size, settings.retrainBatchSize, { fraction: 1 });
     ctx.emit({ type: 'phase-start', phase: 'retrain', round: null, epochs: r.epochs, stepsPerEpoch: steps, totalSteps: steps * r.epochs });
     const phaseStart = performance.now();
     const forwardFlops = networkFlops(ctx, spec);
@@ -48,7 +48,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
         optimizer,
         trainable: weights,
         batchSize: settings.retrainBatchSize,
-        batchFraction: 1,
+        share: { fraction: 1 },
         lrFactor,
         dropout: hp.dropout,
         clipNorm: r.clipNorm,

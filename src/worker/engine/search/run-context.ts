@@ -2,7 +2,7 @@
  * What every phase of a run shares: the resolved per-task settings, the split readers, the seeded streams, event
  * emission and checkpoint writing. Built once per run (fresh or resumed) by `createRunContext`.
  */
-import { backboneRank, canonicalJson, defaultSearchSpace, SeededRandom, sha256HexOfString, targetChannels, taskRank, validateConfig, validateTask, type BackboneName, type BackboneShape, type RunConfig, type EngineEvent, type MetricName, type SearchSpaceGrid, type TaskSpec, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from '../../../shared/engine/index.ts';
+import { backboneRank, canonicalJson, defaultSearchSpace, SeededRandom, sha256HexOfString, targetChannels, taskRank, validateConfig, validateTask, withoutNeutralLaterSettings, type BackboneName, type BackboneShape, type RunConfig, type EngineEvent, type MetricName, type SearchSpaceGrid, type TaskSpec, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointTensor, type RunCheckpoint, type PipelineState } from '../../../shared/engine/index.ts';
 import type { Method, TrainingPhase } from '../../../shared/contract/index.ts';
 import { holdout, seededSubset } from '../data/batches.ts';
 import { splitReader, subsetReader, type RunDataset, type SplitReader } from '../data/dataset.ts';
@@ -133,7 +133,7 @@ function buildReaders(config: RunConfig, dataset: RunDataset, stream: (label: st
  * number. Labels (preset, custom) and how often checkpoints are written cannot, so a resumed run may differ there.
  */
 export function runFingerprint(algorithm: Method, config: RunConfig, task: TaskSpec, seed: number, sizes: { train: number; validation: number; test: number }): string {
-  const { checkpointEvery: _interval, preset: _preset, custom: _custom, ...numeric } = config;
+  const { checkpointEvery: _interval, preset: _preset, custom: _custom, ...numeric } = withoutNeutralLaterSettings(config);
   return sha256HexOfString(canonicalJson({ algorithm, config: numeric, task, seed, sizes }));
 }
 

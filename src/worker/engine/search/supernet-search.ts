@@ -7,6 +7,7 @@
  */
 import type { CheckpointTensor, LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import { buildSupernet } from '../backbones/build.ts';
+import { searchShare } from '../data/batches.ts';
 import { variablesWithRole, type Network } from '../backbones/network.ts';
 import { stepsPerEpoch, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
@@ -22,6 +23,10 @@ export interface SearchPhaseInput {
   round: number | null;
   spaces: LayerSearchSpaces;
   epochs: number;
+  /** The first epochs train the weights only; alpha stays where it starts (search.warmupEpochs). */
+  warmupEpochs: number;
+  /** The phase's learning-rate milestones (DASH: the search's; P-DASH: scaled into the round). */
+  milestones: readonly number[];
   /** Epochs already done (resuming) and the tensors to restore; 0 and null for a fresh start. */
   startEpoch: number;
   restore: CheckpointTensor[] | null;
@@ -47,7 +52,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
   try {
     input.carryOver?.(net);
     if (input.restore !== null) restoreTraining(net, optimizer, input.restore);
-    const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, s.batchFraction);
+    const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, searchShare(s));
     ctx.emit({ type: 'phase-start', phase: 'search', round: input.round, epochs: input.epochs, stepsPerEpoch: steps, totalSteps: steps * input.epochs });
     const phaseStart = performance.now();
     const forwardFlops = supernetFlops(ctx, input.spaces);
@@ -56,18 +61,19 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
     for (let epoch = input.startEpoch; epoch < input.epochs; epoch++) {
       ctx.throwIfAborted();
       const started = performance.now();
-      const lrFactor = multiStepFactor(epoch, settings.searchMilestones, s.gamma);
+      const lrFactor = multiStepFactor(epoch, input.milestones, s.gamma);
+      const warmingUp = epoch < input.warmupEpochs;
       const outcome = await trainEpoch({
         ...epochInputs(ctx, `${label}/epoch${epoch}`),
         net,
         optimizer,
-        trainable: [...weights, ...alphas],
+        trainable: warmingUp ? weights : [...weights, ...alphas],
         batchSize: settings.searchBatchSize,
-        batchFraction: s.batchFraction,
+        share: searchShare(s),
         lrFactor,
         dropout: 0,
         clipNorm: s.clipNorm,
-        alphaGradient: { scale: s.alphaGradScale, penalty: s.fieldPenalty, densePrediction: settings.densePrediction },
+        alphaGradient: warmingUp ? null : { scale: s.alphaGradScale, penalty: s.fieldPenalty, densePrediction: settings.densePrediction },
       });
       stepsTaken += outcome.steps;
       flops += trainingFlops(forwardFlops, outcome.samples);

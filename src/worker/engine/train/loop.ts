@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { penaltyFieldSize, type MetricName, type SeededRandom, type TargetNormalization } from '../../../shared/engine/index.ts';
 import type { CoefficientSource, NamedVariable, Network } from '../backbones/network.ts';
 import { decodeTargets, type SplitReader } from '../data/dataset.ts';
-import { epochBatches, partialBatchCount } from '../data/batches.ts';
+import { epochBatches, shareBatches, shareSteps, type EpochShare } from '../data/batches.ts';
 import { createMetric } from '../metrics/task-metric.ts';
 import { clipByGlobalNorm, rescaleAlphaGradient } from './gradients.ts';
 import type { TaskLoss } from './losses.ts';
@@ -42,8 +42,8 @@ export interface TrainEpochOptions {
   /** Parameters the optimiser trains (weights, plus alphas during search). */
   trainable: readonly NamedVariable[];
   batchSize: number;
-  /** Share of the shuffled batches used (the first ones). */
-  batchFraction: number;
+  /** The batches used: a share of one shuffle, or a fixed number of steps. */
+  share: EpochShare;
   lrFactor: number;
   dropout: number;
   clipNorm: number | null;
@@ -68,13 +68,12 @@ export interface EpochOutcome {
 }
 
 /** Batches one epoch will use. */
-export function stepsPerEpoch(size: number, batchSize: number, batchFraction: number): number {
-  return partialBatchCount(Math.ceil(size / batchSize), batchFraction);
+export function stepsPerEpoch(size: number, batchSize: number, share: EpochShare): number {
+  return shareSteps(size, batchSize, share);
 }
 
 export async function trainEpoch(o: TrainEpochOptions): Promise<EpochOutcome> {
-  const batches = epochBatches(o.reader.size, o.batchSize, o.shuffleRng);
-  const used = batches.slice(0, partialBatchCount(batches.length, o.batchFraction));
+  const used = shareBatches(o.reader.size, o.batchSize, o.share, o.shuffleRng);
   const alphaLayers = o.alphaGradient === null ? new Map<string, number[]>() : alphaFieldSizes(o.net, o.alphaGradient.densePrediction);
   const varList = o.trainable.map((p) => p.variable);
   const nameOf = new Map(o.trainable.map((p) => [p.variable.name, p.name]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS, planPdash, planRoundSizes, type PdashConfig } from '../../../../src/shared/engine/index.ts';
+import { PRESETS, planPdash, planRoundSizes, roundLength, roundMilestones, type PdashConfig } from '../../../../src/shared/engine/index.ts';
 
 const defaults: PdashConfig = PRESETS.paper.pdash;
 
@@ -38,9 +38,26 @@ describe('planRoundSizes', () => {
 
 describe('planPdash', () => {
   it('runs half of the search epochs per round unless set', () => {
-    expect(planPdash(16, defaults, 100)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 50 } });
-    expect(planPdash(16, { ...defaults, roundEpochs: 7 }, 5)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 7 } });
-    expect(planPdash(16, defaults, 5)).toMatchObject({ ok: true, value: { roundEpochs: 3 } });
+    expect(planPdash(16, defaults, 100)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 50, warmupEpochs: 0 } });
+    expect(planPdash(16, { ...defaults, roundEpochs: 7 }, 5)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 7, warmupEpochs: 0 } });
+    expect(planPdash(16, defaults, 5)).toMatchObject({ ok: true, value: { roundEpochs: 3, warmupEpochs: 0 } });
+  });
+
+  it('puts the warm-up before round 1 and splits the epochs after it', () => {
+    const plan = planPdash(20, defaults, { epochs: 8, warmupEpochs: 2 });
+    expect(plan).toEqual({ ok: true, value: { sizes: [20, 10, 5, 1], rounds: 3, roundEpochs: 3, warmupEpochs: 2 } });
+    if (!plan.ok) return;
+    expect([1, 2, 3].map((r) => roundLength(plan.value, r))).toEqual([5, 3, 3]);
+  });
+
+  it("scales the search's milestones into each round", () => {
+    expect(roundMilestones([4], 8, 4)).toEqual([2]);
+    expect(roundMilestones([30, 60, 90, 120, 160], 100, 50)).toEqual([15, 30, 45]);
+    expect(roundMilestones([60, 120, 160], 100, 50)).toEqual([30]);
+    expect(roundMilestones([4], 6, 1)).toEqual([]);
+    expect(roundMilestones([1, 2], 8, 3)).toEqual([1]);
+    expect(roundMilestones([3, 4], 8, 4)).toEqual([2]);
+    expect(roundMilestones([], 8, 4)).toEqual([]);
   });
 
   it('says what is wrong with a schedule in words a form can show', () => {

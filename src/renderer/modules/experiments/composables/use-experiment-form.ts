@@ -113,12 +113,13 @@ export function useExperimentForm() {
   const pdashChosen = computed(() => methods.value.includes('pdash'));
   const patterns = computed(() => grid.value.kernels.length * grid.value.dilations.length);
   const searchEpochs = computed(() => effectiveBudget.value.search.epochs);
-  const parsedPdash = computed(() => parsePdash(pdashFields.value, { preset: preset.value, grid: grid.value, searchEpochs: searchEpochs.value }));
+  const searchBudget = computed(() => ({ epochs: effectiveBudget.value.search.epochs, warmupEpochs: effectiveBudget.value.search.warmupEpochs }));
+  const parsedPdash = computed(() => parsePdash(pdashFields.value, { preset: preset.value, grid: grid.value, search: searchBudget.value }));
   // Shown as typed, like the budget's: each says how the plan below would go wrong.
   const pdashErrors = computed((): Partial<Record<PdashField, string>> => parsedPdash.value.errors);
   /** The schedule the preset's rounds make on this grid: offered when switching to a schedule, followed until edited. */
   const suggestedSchedule = computed(() => {
-    const planned = planPdash(patterns.value, PRESETS[preset.value].pdash, searchEpochs.value);
+    const planned = planPdash(patterns.value, PRESETS[preset.value].pdash, searchBudget.value);
     return planned.ok ? planned.value.sizes.join(',') : `${patterns.value},1`;
   });
   watch(suggestedSchedule, (next, previous) => {
@@ -226,6 +227,7 @@ export function useExperimentForm() {
     pdashChosen,
     patterns,
     searchEpochs,
+    searchBudget,
     parsedPdash,
     pdashErrors,
     suggestedSchedule,

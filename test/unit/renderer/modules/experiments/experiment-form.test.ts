@@ -110,7 +110,7 @@ describe('estimateCost', () => {
   });
 
   it("P-DASH searches its rounds × epochs per round; the random baseline DASH's search budget; rows in the lab's method order", () => {
-    const plan = { sizes: [4, 2, 1], rounds: 2, roundEpochs: 3 };
+    const plan = { sizes: [4, 2, 1], rounds: 2, roundEpochs: 3, warmupEpochs: 0 };
     const estimate = estimateCost({ methods: ['random', 'pdash', 'dash'], seeds: 1, budget: PRESETS.smoke, grid: smokeGrid, concurrency: 1, pdash: plan });
     expect(estimate.methods.map((m) => [m.method, m.searchEpochs, m.epochs])).toEqual([
       ['dash', 2, 7],
@@ -124,7 +124,7 @@ describe('estimateCost', () => {
   });
 
   it('a whole-experiment time needs a measured run of every chosen method, spread over the runs at a time', () => {
-    const estimate = estimateCost({ methods: ['dash', 'pdash'], seeds: 2, budget: PRESETS.smoke, grid: smokeGrid, concurrency: 2, pdash: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
+    const estimate = estimateCost({ methods: ['dash', 'pdash'], seeds: 2, budget: PRESETS.smoke, grid: smokeGrid, concurrency: 2, pdash: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 } });
     expect(measuredTotal(estimate, { dash: { runId: 1, seconds: 10 } })).toBeNull();
     expect(measuredTotal(estimate, { dash: { runId: 1, seconds: 10 }, pdash: { runId: 2, seconds: 8 } })).toBe((2 * 10 + 2 * 8) / 2);
   });

@@ -28,29 +28,29 @@ describe('the preset plans', () => {
   it("a preset's own rounds fit its grid, and each round searches half the search epochs", () => {
     // Neither a schedule nor epochs per round by default: the form's plan derives them.
     for (const preset of Object.values(PRESETS)) expect([preset.pdash.schedule, preset.pdash.roundEpochs]).toEqual([null, null]);
-    expect(planPdash(4, PRESETS.smoke.pdash, PRESETS.smoke.search.epochs)).toEqual({ ok: true, value: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 } });
-    expect(planPdash(16, PRESETS.quick.pdash, PRESETS.quick.search.epochs)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3 } });
-    expect(planPdash(20, PRESETS.paper.pdash, PRESETS.paper.search.epochs)).toEqual({ ok: true, value: { sizes: [20, 10, 5, 1], rounds: 3, roundEpochs: 50 } });
+    expect(planPdash(4, PRESETS.smoke.pdash, PRESETS.smoke.search.epochs)).toEqual({ ok: true, value: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 } });
+    expect(planPdash(16, PRESETS.quick.pdash, PRESETS.quick.search.epochs)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3, warmupEpochs: 0 } });
+    expect(planPdash(20, PRESETS.paper.pdash, PRESETS.paper.search.epochs)).toEqual({ ok: true, value: { sizes: [20, 10, 5, 1], rounds: 3, roundEpochs: 50, warmupEpochs: 0 } });
   });
 });
 
 describe('parsePdash', () => {
-  const parse = (fields: Partial<PdashFields>, grid = grid4) => parsePdash({ ...pdashFieldsOf('smoke'), ...fields }, { preset: 'smoke', grid, searchEpochs: 2 });
+  const parse = (fields: Partial<PdashFields>, grid = grid4) => parsePdash({ ...pdashFieldsOf('smoke'), ...fields }, { preset: 'smoke', grid, search: { epochs: 2, warmupEpochs: 0 } });
 
   it("the preset's fields plan its rounds and ask for nothing", () => {
-    expect(parse({})).toEqual({ plan: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 }, request: undefined, errors: {} });
+    expect(parse({})).toEqual({ plan: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 }, request: undefined, errors: {} });
   });
 
   it('rounds, keep fraction and epochs per round become the request where they differ from the preset', () => {
     expect(parse({ rounds: '3', keepFraction: '0.75', roundEpochs: '2' }, { kernels: [3, 5, 7], dilations: [1, 2, 3] })).toEqual({
-      plan: { sizes: [9, 7, 6, 1], rounds: 3, roundEpochs: 2 },
+      plan: { sizes: [9, 7, 6, 1], rounds: 3, roundEpochs: 2, warmupEpochs: 0 },
       request: { rounds: 3, keepFraction: 0.75, roundEpochs: 2 },
       errors: {},
     });
   });
 
   it('a schedule is always sent, checked against the grid', () => {
-    expect(parse({ mode: 'schedule', schedule: '4,1' })).toEqual({ plan: { sizes: [4, 1], rounds: 1, roundEpochs: 1 }, request: { schedule: [4, 1] }, errors: {} });
+    expect(parse({ mode: 'schedule', schedule: '4,1' })).toEqual({ plan: { sizes: [4, 1], rounds: 1, roundEpochs: 1, warmupEpochs: 0 }, request: { schedule: [4, 1] }, errors: {} });
     expect(parse({ mode: 'schedule', schedule: '16,4,1' }, grid16).errors).toEqual({});
     expect(parse({ mode: 'schedule', schedule: '16,4,1' }).errors.pdashSchedule).toContain('starts at the search space');
     expect(parse({ mode: 'schedule', schedule: '4,2' }).errors.pdashSchedule).toContain('end the schedule at 1');
@@ -60,6 +60,6 @@ describe('parsePdash', () => {
   it('names each wrong field and plans nothing', () => {
     expect(parse({ rounds: '0', keepFraction: '1' })).toMatchObject({ plan: null, errors: { pdashRounds: expect.stringContaining('1 to 10'), pdashKeepFraction: expect.stringContaining('between 0 and 1') } });
     expect(parse({ rounds: '3' })).toMatchObject({ plan: null, errors: { pdashRounds: expect.stringContaining('leaves 1 for round 3 of 3') } });
-    expect(parse({ roundEpochs: '0' })).toMatchObject({ plan: null, errors: { pdashRoundEpochs: expect.stringContaining('empty: half the search epochs, 1') } });
+    expect(parse({ roundEpochs: '0' })).toMatchObject({ plan: null, errors: { pdashRoundEpochs: expect.stringContaining('empty: half the search epochs after the warm-up, 1') } });
   });
 });

@@ -21,9 +21,9 @@ describe('runSearchGrid', () => {
 
 describe('runPdashPlan', () => {
   it("reads a run's rounds from the configuration the lab stored", () => {
-    expect(runPdashPlan(stored('smoke', { selection: 'argmax' }), 4)).toEqual({ sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 });
-    expect(runPdashPlan(stored('quick', { pdash: { schedule: [16, 4, 1], roundEpochs: 5 } }), 16)).toEqual({ sizes: [16, 4, 1], rounds: 2, roundEpochs: 5 });
-    expect(runPdashPlan(stored('quick', { search: { epochs: 10 }, pdash: { rounds: 2 } }), 16)).toEqual({ sizes: [16, 8, 1], rounds: 2, roundEpochs: 5 });
+    expect(runPdashPlan(stored('smoke', { selection: 'argmax' }), 4)).toEqual({ sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 });
+    expect(runPdashPlan(stored('quick', { pdash: { schedule: [16, 4, 1], roundEpochs: 5 } }), 16)).toEqual({ sizes: [16, 4, 1], rounds: 2, roundEpochs: 5, warmupEpochs: 0 });
+    expect(runPdashPlan(stored('quick', { search: { epochs: 10 }, pdash: { rounds: 2 } }), 16)).toEqual({ sizes: [16, 8, 1], rounds: 2, roundEpochs: 5, warmupEpochs: 0 });
   });
 
   it('says nothing when the configuration does not fit', () => {
@@ -36,6 +36,6 @@ describe('runPdashPlan', () => {
     const smoke = resolveConfig('smoke');
     // As if the smoke preset had searched 8 epochs in 3 rounds when the run was created.
     const older = { ...smoke, search: { ...smoke.search, epochs: 8 }, pdash: { ...smoke.pdash, rounds: 1 } };
-    expect(runPdashPlan(older, 4)).toEqual({ sizes: [4, 1], rounds: 1, roundEpochs: 4 });
+    expect(runPdashPlan(older, 4)).toEqual({ sizes: [4, 1], rounds: 1, roundEpochs: 4, warmupEpochs: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { epochBatches, holdout, partialBatchCount, referenceHpBatchFraction, seededSubset } from '../../../../../src/worker/engine/data/batches.ts';
+import { epochBatches, holdout, partialBatchCount, referenceHpBatchFraction, searchShare, seededSubset, shareBatches, shareSamples, shareSteps } from '../../../../../src/worker/engine/data/batches.ts';
 import { decodeTargets, splitReader, subsetReader, type BatchReader } from '../../../../../src/worker/engine/data/dataset.ts';
 import { SeededRandom, validateTask, type TaskSpec } from '../../../../../src/shared/engine/index.ts';
 import { useTestBackend } from '../train/test-backend.ts';
@@ -27,6 +27,26 @@ describe('batches', () => {
     expect(partialBatchCount(5, 1)).toBe(5);
     expect(() => partialBatchCount(5, 0)).toThrow(/\(0, 1\]/);
     expect([10, 60, 200, 900].map(referenceHpBatchFraction)).toEqual([0.2, 0.1, 0.05, 0.01]);
+  });
+
+  it('an epoch of a fixed number of steps takes whole seeded shuffles in turn, then the start of the next', () => {
+    // 10 samples in batches of 4: [4, 4, 2] per shuffle; 7 steps = two shuffles and the first batch of a third.
+    const rng = new SeededRandom(5);
+    const batches = shareBatches(10, 4, { steps: 7 }, rng);
+    const again = new SeededRandom(5);
+    const expected = [...epochBatches(10, 4, again), ...epochBatches(10, 4, again), ...epochBatches(10, 4, again)].slice(0, 7);
+    expect(batches).toEqual(expected);
+    expect(batches.map((b) => b.length)).toEqual([4, 4, 2, 4, 4, 2, 4]);
+    expect(shareSteps(10, 4, { steps: 7 })).toBe(7);
+    expect(shareSamples(10, 4, { steps: 7 })).toBe(24);
+    expect(shareSamples(10, 4, { steps: 2 })).toBe(8);
+    // A fraction is DASH's partial epoch: the first batches of one shuffle, exactly as before.
+    expect(shareBatches(10, 4, { fraction: 0.5 }, new SeededRandom(5))).toEqual(epochBatches(10, 4, new SeededRandom(5)).slice(0, 2));
+    expect(shareSamples(10, 4, { fraction: 1 })).toBe(10);
+    expect(shareSamples(10, 4, { fraction: 0.5 })).toBe(8);
+    expect(searchShare({ stepsPerEpoch: null, batchFraction: 0.2 })).toEqual({ fraction: 0.2 });
+    expect(searchShare({ stepsPerEpoch: 25, batchFraction: 0.2 })).toEqual({ steps: 25 });
+    expect(() => shareBatches(10, 4, { steps: 0 }, rng)).toThrow(/steps per epoch must be a positive integer, got 0/);
   });
 
   it('holdout and subsets are disjoint, complete and seeded', () => {

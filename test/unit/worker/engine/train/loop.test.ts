@@ -4,6 +4,7 @@ import { penaltyFieldSize, SeededRandom, uniformSearchSpaces } from '../../../..
 import { buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
 import { variablesWithRole } from '../../../../../src/worker/engine/backbones/network.ts';
 import { splitReader } from '../../../../../src/worker/engine/data/dataset.ts';
+import type { EpochShare } from '../../../../../src/worker/engine/data/batches.ts';
 import { taskLoss } from '../../../../../src/worker/engine/train/losses.ts';
 import { evaluate, stepsPerEpoch, trainEpoch } from '../../../../../src/worker/engine/train/loop.ts';
 import { SgdOptimizer } from '../../../../../src/worker/engine/train/sgd.ts';
@@ -20,7 +21,7 @@ function setup(seed: number) {
   const alphas = variablesWithRole(net, 'alpha');
   const lrAlpha = 0.05;
   const optimizer = new SgdOptimizer([{ lr: 0.1, parameters: weights }, { lr: lrAlpha, parameters: alphas }], { momentum: 0.9, weightDecay: 5e-4, nesterov: true });
-  const epoch = (fraction: number, rng: number) =>
+  const epoch = (share: number | EpochShare, rng: number) =>
     trainEpoch({
       net,
       reader,
@@ -28,7 +29,7 @@ function setup(seed: number) {
       optimizer,
       trainable: [...weights, ...alphas],
       batchSize: 5,
-      batchFraction: fraction,
+      share: typeof share === 'number' ? { fraction: share } : share,
       lrFactor: 1,
       dropout: 0,
       clipNorm: 1,
@@ -47,11 +48,19 @@ function setup(seed: number) {
 describe('trainEpoch (supernet search step)', () => {
   it('uses the first ceil(fraction * batches) shuffled batches', async () => {
     const s = setup(1);
-    expect(stepsPerEpoch(40, 5, 0.2)).toBe(2);
+    expect(stepsPerEpoch(40, 5, { fraction: 0.2 })).toBe(2);
     const outcome = await s.epoch(0.2, 3);
     expect(outcome.steps).toBe(2);
     expect(outcome.diverged).toBe(false);
     expect(Number.isFinite(outcome.meanLoss)).toBe(true);
+    s.dispose();
+  });
+
+  it('takes exactly the given number of steps, from successive shuffles when one shuffle has too few batches', async () => {
+    const s = setup(1);
+    const outcome = await s.epoch({ steps: 11 }, 3);
+    expect(outcome.steps).toBe(11);
+    expect(outcome.samples).toBe(55);
     s.dispose();
   });
 
