@@ -7,8 +7,14 @@ import { archId, searchableLayerCount, type ArchitectureSource, type Architectur
 import type { RunContext } from './run-context.ts';
 import { specFromChoices } from './select.ts';
 
-/** The backbone's own layers: kernel 3 (3x3 in 2-D), dilation 1, everywhere. */
+/** The 2-D backbone's own layers: 3x3, dilation 1, everywhere (WRN-16). */
 export const BACKBONE_PATTERN: Readonly<KernelPattern> = { kernel: 3, dilation: 1 };
+
+/**
+ * The 1-D backbone's own layers, as the reference code's ResNet1D (sjunhongshen/DASH, src/networks/wrn1d.py): kernels
+ * 8, 5, 3 in each of its three blocks, dilation 1 (receptive field 1 + 3 (7 + 4 + 2) = 40).
+ */
+export const RESNET1D_BLOCK_KERNELS: readonly number[] = [8, 5, 3];
 
 /**
  * The spec of the chosen patterns on the task's backbone at a WRN width factor (default: the retrain width);
@@ -30,7 +36,9 @@ export function retrainSpec(ctx: RunContext, choices: readonly KernelPattern[]):
 
 /** The backbone baseline's choices: its default layers, unsearched. */
 export function backboneChoices(ctx: RunContext): KernelPattern[] {
-  return Array.from({ length: searchableLayerCount(ctx.settings.backbone) }, () => ({ ...BACKBONE_PATTERN }));
+  const layers = searchableLayerCount(ctx.settings.backbone);
+  if (ctx.settings.backbone === 'resnet1d') return Array.from({ length: layers }, (_, i) => ({ kernel: RESNET1D_BLOCK_KERNELS[i % RESNET1D_BLOCK_KERNELS.length]!, dilation: 1 }));
+  return Array.from({ length: layers }, () => ({ ...BACKBONE_PATTERN }));
 }
 
 export function announceArchitecture(ctx: RunContext, spec: ArchitectureSpec, selection: ArchitectureSource): void {

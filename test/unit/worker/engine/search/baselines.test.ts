@@ -33,11 +33,11 @@ describe('backbone baseline', () => {
     disposeDataset(data);
   });
 
-  it('on sequences: kernel 3, dilation 1, causal, like the retrained searched networks', async () => {
+  it("on sequences: the reference ResNet1D's kernels 8, 5, 3 in each block, dilation 1, causal like the retrained searched networks", async () => {
     const data = waves1d(5);
     const { result } = await recordRun('backbone', resolveConfig('smoke'), data, 2);
     expect(result.spec).toMatchObject({ backbone: 'resnet1d', padding: 'causal' });
-    expect(result.spec.layers.map((l) => [l.kernel, l.dilation])).toEqual(Array.from({ length: 9 }, () => [3, 1]));
+    expect(result.spec.layers.map((l) => [l.kernel, l.dilation])).toEqual([8, 5, 3, 8, 5, 3, 8, 5, 3].map((k) => [k, 1]));
     disposeDataset(data);
   });
 });
