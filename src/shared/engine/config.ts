@@ -48,8 +48,12 @@ export interface SearchPhaseConfig {
   clipNorm: number | null;
   /** alpha's gradient is rescaled to norm 1/alphaGradScale. */
   alphaGradScale: number;
-  /** Field-size penalty coefficient added to alpha's gradient. */
-  fieldPenalty: number;
+  /**
+   * Field-size penalty coefficient added to alpha's normalised gradient. null: DASH's 1e-5 at DASH's batch size for
+   * the task, scaled by sqrt(batch / that batch size): the normalised step's data signal shrinks with the batch's
+   * gradient noise while the penalty does not, so a fixed 1e-5 at batch 32 outweighs the data (section 13).
+   */
+  fieldPenalty: number | null;
   /** Gumbel-softmax temperature. */
   temperature: number;
   /** WRN width factor of the supernet. */
@@ -240,7 +244,7 @@ export function validateConfig(c: RunConfig): void {
   positive(s.gamma, 'search.gamma');
   positive(s.clipNorm, 'search.clipNorm');
   positive(s.alphaGradScale, 'search.alphaGradScale');
-  if (!(s.fieldPenalty >= 0)) fail(`search.fieldPenalty must be >= 0, got ${s.fieldPenalty}`);
+  if (s.fieldPenalty !== null && !(s.fieldPenalty >= 0)) fail(`search.fieldPenalty must be >= 0 or null, got ${s.fieldPenalty}`);
   positive(s.temperature, 'search.temperature');
   posInt(s.widthFactor, 'search.widthFactor');
   if (s.mixtureMethod !== null && !MIXTURE_METHODS.includes(s.mixtureMethod)) fail(`search.mixtureMethod must be one of ${MIXTURE_METHODS.join(', ')} or null, got ${String(s.mixtureMethod)}`);

@@ -27,7 +27,7 @@ const paper: RunConfig = {
     gamma: 0.2,
     clipNorm: 1,
     alphaGradScale: 100,
-    fieldPenalty: 1e-5,
+    fieldPenalty: null,
     temperature: 1,
     widthFactor: 1,
     grid: null,
@@ -48,19 +48,22 @@ const paper: RunConfig = {
 const quick: RunConfig = {
   ...paper,
   preset: 'quick',
-  // dilation-grouped: measured ~6x faster than the automatic choice for a 16x16 WRN supernet on wasm (2 cores).
-  // A WRN-16-1 supernet step on 16x52 inputs (batch 32) takes seconds on one wasm thread: a quarter of the
-  // batches per search epoch (48 steps in all) and 8 retrain epochs keep a NinaPro-sized run within minutes.
-  search: { ...paper.search, epochs: 6, batchSize: 32, batchFraction: 0.25, milestones: [4], mixtureMethod: 'dilation-grouped' },
+  // A budget in steps (docs/ALGORITHM.md section 13): DASH's normalised alpha gradient moves alpha a fixed distance
+  // per step, so what decides is the number of alpha steps, not epochs. 8 epochs of 25 steps: 2 of weights only
+  // (warm-up), then 150 alpha steps at lrAlpha 0.5 (DASH: ~5,000 steps at 0.05 on ECG), with the field penalty
+  // scaled to batch 32 (null). dilation-grouped: measured ~6x faster than the automatic choice on wasm.
+  search: { ...paper.search, epochs: 8, batchSize: 32, stepsPerEpoch: 25, warmupEpochs: 1, lrAlpha: 1, milestones: [], mixtureMethod: 'dilation-grouped' },
   perturbation: { ...paper.perturbation, tuneEpochs: 1 },
   random: { ...paper.random, epochsPerSample: 2 },
+  // Two trials of 2 whole epochs, each ending annealed like the retrain (lr x 0.2 for its second epoch), so a high
+  // lr is not judged by its noisy last steps and a low one is not rewarded for settling early.
   hpSearch: {
     ...paper.hpSearch,
     epochs: 2,
     batchSize: 32,
-    grid: { lr: [0.1, 0.01, 0.001], dropout: [0], weightDecay: [5e-4], momentum: [0.9] },
-    batchFraction: 0.5,
-    milestones: [],
+    grid: { lr: [0.1, 0.01], dropout: [0], weightDecay: [5e-4], momentum: [0.9] },
+    batchFraction: 1,
+    milestones: [1],
   },
   retrain: { ...paper.retrain, epochs: 8, batchSize: 32, widthFactor: 1, milestones: [5, 7] },
   limits: { train: 1024, validation: 256, test: 512 },

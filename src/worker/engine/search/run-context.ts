@@ -35,6 +35,8 @@ export interface ResolvedSettings {
   retrainBatchSize: number;
   lrWeights: number;
   lrAlpha: number;
+  /** The field-size penalty the search adds to alpha's normalised gradient. */
+  fieldPenalty: number;
   searchMilestones: number[];
   hpMilestones: number[];
   retrainMilestones: number[];
@@ -74,6 +76,9 @@ export function defaultBackbone(task: TaskSpec): BackboneName {
   return task.kind === 'dense-regression' ? 'wrn-dense' : 'wrn';
 }
 
+/** DASH's field-size penalty coefficient, at DASH's batch size for the task. */
+export const DASH_FIELD_PENALTY = 1e-5;
+
 /** DASH's batch sizes: 1024 for sequences (ECG), 10 for dense prediction (Darcy), 128 for 2-D classification (NinaPro). */
 export function referenceBatchSize(task: TaskSpec): number {
   if (taskRank(task) === 1) return 1024;
@@ -101,6 +106,7 @@ export function resolveSettings(config: RunConfig, task: TaskSpec): ResolvedSett
     retrainBatchSize: config.retrain.batchSize ?? reference,
     lrWeights: config.search.lrWeights ?? (densePrediction ? 0.01 : 0.1),
     lrAlpha: config.search.lrAlpha ?? (densePrediction ? 0.005 : 0.05),
+    fieldPenalty: config.search.fieldPenalty ?? DASH_FIELD_PENALTY * Math.sqrt((config.search.batchSize ?? reference) / reference),
     searchMilestones: config.search.milestones ?? milestones,
     hpMilestones: config.hpSearch.milestones ?? milestones,
     retrainMilestones: config.retrain.milestones ?? milestones,

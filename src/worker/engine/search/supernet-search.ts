@@ -73,7 +73,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
         lrFactor,
         dropout: 0,
         clipNorm: s.clipNorm,
-        alphaGradient: warmingUp ? null : { scale: s.alphaGradScale, penalty: s.fieldPenalty, densePrediction: settings.densePrediction },
+        alphaGradient: warmingUp ? null : { scale: s.alphaGradScale, penalty: settings.fieldPenalty, densePrediction: settings.densePrediction },
       });
       stepsTaken += outcome.steps;
       flops += trainingFlops(forwardFlops, outcome.samples);

@@ -25,11 +25,12 @@ describe('parseKeepSchedule', () => {
 });
 
 describe('the preset plans', () => {
-  it("a preset's own rounds fit its grid, and each round searches half the search epochs", () => {
+  it("a preset's own rounds fit its grid, and each round searches half the search epochs after the warm-up", () => {
     // Neither a schedule nor epochs per round by default: the form's plan derives them.
     for (const preset of Object.values(PRESETS)) expect([preset.pdash.schedule, preset.pdash.roundEpochs]).toEqual([null, null]);
     expect(planPdash(4, PRESETS.smoke.pdash, PRESETS.smoke.search.epochs)).toEqual({ ok: true, value: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 } });
-    expect(planPdash(16, PRESETS.quick.pdash, PRESETS.quick.search.epochs)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3, warmupEpochs: 0 } });
+    // quick: 8 epochs, 1 of warm-up; rounds of ceil(7 / 2) = 4 alpha epochs, the warm-up before round 1.
+    expect(planPdash(16, PRESETS.quick.pdash, PRESETS.quick.search)).toEqual({ ok: true, value: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 4, warmupEpochs: 1 } });
     expect(planPdash(20, PRESETS.paper.pdash, PRESETS.paper.search.epochs)).toEqual({ ok: true, value: { sizes: [20, 10, 5, 1], rounds: 3, roundEpochs: 50, warmupEpochs: 0 } });
   });
 });
