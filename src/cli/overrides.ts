@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Preset } from '../shared/contract/index.ts';
-import { PRESETS, resolveConfig, type RunConfig, type RunConfigOverrides } from '../shared/engine/index.ts';
+import { PRESETS, resolveConfig, roundEpochsOf, type RunConfig, type RunConfigOverrides } from '../shared/engine/index.ts';
 import { UsageError } from './command.ts';
 
 /** One setting and where it came from (`--set search.epochs=30`, or `--config budget.json`). */
@@ -151,9 +151,9 @@ export function budgetLines(config: RunConfig, methods: readonly string[]): stri
   const trials = h.grid.lr.length * h.grid.dropout.length * h.grid.weightDecay.length * h.grid.momentum.length;
   const lines = [
     `budget: ${config.preset}${config.custom ? ' (custom)' : ''}`,
-    `  search     epochs ${s.epochs}, batch size ${batch(s.batchSize)}, ${Math.round(s.batchFraction * 100)}% of the batches per epoch`,
+    `  search     epochs ${s.epochs}${s.warmupEpochs > 0 ? ` (the first ${s.warmupEpochs} weights only)` : ''}, batch size ${batch(s.batchSize)}, ${s.stepsPerEpoch === null ? `${Math.round(s.batchFraction * 100)}% of the batches` : `${s.stepsPerEpoch} steps`} per epoch`,
   ];
-  if (methods.includes('pdash')) lines.push(`  P-DASH     ${config.pdash.schedule ? `schedule ${config.pdash.schedule.join(' -> ')}` : `${config.pdash.rounds} rounds keeping ${config.pdash.keepFraction}`}, epochs per round ${config.pdash.roundEpochs ?? Math.ceil(s.epochs / 2)}`);
+  if (methods.includes('pdash')) lines.push(`  P-DASH     ${config.pdash.schedule ? `schedule ${config.pdash.schedule.join(' -> ')}` : `${config.pdash.rounds} rounds keeping ${config.pdash.keepFraction}`}, epochs per round ${roundEpochsOf(config.pdash, s)}${s.warmupEpochs > 0 ? ` (the warm-up before round 1)` : ''}`);
   if (methods.includes('random')) lines.push(`  random     epochs per sample ${config.random.epochsPerSample}, samples ${config.random.samples ?? 'DASH\'s search compute'}`);
   lines.push(`  hp-search  epochs ${h.epochs}, batch size ${batch(h.batchSize)}, ${trials} trial(s)`);
   lines.push(`  retrain    epochs ${r.epochs}, batch size ${batch(r.batchSize)}`);
