@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layerDecision, UNDECIDED_MARGIN } from '../../../../src/shared/engine/index.ts';
+import { layerDecision, leadInSpread, noiseLead, SeededRandom, UNDECIDED_MARGIN } from '../../../../src/shared/engine/index.ts';
 
 const softmax = (alpha: readonly number[]): number[] => {
   const max = Math.max(...alpha);
@@ -31,8 +31,45 @@ describe('layerDecision', () => {
   it('draws the line at UNDECIDED_MARGIN, takes the first of tied leaders, and decides a single candidate', () => {
     expect(layerDecision([0.5 + UNDECIDED_MARGIN / 2, 0.5 - UNDECIDED_MARGIN / 2]).decided).toBe(true);
     expect(layerDecision([0.5 + UNDECIDED_MARGIN / 4, 0.5 - UNDECIDED_MARGIN / 4]).decided).toBe(false);
-    expect(layerDecision([0.25, 0.25, 0.25, 0.25])).toEqual({ leader: 0, margin: 0, entropy: 1, decided: false });
-    expect(layerDecision([1])).toEqual({ leader: 0, margin: 1, entropy: 0, decided: true });
+    expect(layerDecision([0.25, 0.25, 0.25, 0.25])).toEqual({ leader: 0, margin: 0, entropy: 1, lead: 0, noiseLead: noiseLead(4), decided: false });
+    expect(layerDecision([1])).toEqual({ leader: 0, margin: 1, entropy: 0, lead: null, noiseLead: null, decided: true });
     expect(() => layerDecision([])).toThrow(/at least one candidate/);
+  });
+});
+
+describe('the lead over noise', () => {
+  it('measures the lead in units of the sample standard deviation', () => {
+    // [3, 1, 0, 0]: mean 1, sample sd sqrt((4 + 0 + 1 + 1) / 3) = sqrt(2), lead (3 - 1) / sqrt(2).
+    expect(leadInSpread([3, 1, 0, 0])).toBeCloseTo(Math.SQRT2, 12);
+    expect(leadInSpread([0, 3, 0, 1])).toBeCloseTo(Math.SQRT2, 12);
+    expect(leadInSpread([2, 2, 2])).toBe(0);
+    expect(() => leadInSpread([1])).toThrow(/at least two/);
+  });
+
+  it("puts noise's 95% quantile where 200,000 numpy draws put it (1.702 for 4, 1.440 for 10, 1.268 for 20 candidates)", () => {
+    expect(noiseLead(4)).toBeCloseTo(1.702, 1);
+    expect(noiseLead(10)).toBeCloseTo(1.44, 1);
+    expect(noiseLead(20)).toBeCloseTo(1.268, 1);
+    expect(noiseLead(20)).toBe(noiseLead(20));
+    expect(() => noiseLead(1)).toThrow(/at least two candidates/);
+  });
+
+  it('calls a layer whose alpha is large noise undecided although its margin is wide, and a real leader decided', () => {
+    // Alpha of 20 candidates drawn as 2 x N(0, 1): softmax margins of several points, a lead noise makes in most draws.
+    const rng = new SeededRandom(11);
+    let undecided = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const d = layerDecision(softmax(Array.from({ length: 20 }, () => 2 * rng.normal())));
+      if (d.margin >= UNDECIDED_MARGIN && !d.decided) undecided++;
+    }
+    // About 95% of noise layers are refused; most of them have a margin beyond one point.
+    expect(undecided).toBeGreaterThan(150);
+    // One pattern pushed 1.5 above the others (which carry noise of sd 0.2) leads far beyond noise.
+    const pushed = Array.from({ length: 20 }, (_, i) => (i === 7 ? 1.5 : 0) + 0.2 * rng.normal());
+    expect(layerDecision(softmax(pushed))).toMatchObject({ leader: 7, decided: true });
+  });
+
+  it('judges two or three candidates by their margin alone', () => {
+    expect(layerDecision([0.6, 0.3, 0.1])).toMatchObject({ lead: null, noiseLead: null, decided: true });
   });
 });

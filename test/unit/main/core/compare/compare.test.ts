@@ -47,7 +47,7 @@ describe('compare groups runs by configuration', () => {
     ]);
     expect(c.methods.map((m) => m.configuration?.runIds)).toEqual([smokeIds, quick]);
     expect(c.differences).toHaveLength(1);
-    expect(c.differences![0]!.text).toMatch(/^preset smoke vs quick; search\.epochs 2 vs 6; .*; and \d+ more settings$/);
+    expect(c.differences![0]!.text).toMatch(/^preset smoke vs quick; search\.epochs 2 vs 8; .*; and \d+ more settings$/);
     // Pairs on the two seeds both rows ran; Welch on all of each.
     expect(c.paired![0]).toMatchObject({ aRow: 0, bRow: 1, seeds: [0, 1] });
     const table = resultsTable(c);

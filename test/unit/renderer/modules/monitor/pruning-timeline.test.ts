@@ -7,7 +7,7 @@ const states = (grid: PatternCell[][] | null): string[][] | null => grid?.map((r
 
 const round1 = searchRound(1, 2, 2, [[3, 1], [5, 2], [3, 2], [5, 1]], [[5, 1], [3, 2], [5, 2], [3, 1]]);
 const round2 = searchRound(2, 2, 1, [[5, 2], [3, 1]], [[3, 2], [5, 1]]);
-const plan = { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 };
+const plan = { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 };
 
 describe('pruningTimeline', () => {
   it("per layer and round: what the round kept and pruned, what earlier rounds pruned, and the last round's choice", () => {
@@ -36,7 +36,7 @@ describe('pruningTimeline', () => {
   });
 
   it('a running run: the rounds of its plan not ranked yet are columns, the first of them searching', () => {
-    const timeline = pruningTimeline([round1], { plan: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1 }, searching: true });
+    const timeline = pruningTimeline([round1], { plan: { sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 }, searching: true });
     expect(timeline.columns.map((c) => [c.round, c.from, c.to, c.status])).toEqual([
       [1, 4, 2, 'done'],
       [2, 2, 1, 'searching'],
@@ -44,7 +44,7 @@ describe('pruningTimeline', () => {
     expect(timeline.rows[0]!.grids[1]).toBeNull();
     expect(timeline.rows[0]!.chosen).toBeNull();
 
-    const before = pruningTimeline([], { plan: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3 }, searching: true, patterns: patterns2x2 });
+    const before = pruningTimeline([], { plan: { sizes: [16, 8, 4, 1], rounds: 3, roundEpochs: 3, warmupEpochs: 0 }, searching: true, patterns: patterns2x2 });
     expect(before.columns.map((c) => [c.round, c.from, c.to, c.status])).toEqual([
       [1, 16, 8, 'searching'],
       [2, 8, 4, 'pending'],

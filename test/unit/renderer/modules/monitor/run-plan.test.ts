@@ -22,8 +22,9 @@ describe('runSearchGrid', () => {
 describe('runPdashPlan', () => {
   it("reads a run's rounds from the configuration the lab stored", () => {
     expect(runPdashPlan(stored('smoke', { selection: 'argmax' }), 4)).toEqual({ sizes: [4, 2, 1], rounds: 2, roundEpochs: 1, warmupEpochs: 0 });
-    expect(runPdashPlan(stored('quick', { pdash: { schedule: [16, 4, 1], roundEpochs: 5 } }), 16)).toEqual({ sizes: [16, 4, 1], rounds: 2, roundEpochs: 5, warmupEpochs: 0 });
-    expect(runPdashPlan(stored('quick', { search: { epochs: 10 }, pdash: { rounds: 2 } }), 16)).toEqual({ sizes: [16, 8, 1], rounds: 2, roundEpochs: 5, warmupEpochs: 0 });
+    expect(runPdashPlan(stored('quick', { pdash: { schedule: [16, 4, 1], roundEpochs: 5 } }), 16)).toEqual({ sizes: [16, 4, 1], rounds: 2, roundEpochs: 5, warmupEpochs: 1 });
+    // quick's warm-up epoch comes before round 1; the rounds split the 9 epochs after it.
+    expect(runPdashPlan(stored('quick', { search: { epochs: 10 }, pdash: { rounds: 2 } }), 16)).toEqual({ sizes: [16, 8, 1], rounds: 2, roundEpochs: 5, warmupEpochs: 1 });
   });
 
   it('says nothing when the configuration does not fit', () => {
