@@ -1,7 +1,11 @@
 /**
- * Probe: one method on ecg-synth small or a planted task, with config overrides; prints phase times, the
- * undecided-layer count per search epoch, the chosen patterns, the field and the test metric.
- *   node bench/search-probe.ts --task ecg|lag --method dash --seed 0 --set '{"search":{"epochs":8}}'
+ * Probe: one method on ecg-synth small (generated with the seed) or the planted lag-48 task, at a preset with
+ * overrides; prints the phase times, the undecided layers per search epoch (min..max top-two margin), the chosen
+ * patterns, the receptive field and the test metric. --search-only stops after the selection (docs/ALGORITHM.md
+ * section 13's table came from it). Prints; asserts nothing.
+ *
+ *   node bench/search-probe.ts [--task ecg|lag] [--method dash] [--seed 0] [--preset quick]
+ *        [--set '{"search":{"lrAlpha":0.5}}'] [--search-only] [--threads 1]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,6 +14,7 @@ import type { Method, Preset } from '../src/shared/contract/index.ts';
 import { setupNodeRuntime } from '../src/worker/node-runtime.ts';
 import { runMethod, type RunDataset } from '../src/worker/engine/index.ts';
 import { generateEcgSynth } from '../src/main/core/datasets/builtin/index.ts';
+import type { SplitData } from '../src/main/core/datasets/preprocess/task-data.ts';
 import { chainReceptiveField, lagTask } from '../test/integration/engine/lag-task.ts';
 
 const { values } = parseArgs({ options: { task: { type: 'string', default: 'ecg' }, method: { type: 'string', default: 'dash' }, seed: { type: 'string', default: '0' }, set: { type: 'string', default: '{}' }, preset: { type: 'string', default: 'quick' }, threads: { type: 'string', default: '1' }, 'search-only': { type: 'boolean', default: false } } });
@@ -18,10 +23,10 @@ await setupNodeRuntime({ backend: 'wasm', threads: Number(values.threads) });
 
 function ecg(seed: number): RunDataset {
   const t = generateEcgSynth({ seed, size: 'small' });
-  const part = (s: { x: Float32Array; y: Int32Array | number[] | Float32Array; n: number }) => ({ x: tf.tensor3d(s.x, [s.n, 1000, 1]), y: tf.tensor1d(Int32Array.from(s.y as ArrayLike<number>), 'int32') });
-  return { task: { kind: 'classification', metric: 'one-minus-macro-f1', inputShape: [1000, 1], numClasses: 4 }, train: part(t.splits.train as never), validation: part(t.splits.val as never), test: part(t.splits.test as never) };
+  const part = (s: SplitData) => ({ x: tf.tensor3d(s.x, [s.n, 1000, 1]), y: tf.tensor1d(Int32Array.from(s.y), 'int32') });
+  return { task: { kind: 'classification', metric: 'one-minus-macro-f1', inputShape: [1000, 1], numClasses: 4 }, train: part(t.splits.train), validation: part(t.splits.val), test: part(t.splits.test) };
 }
-const data = values.task === 'ecg' ? ecg(seed) : lagTask(seed, { length: 64, lag: 24, amplitude: 1, counts: { train: 1024, validation: 256, test: 512 } });
+const data = values.task === 'ecg' ? ecg(seed) : lagTask(seed, { length: 128, lag: 48, amplitude: 1, counts: { train: 1024, validation: 256, test: 512 } });
 const config = resolveConfig(values.preset as Preset, JSON.parse(values.set));
 const t0 = performance.now();
 const phases: string[] = [];
