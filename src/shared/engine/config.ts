@@ -235,7 +235,8 @@ export function validateConfig(c: RunConfig): void {
   fraction(s.batchFraction, 'search.batchFraction');
   optPosInt(s.stepsPerEpoch, 'search.stepsPerEpoch');
   nonNegInt(s.warmupEpochs, 'search.warmupEpochs');
-  if (s.warmupEpochs > 0 && s.warmupEpochs >= s.epochs) fail(`search.warmupEpochs (${s.warmupEpochs}) must be less than search.epochs (${s.epochs}), or alpha never learns; lower the warm-up or raise the epochs`);
+  // 0 search epochs (alpha left at its initialisation, an ablation) is allowed whatever the warm-up.
+  if (s.epochs > 0 && s.warmupEpochs >= s.epochs) fail(`search.warmupEpochs (${s.warmupEpochs}) must be less than search.epochs (${s.epochs}), or alpha never learns; lower the warm-up or raise the epochs`);
   positive(s.lrWeights, 'search.lrWeights');
   positive(s.lrAlpha, 'search.lrAlpha');
   if (!(s.momentum >= 0 && s.momentum < 1)) fail(`search.momentum must be in [0, 1), got ${s.momentum}`);

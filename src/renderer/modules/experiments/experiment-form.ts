@@ -125,7 +125,12 @@ export function parseBudget(preset: Preset, fields: BudgetFields): ParsedBudget 
     }
     return Number(text);
   };
-  const searchEpochs = read('searchEpochs', base.search.epochs) ?? base.search.epochs;
+  let searchEpochs = read('searchEpochs', base.search.epochs) ?? base.search.epochs;
+  const warmup = base.search.warmupEpochs;
+  if (errors.searchEpochs === undefined && searchEpochs > 0 && searchEpochs <= warmup) {
+    errors.searchEpochs = `Search epochs: more than the preset's ${warmup} warm-up epoch${warmup === 1 ? '' : 's'} (weights only), so that alpha learns; or 0 to keep alpha at its initialisation.`;
+    searchEpochs = base.search.epochs;
+  }
   const searchBatchSize = read('searchBatchSize', base.search.batchSize);
   const hpEpochs = read('hpEpochs', base.hpSearch.epochs) ?? base.hpSearch.epochs;
   const hpBatchSize = read('hpBatchSize', base.hpSearch.batchSize);

@@ -171,8 +171,8 @@ published,pdash,,,error,minimize,,3,5.9,0.08,,,,P-DASH,,,,,,
     ]);
     // What differs between DASH's rows, as setting=value: JSON values with commas and quotes stay one cell.
     const differs = (row: string) => lines.find((l) => cell(l, 'kind') === 'summary' && cell(l, 'row') === row)!;
-    expect(cell(differs('1'), 'differs')).toMatch(/^preset=smoke; search\.epochs=2; .*hpSearch\.grid=\{"dropout":\[0\],"lr":\[0\.1,0\.01\],/);
-    expect(cell(differs('2'), 'differs')).toMatch(/^preset=quick; search\.epochs=6; /);
+    expect(cell(differs('1'), 'differs')).toMatch(/^preset=smoke; search\.epochs=2; .*search\.grid=\{"dilations":\[1,2\],"kernels":\[3,5\]\}/);
+    expect(cell(differs('2'), 'differs')).toMatch(/^preset=quick; search\.epochs=8; /);
     expect(cell(differs('3'), 'differs')).toBe('');
     expect(csv).toContain(',"preset=smoke; search.epochs=2;');
   });

@@ -73,6 +73,15 @@ describe('parseBudget', () => {
     expect(parsed.errors.retrainEpochs).toContain('at least 1');
     expect(parsed.overrides.hpSearch).toEqual({ epochs: 0 });
   });
+
+  it("asks for more search epochs than the preset's warm-up, and takes 0 (alpha left at its initialisation)", () => {
+    const one = parseBudget('quick', { ...budgetFieldsOf('quick'), searchEpochs: '1' });
+    expect(one.errors.searchEpochs).toBe("Search epochs: more than the preset's 1 warm-up epoch (weights only), so that alpha learns; or 0 to keep alpha at its initialisation.");
+    expect(one.budget.search.epochs).toBe(PRESETS.quick.search.epochs);
+    const none = parseBudget('quick', { ...budgetFieldsOf('quick'), searchEpochs: '0' });
+    expect(none.errors).toEqual({});
+    expect(none.overrides).toEqual({ search: { epochs: 0 } });
+  });
 });
 
 describe('checkKernel', () => {

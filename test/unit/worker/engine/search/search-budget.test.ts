@@ -33,8 +33,9 @@ describe('search budget', () => {
     expect(alphaAt(fast.events, null, 2)).not.toEqual(alphaAt(slow.events, null, 2));
   });
 
-  it('refuses a warm-up that leaves alpha no epoch to learn in', () => {
+  it('refuses a warm-up that leaves alpha no epoch to learn in, but not a search of 0 epochs', () => {
     expect(() => resolveConfig('smoke', { search: { epochs: 2, warmupEpochs: 2 } })).toThrow(/search.warmupEpochs \(2\) must be less than search.epochs \(2\)/);
+    expect(resolveConfig('quick', { search: { epochs: 0 } }).search).toMatchObject({ epochs: 0, warmupEpochs: 1 });
   });
 
   it('runs epochs of exactly stepsPerEpoch steps, wrapping to a new shuffle, and counts their FLOPs', async () => {
