@@ -3,7 +3,7 @@
  * fixed number of steps, and P-DASH rounds that each run the search's schedule in miniature.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
+import { decodeCheckpoint, resolveConfig, type EngineEvent } from '../../../../../src/shared/engine/index.ts';
 import { recordRun } from './run-recorder.ts';
 import { disposeDataset, stripes2d } from './synthetic-tasks.ts';
 import { useTestBackend } from '../train/test-backend.ts';
@@ -31,6 +31,16 @@ describe('search budget', () => {
     expect(epochsOf(fast.events, null).slice(0, 2).map((e) => e.trainLoss)).toEqual(epochsOf(slow.events, null).slice(0, 2).map((e) => e.trainLoss));
     expect(alphaAt(slow.events, null, 2)).not.toEqual(alphaAt(slow.events, null, 1));
     expect(alphaAt(fast.events, null, 2)).not.toEqual(alphaAt(slow.events, null, 2));
+  });
+
+  it('resumes from the checkpoint after the warm-up with exactly the uninterrupted result', async () => {
+    const config = resolveConfig('smoke', { search: { epochs: 3, warmupEpochs: 1, stepsPerEpoch: 4 } });
+    const baseline = await recordRun('dash', config, data, 5);
+    const afterWarmup = baseline.checkpoints.map(decodeCheckpoint).findIndex((c) => c.state.phase === 'search' && c.state.nextEpoch === 1);
+    expect(afterWarmup).toBeGreaterThanOrEqual(0);
+    const resumed = await recordRun('dash', config, data, 5, { resume: decodeCheckpoint(baseline.checkpoints[afterWarmup]!) });
+    expect(resumed.result).toEqual({ ...baseline.result, wallMs: resumed.result.wallMs });
+    expect(alphaAt(resumed.events, null, 2)).toEqual(alphaAt(baseline.events, null, 2));
   });
 
   it('refuses a warm-up that leaves alpha no epoch to learn in, but not a search of 0 epochs', () => {
