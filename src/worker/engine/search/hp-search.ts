@@ -7,8 +7,8 @@
 import { entriesUnder, hpConfigurations, metricValue, type ArchitectureSpec, type CheckpointTensor, type HpChoice, type HpSearchState, type HpTrialRecord } from '../../../shared/engine/index.ts';
 import { buildNetwork } from '../backbones/build.ts';
 import { variablesWithRole, type Network } from '../backbones/network.ts';
-import { referenceHpBatchFraction } from '../data/batches.ts';
-import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { referenceHpBatchFraction, shareSteps } from '../data/batches.ts';
+import { evaluate, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { restoreTraining, restoreVariables, snapshotVariables, trainingTensors } from './checkpoint-tensors.ts';
@@ -67,7 +67,7 @@ export async function runHpSearch(ctx: RunContext, state: HpSearchState, restore
   const initial = snapshotVariables(net.variables, 'init');
   const weights = variablesWithRole(net, 'weight');
   const batchFraction = h.batchFraction ?? referenceHpBatchFraction(Math.ceil(ctx.train.size / settings.hpBatchSize));
-  const steps = stepsPerEpoch(ctx.train.size, settings.hpBatchSize, { fraction: batchFraction });
+  const steps = shareSteps(ctx.train.size, settings.hpBatchSize, { fraction: batchFraction });
   ctx.emit({ type: 'phase-start', phase: 'hp-search', round: null, epochs: h.epochs, stepsPerEpoch: steps, totalSteps: steps * h.epochs * configs.length });
   const phaseStart = performance.now();
   let stepsTaken = 0;

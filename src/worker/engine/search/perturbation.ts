@@ -16,8 +16,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { entriesUnder, type CheckpointTensor, type KernelPattern, type LayerDecision, type LayerSearchSpaces, type SelectState } from '../../../shared/engine/index.ts';
 import { buildSupernet } from '../backbones/build.ts';
 import { variablesWithRole, type CoefficientSource, type Network } from '../backbones/network.ts';
-import { evaluateWithLoss, stepsPerEpoch, trainEpoch, type Evaluation } from '../train/loop.ts';
-import { searchShare } from '../data/batches.ts';
+import { evaluateWithLoss, trainEpoch, type Evaluation } from '../train/loop.ts';
+import { searchShare, shareSteps } from '../data/batches.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { assignMatching, restoreVariables, snapshotVariables } from './checkpoint-tensors.ts';
 import { evaluationFlops, supernetFlops, trainingFlops } from './compute.ts';
@@ -217,5 +217,5 @@ async function fineTune(ctx: RunContext, net: Network, label: string): Promise<{
 
 /** Steps the fine-tuning of a whole selection takes (for phase-start). */
 export function fineTuneSteps(ctx: RunContext, layers: number): number {
-  return Math.max(0, layers - 1) * ctx.config.perturbation.tuneEpochs * stepsPerEpoch(ctx.train.size, ctx.settings.searchBatchSize, searchShare(ctx.config.search));
+  return Math.max(0, layers - 1) * ctx.config.perturbation.tuneEpochs * shareSteps(ctx.train.size, ctx.settings.searchBatchSize, searchShare(ctx.config.search));
 }

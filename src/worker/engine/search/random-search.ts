@@ -14,8 +14,8 @@
 import { gridPatterns, metricValue, searchableLayerCount, uniformSearchSpaces, type ArchitectureSpec, type KernelPattern, type RandomCandidateRecord, type RandomSearchState } from '../../../shared/engine/index.ts';
 import { buildNetwork } from '../backbones/build.ts';
 import { variablesWithRole } from '../backbones/network.ts';
-import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
-import { searchShare } from '../data/batches.ts';
+import { evaluate, trainEpoch } from '../train/loop.ts';
+import { searchShare, shareSteps } from '../data/batches.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { specOf } from './architecture.ts';
@@ -68,7 +68,7 @@ export function initialRandomState(ctx: RunContext): RandomSearchState {
 export async function searchRandom(ctx: RunContext, state: RandomSearchState): Promise<KernelPattern[]> {
   const { config, settings } = ctx;
   const epochs = config.random.epochsPerSample;
-  const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, searchShare(config.search));
+  const steps = shareSteps(ctx.train.size, settings.searchBatchSize, searchShare(config.search));
   ctx.emit({ type: 'phase-start', phase: 'search', round: null, epochs: epochs * state.count, stepsPerEpoch: steps, totalSteps: steps * epochs * state.count });
   const phaseStart = performance.now();
   const done = state.done.map((c) => ({ ...c, layers: c.layers.map((p) => ({ ...p })) }));

@@ -6,7 +6,8 @@
 import { architectureCost } from '../arch/cost.ts';
 import { archId, entriesUnder, metricValue, type CheckpointTensor, type ResultEvent, type RetrainState } from '../../../shared/engine/index.ts';
 import { variablesWithRole } from '../backbones/network.ts';
-import { evaluate, stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { shareSteps } from '../data/batches.ts';
+import { evaluate, trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { restoreTraining, restoreVariables, snapshotVariables, trainingTensors } from './checkpoint-tensors.ts';
@@ -32,7 +33,7 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
       const stored = entriesUnder(restore, 'best');
       bestWeights = stored.length > 0 ? stored.map((t) => ({ ...t, name: `best/${t.name}` })) : null;
     }
-    const steps = stepsPerEpoch(ctx.train.size, settings.retrainBatchSize, { fraction: 1 });
+    const steps = shareSteps(ctx.train.size, settings.retrainBatchSize, { fraction: 1 });
     ctx.emit({ type: 'phase-start', phase: 'retrain', round: null, epochs: r.epochs, stepsPerEpoch: steps, totalSteps: steps * r.epochs });
     const phaseStart = performance.now();
     const forwardFlops = networkFlops(ctx, spec);

@@ -7,9 +7,9 @@
  */
 import type { CheckpointTensor, LayerSearchSpaces } from '../../../shared/engine/index.ts';
 import { buildSupernet } from '../backbones/build.ts';
-import { searchShare } from '../data/batches.ts';
+import { searchShare, shareSteps } from '../data/batches.ts';
 import { variablesWithRole, type Network } from '../backbones/network.ts';
-import { stepsPerEpoch, trainEpoch } from '../train/loop.ts';
+import { trainEpoch } from '../train/loop.ts';
 import { multiStepFactor } from '../train/schedule.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import { restoreTraining, trainingTensors } from './checkpoint-tensors.ts';
@@ -52,7 +52,7 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
   try {
     input.carryOver?.(net);
     if (input.restore !== null) restoreTraining(net, optimizer, input.restore);
-    const steps = stepsPerEpoch(ctx.train.size, settings.searchBatchSize, searchShare(s));
+    const steps = shareSteps(ctx.train.size, settings.searchBatchSize, searchShare(s));
     ctx.emit({ type: 'phase-start', phase: 'search', round: input.round, epochs: input.epochs, stepsPerEpoch: steps, totalSteps: steps * input.epochs });
     const phaseStart = performance.now();
     const forwardFlops = supernetFlops(ctx, input.spaces);

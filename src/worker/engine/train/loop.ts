@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { penaltyFieldSize, type MetricName, type SeededRandom, type TargetNormalization } from '../../../shared/engine/index.ts';
 import type { CoefficientSource, NamedVariable, Network } from '../backbones/network.ts';
 import { decodeTargets, type SplitReader } from '../data/dataset.ts';
-import { epochBatches, shareBatches, shareSteps, type EpochShare } from '../data/batches.ts';
+import { epochBatches, shareBatches, type EpochShare } from '../data/batches.ts';
 import { createMetric } from '../metrics/task-metric.ts';
 import { clipByGlobalNorm, rescaleAlphaGradient } from './gradients.ts';
 import type { TaskLoss } from './losses.ts';
@@ -65,11 +65,6 @@ export interface EpochOutcome {
   samples: number;
   /** True when a loss came out non-finite; the epoch stopped there. */
   diverged: boolean;
-}
-
-/** Batches one epoch will use. */
-export function stepsPerEpoch(size: number, batchSize: number, share: EpochShare): number {
-  return shareSteps(size, batchSize, share);
 }
 
 export async function trainEpoch(o: TrainEpochOptions): Promise<EpochOutcome> {

@@ -4,9 +4,9 @@ import { penaltyFieldSize, SeededRandom, uniformSearchSpaces } from '../../../..
 import { buildSupernet } from '../../../../../src/worker/engine/backbones/build.ts';
 import { variablesWithRole } from '../../../../../src/worker/engine/backbones/network.ts';
 import { splitReader } from '../../../../../src/worker/engine/data/dataset.ts';
-import type { EpochShare } from '../../../../../src/worker/engine/data/batches.ts';
+import { shareSteps, type EpochShare } from '../../../../../src/worker/engine/data/batches.ts';
 import { taskLoss } from '../../../../../src/worker/engine/train/losses.ts';
-import { evaluate, stepsPerEpoch, trainEpoch } from '../../../../../src/worker/engine/train/loop.ts';
+import { evaluate, trainEpoch } from '../../../../../src/worker/engine/train/loop.ts';
 import { SgdOptimizer } from '../../../../../src/worker/engine/train/sgd.ts';
 import { useTestBackend } from './test-backend.ts';
 import { waves1d, disposeDataset } from '../search/synthetic-tasks.ts';
@@ -48,7 +48,7 @@ function setup(seed: number) {
 describe('trainEpoch (supernet search step)', () => {
   it('uses the first ceil(fraction * batches) shuffled batches', async () => {
     const s = setup(1);
-    expect(stepsPerEpoch(40, 5, { fraction: 0.2 })).toBe(2);
+    expect(shareSteps(40, 5, { fraction: 0.2 })).toBe(2);
     const outcome = await s.epoch(0.2, 3);
     expect(outcome.steps).toBe(2);
     expect(outcome.diverged).toBe(false);
