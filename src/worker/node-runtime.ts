@@ -103,8 +103,10 @@ export interface BackendProbe {
 export async function probeNodeBackends(): Promise<BackendProbe> {
   const loaders = new Map(nodeBackendLoaders().map((l) => [l.name, l]));
   const backends: BackendProbe['backends'] = [];
+  // Backends only a Chromium page can start (webgpu) are probed by the browser host, not here.
   for (const name of BACKEND_PREFERENCE) {
-    const loader = loaders.get(name) ?? cpuLoader;
+    const loader = loaders.get(name);
+    if (loader === undefined) continue;
     try {
       const loaded = await loader.load({});
       backends.push({ name, available: true, detail: loaded.detail });

@@ -4,7 +4,7 @@
  * plain JSON-compatible objects; the core validates what it receives with these schemas.
  */
 import { z } from 'zod';
-import { ComputeBackend, Method } from '../shared/contract/index.ts';
+import { BACKEND_NAMES, ComputeBackend, Method } from '../shared/contract/index.ts';
 import { LAB_ERROR_CODES } from '../shared/errors.ts';
 import type { RunConfig } from '../shared/engine/index.ts';
 
@@ -56,7 +56,7 @@ export const RunJob = z.object({
   checkpointPath: z.string(),
   /** Continue from the checkpoint at checkpointPath. */
   resume: z.boolean(),
-  backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  backend: z.enum(BACKEND_NAMES).optional(),
   /** Compute threads for this run: the queue's share of the cores (src/main/core/runs/capacity.ts). */
   threads: z.number().int().positive().optional(),
 });

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 
+/** The compute backends, best first by default (src/shared/engine/backends.ts says where each runs). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
 /** A compute backend the engine can run on, as probed by a worker process. */
 export const ComputeBackend = z.object({
-  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  name: z.enum(BACKEND_NAMES),
   available: z.boolean(),
   /** Why it is unavailable, or what it offers (threads, SIMD, device). */
   detail: z.string(),

@@ -6,6 +6,7 @@
  * here; the numerics (src/worker/engine) build on it. Import this file, never a module inside the folder.
  */
 export * from './backbone-plan.ts';
+export * from './backends.ts';
 export * from './canonical-json.ts';
 export * from './checkpoint.ts';
 export * from './config.ts';

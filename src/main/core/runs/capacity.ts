@@ -50,7 +50,7 @@ export function machineResources(): MachineResources {
 /**
  * wasm and cpu: one run per core, since one run keeps about one core busy whatever its thread count (measured,
  * issue #12: XNNPACK's threads help little with these small 1-D convolutions); threads = cores / runs.
- * tensorflow: fewer runs with NATIVE_THREADS_PER_RUN threads each. tensorflow-gpu: one run per GPU
+ * tensorflow: fewer runs with NATIVE_THREADS_PER_RUN threads each. tensorflow-gpu and webgpu: one run per GPU
  * (tfjs-node-gpu places every op on the first GPU, so `gpus` is 1 unless a host says otherwise), with the
  * cores shared among them. Memory caps the runs at freeMemory / RUN_MEMORY_BYTES; at least one run always
  * starts. `requested` (--concurrency K) overrides: K runs of max(1, floor(cores / K)) threads.
@@ -68,10 +68,10 @@ export function runCapacity(machine: MachineResources, backend: BackendName | nu
   if (backend === null) throw new Error('runCapacity: without a requested concurrency the backend must be known');
   if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`runCapacity: gpus must be a positive integer, got ${gpus}`);
   const byCompute =
-    backend === 'tensorflow-gpu' ? gpus : backend === 'tensorflow' ? Math.max(1, Math.floor(cores / NATIVE_THREADS_PER_RUN)) : cores;
+    backend === 'tensorflow-gpu' || backend === 'webgpu' ? gpus : backend === 'tensorflow' ? Math.max(1, Math.floor(cores / NATIVE_THREADS_PER_RUN)) : cores;
   const byMemory = Math.max(1, Math.floor(freeMemory / RUN_MEMORY_BYTES));
   const concurrency = Math.min(byCompute, byMemory);
-  const limitedBy = byMemory < byCompute ? 'memory' : backend === 'tensorflow-gpu' ? 'gpu' : 'cores';
+  const limitedBy = byMemory < byCompute ? 'memory' : backend === 'tensorflow-gpu' || backend === 'webgpu' ? 'gpu' : 'cores';
   return { concurrency, threads: threadsFor(concurrency), cores, backend, limitedBy };
 }
 

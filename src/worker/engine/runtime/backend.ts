@@ -8,10 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerTrainingKernels } from '../ops/kernels/register.ts';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+import { BACKEND_PREFERENCE, type BackendName } from '../../../shared/engine/index.ts';
 
-/** Best first. */
-export const BACKEND_PREFERENCE: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_PREFERENCE, type BackendName };
 
 export interface BackendReport {
   name: BackendName;
