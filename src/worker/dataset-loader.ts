@@ -2,7 +2,8 @@
  * Turns a stored dataset (the registry's .npy files and train statistics) into the engine's RunDataset: inputs
  * normalised with the train statistics, dense targets normalised pointwise (the engine undoes it for metrics).
  * A split that fits the memory budget is read once; a larger one is read batch by batch from disk, so datasets
- * larger than memory still train.
+ * larger than memory still train. Where the bytes come from is the caller's: files on disk in the Node worker
+ * (openNpy), ranges fetched from the host in a page (browser/http-npy.ts).
  */
 import { LabError } from '../shared/errors.ts';
 import { openNpy, readWholeArray, type ArraySource } from '../array-io/index.ts';
@@ -19,9 +20,12 @@ interface Affine {
   eps: number;
 }
 
-async function readStats(meanFile: string, stdFile: string, eps: number): Promise<Affine> {
+/** Opens one stored .npy array by the name the job gives it. */
+export type OpenArray = (file: string) => Promise<ArraySource>;
+
+async function readStats(openArray: OpenArray, meanFile: string, stdFile: string, eps: number): Promise<Affine> {
   const toF32 = async (file: string): Promise<Float32Array> => {
-    const source = await openNpy(file);
+    const source = await openArray(file);
     try {
       return Float32Array.from(await readWholeArray(source));
     } finally {
@@ -112,7 +116,7 @@ export interface LoadedDataset {
   close(): Promise<void>;
 }
 
-export async function loadDataset(files: DatasetFiles): Promise<LoadedDataset> {
+export async function loadDataset(files: DatasetFiles, openArray: OpenArray = openNpy): Promise<LoadedDataset> {
   if (files.kind === 'regression') {
     throw new LabError('bad-request', `Dataset '${files.name}' is a regression task with vector targets; the engine's backbones search classification and dense-prediction tasks.`, 'Import it as classification or dense, or choose another dataset.');
   }
@@ -122,11 +126,11 @@ export async function loadDataset(files: DatasetFiles): Promise<LoadedDataset> {
       ? { kind: 'classification', metric, inputShape: files.xShape, numClasses: files.classes ?? 2 }
       : { kind: 'dense-regression', metric: 'relative-l2', inputShape: files.xShape, targetShape: files.yShape };
   const { eps } = files.normalization;
-  const xStats = await readStats(files.normalization.x.mean, files.normalization.x.std, eps);
-  const yStats = files.normalization.y && files.kind === 'dense' ? await readStats(files.normalization.y.mean, files.normalization.y.std, eps) : null;
+  const xStats = await readStats(openArray, files.normalization.x.mean, files.normalization.x.std, eps);
+  const yStats = files.normalization.y && files.kind === 'dense' ? await readStats(openArray, files.normalization.y.mean, files.normalization.y.std, eps) : null;
   const readers: NpySplitReader[] = [];
   const open = async (split: { x: string; y: string }): Promise<NpySplitReader> => {
-    const reader = new NpySplitReader(await openNpy(split.x), await openNpy(split.y), xStats, yStats);
+    const reader = new NpySplitReader(await openArray(split.x), await openArray(split.y), xStats, yStats);
     readers.push(reader);
     await reader.preload();
     return reader;

@@ -29,7 +29,7 @@ export interface WorkerStartOptions {
 }
 
 export interface WorkerHost {
-  readonly kind: 'fork' | 'utility';
+  readonly kind: 'fork' | 'utility' | 'browser';
   start(options: WorkerStartOptions): WorkerProcess;
 }
 

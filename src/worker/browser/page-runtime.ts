@@ -1,0 +1,48 @@
+/**
+ * The engine page's job runtime and probe: backends a page can start (webgpu, and cpu), the dataset and the
+ * checkpoint through the host (host-link.ts). wasm is left out: its module needs CSP's 'wasm-unsafe-eval', which
+ * the renderer's policy (src/shared/renderer-policy.ts) does not grant, and a page host exists for WebGPU.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { cpuLoader, initBackend, messageOf, type BackendLoader } from '../engine/index.ts';
+import { decodeCheckpoint } from '../../shared/engine/index.ts';
+import { LabError } from '../../shared/errors.ts';
+import { loadDataset } from '../dataset-loader.ts';
+import type { JobRuntime } from '../job-runner.ts';
+import type { ComputeProbe } from '../protocol.ts';
+import type { HostLink } from './host-link.ts';
+import { openHostNpy } from './host-npy.ts';
+import { webgpuLoader } from './webgpu-loader.ts';
+
+export const PAGE_BACKEND_LOADERS: readonly BackendLoader[] = [webgpuLoader, cpuLoader];
+
+export async function probePageBackends(): Promise<ComputeProbe> {
+  const backends: ComputeProbe['backends'] = [];
+  for (const loader of PAGE_BACKEND_LOADERS) {
+    try {
+      backends.push({ name: loader.name, available: true, detail: (await loader.load({})).detail });
+    } catch (error) {
+      backends.push({ name: loader.name, available: false, detail: messageOf(error) });
+    }
+  }
+  return { backends, preferred: backends.find((b) => b.available)?.name ?? 'cpu', tfjsVersion: tf.version_core };
+}
+
+export function pageJobRuntime(link: HostLink): JobRuntime {
+  return {
+    // A page computes where its backend does; the queue's thread share does not apply (threads is ignored).
+    setupBackend: (job) => initBackend(PAGE_BACKEND_LOADERS, job.backend !== undefined ? { backend: job.backend } : {}),
+    loadDataset: (files) => loadDataset(files, (file) => openHostNpy(link, file)),
+    writeCheckpoint: (_job, bytes) => link.writeCheckpoint(bytes),
+    readCheckpoint: async (job) => {
+      const bytes = await link.readCheckpoint();
+      try {
+        return decodeCheckpoint(bytes);
+      } catch (error) {
+        // The host checked the file before sending it; this is a transfer that went wrong.
+        throw new LabError('conflict', `Run ${job.runId}'s checkpoint arrived damaged in the engine page: ${messageOf(error)}`, `Resume run ${job.runId} again.`);
+      }
+    },
+    usage: () => link.usage(),
+  };
+}
