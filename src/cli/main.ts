@@ -5,13 +5,15 @@ import { parseArgs } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { labVersion } from '../main/core/index.ts';
 import { UsageError, type CliIo, type Command, type CommandGroup } from './command.ts';
+import { benchCommand } from './commands/bench.ts';
 import { datasetGroup } from './commands/dataset.ts';
 import { exportCommands } from './commands/export.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { infoCommand } from './commands/info.ts';
 import { experimentsGroup, runCommands } from './commands/runs.ts';
 import { serveCommand } from './commands/serve.ts';
 
-export const commands: readonly (Command | CommandGroup)[] = [infoCommand, datasetGroup, ...runCommands, experimentsGroup, ...exportCommands, serveCommand];
+export const commands: readonly (Command | CommandGroup)[] = [infoCommand, doctorCommand, datasetGroup, ...runCommands, experimentsGroup, ...exportCommands, serveCommand, benchCommand];
 
 function isGroup(entry: Command | CommandGroup): entry is CommandGroup {
   return 'subcommands' in entry;

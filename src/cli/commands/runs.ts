@@ -1,6 +1,7 @@
 import type { Comparison, ExperimentSummary, Method, RunSummary } from '../../shared/contract/index.ts';
 import { describeCapacity, type LabCore } from '../../main/core/index.ts';
-import type { RunConfig } from '../../shared/engine/index.ts';
+import { BACKEND_NAMES, isBackendName, type RunConfig } from '../../shared/engine/index.ts';
+import { LabError } from '../../shared/errors.ts';
 import { UsageError, commonHelp, commonOptions, integerOption, requireOptions, stringOption, type CliIo, type Command, type CommandGroup } from '../command.ts';
 import { withLab } from '../lab.ts';
 import { budgetLines, budgetOverrides } from '../overrides.ts';
@@ -148,10 +149,27 @@ async function superviseUntilIdle(core: LabCore, experimentId: number, concurren
     for (const runId of core.runs.supervisor.running) core.runs.pause(runId);
   });
   const capacity = await queue.ready;
-  if (announce) io.stderr(`${describeCapacity(capacity)}.\n`);
+  if (announce) {
+    io.stderr(`${describeCapacity(capacity)}.\n`);
+    const asked = core.runs.experiment(experimentId).settings.backend;
+    if (asked === undefined || asked === 'auto') io.stderr(`${await describeDefaultBackend(core)}\n`);
+    else io.stderr(`backend: ${String(asked)} (--backend)\n`);
+  }
   await queue.idle();
   stop();
   return interrupted ? 'interrupted' : 'finished';
+}
+
+/** "backend: wasm, the fastest that passed its smoke computation (probe step: wasm 3.8 ms, cpu 26.8 ms)". */
+async function describeDefaultBackend(core: LabCore): Promise<string> {
+  try {
+    const probe = await core.compute();
+    const timed = probe.backends.filter((b) => b.available && typeof b.probeMs === 'number').map((b) => `${b.name} ${b.probeMs!.toFixed(1)} ms`);
+    const skipped = probe.backends.filter((b) => !b.available).map((b) => b.name);
+    return `backend: ${probe.preferred}, the fastest that passed its smoke computation${timed.length > 0 ? ` (probe step: ${timed.join(', ')})` : ''}${skipped.length > 0 ? `; unavailable: ${skipped.join(', ')} (pdash info says why)` : ''}`;
+  } catch (error) {
+    return `backend: chosen by each worker (the compute probe failed: ${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 const runCommand: Command = {
@@ -161,7 +179,7 @@ const runCommand: Command = {
          --preset <smoke|quick|paper> [--kernels 3,5,7,9] [--dilations 1,3,7,15]
          [--selection argmax|perturbation] [--schedule 16,4,1 | --rounds R --keep-fraction F]
          [--round-epochs E] [--config FILE.json] [--set PATH=VALUE ...]
-         [--concurrency K] [--name NAME] [--json]
+         [--concurrency K] [--backend B] [--name NAME] [--json]
 
 Creates an experiment, runs each (method, seed) in its own worker process with a progress bar per run, and
 prints the results, each run with its CPU time / wall; the resolved budget (epochs and batch size per phase)
@@ -185,11 +203,15 @@ pauses the running runs; continue them with \`pdash resume RUN\`.
   --concurrency K  K runs at a time, each with cores / K threads (default: what the machine takes: one run
                    per core on wasm, fewer runs of 4 threads on native TensorFlow, one per GPU, fewer
                    when free memory is short at about 1 GiB a run)
+  --backend B      compute backend: auto (default: the fastest that passes its smoke computation, as
+                   \`pdash info\` measures), ${BACKEND_NAMES.join(', ')}; a named backend that
+                   cannot start fails its runs with the reason (\`pdash doctor\` checks a GPU setup)
   --json           print {experimentId, runs: [{id, method, seed, status, metric, architecture, seconds}]}
 ${commonHelp}`,
   options: {
     ...commonOptions,
     ...jsonOption,
+    backend: { type: 'string' },
     dataset: { type: 'string' },
     methods: { type: 'string' },
     seeds: { type: 'string' },
@@ -210,6 +232,10 @@ ${commonHelp}`,
     requireOptions(values, ['dataset', 'methods', 'seeds', 'preset']);
     const sets = Array.isArray(values.set) ? values.set.filter((v): v is string => typeof v === 'string') : [];
     const overrides = budgetOverrides({ preset: stringOption(values, 'preset'), configFile: stringOption(values, 'config'), sets, cwd: io.cwd });
+    const backend = stringOption(values, 'backend');
+    if (backend !== undefined && backend !== 'auto' && !isBackendName(backend)) {
+      throw new LabError('bad-request', `--backend ${backend} is not a compute backend.`, `Use auto or one of ${BACKEND_NAMES.join(', ')}; \`pdash info\` lists which start on this machine.`);
+    }
     return withLab(values, io, async (core) => {
       const datasetText = stringOption(values, 'dataset')!;
       const kernels = list(stringOption(values, 'kernels'), 'kernels', integer('kernels')) as number[];
@@ -235,6 +261,7 @@ ${commonHelp}`,
         ...(Object.keys(pdash).length > 0 ? { pdash } : {}),
         ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(backend !== undefined ? { backend: backend as 'auto' } : {}),
       });
       if (values.json !== true) {
         io.stderr(`Experiment ${experiment.id}: ${experiment.runs.length} run(s) on ${experiment.dataset.name}, preset ${experiment.preset}.\n`);

@@ -12,3 +12,4 @@ export type { ExportedFile } from './export/exported-file.ts';
 export { describeCapacity, type RunCapacity } from './runs/capacity.ts';
 export { parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from './runs/worker-host.ts';
 export { sweepStaleUploads, uploadLimitsFromEnv } from './datasets/uploads.ts';
+export { formatDoctor, runDoctor, type DoctorInput, type DoctorReport, type Finding } from './doctor.ts';

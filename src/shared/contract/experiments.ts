@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetRef, MetricSpec, PublishedTask } from './datasets.ts';
+import { BACKEND_NAMES } from './lab.ts';
 
 /**
  * How a run finds its architecture: DASH's single search, P-DASH's progressively pruned rounds, or one of the two
@@ -52,6 +53,11 @@ export const ExperimentRequest = z
     overrides: z.record(z.string(), z.unknown()).default({}),
     /** Runs at once in this lab process. */
     concurrency: z.number().int().min(1).max(16).optional(),
+    /**
+     * The compute backend its runs use: 'auto' (the default) is the fastest one the lab's probe found passing its
+     * smoke computation; a named one that cannot start fails the run, saying why.
+     */
+    backend: z.enum(['auto', ...BACKEND_NAMES]).optional(),
   })
   .strict();
 export type ExperimentRequest = z.input<typeof ExperimentRequest>;

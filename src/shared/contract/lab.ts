@@ -10,6 +10,11 @@ export const ComputeBackend = z.object({
   available: z.boolean(),
   /** Why it is unavailable, or what it offers (threads, SIMD, device). */
   detail: z.string(),
+  /**
+   * Median ms of the probe step (two small convolutions forward and backward) where it passed its smoke computation;
+   * the default backend is the fastest. Absent from probes of older workers.
+   */
+  probeMs: z.number().nonnegative().nullable().optional(),
 });
 export type ComputeBackend = z.infer<typeof ComputeBackend>;
 

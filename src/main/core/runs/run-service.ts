@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from '../../../shared/errors.ts';
-import { defaultSearchSpace, planRoundSizes, resolveConfig, type RunConfig, type RunConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
+import { defaultSearchSpace, planRoundSizes, resolveConfig, type BackendName, type RunConfig, type RunConfigOverrides, type EngineEvent } from '../../../shared/engine/index.ts';
 import { compareRuns } from '../compare/compare.ts';
 import type { DatasetRegistry } from '../datasets/registry.ts';
 import type { LabEvents } from '../events.ts';
@@ -32,6 +32,8 @@ export interface RunServiceOptions {
   compute: () => Promise<ComputeProbe>;
   /** This machine's cores and free memory; tests pass their own. */
   machine?: () => MachineResources;
+  /** The host for backends `host` cannot start (webgpu: a Chromium page); see RunSupervisor. */
+  hostFor?: (backend: BackendName) => WorkerHost | null;
 }
 
 export class RunService {
@@ -48,6 +50,9 @@ export class RunService {
     this.supervisor = new RunSupervisor({
       log,
       host,
+      ...(options.hostFor ? { hostFor: options.hostFor } : {}),
+      // 'auto': the fastest backend the probe measured (probed once per lab core, shared with the queue's capacity).
+      defaultBackend: async () => (await options.compute()).preferred,
       paths,
       dataset: (id) => datasets.get(id),
       listener: {

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LabError, type SerializedLabError } from '../../../shared/errors.ts';
-import type { EngineEvent } from '../../../shared/engine/index.ts';
+import { BROWSER_ONLY_BACKENDS, isBackendName, type BackendName, type EngineEvent } from '../../../shared/engine/index.ts';
 import { CHECKPOINT_FILE, sweepCheckpointTemporaries, type DatasetFiles, type FromWorker, type RunJob } from '../../../worker/index.ts';
 import { NORMALIZATION_EPS } from '../datasets/import-pipeline.ts';
 import { storedRunConfig } from '../log/stored-config.ts';
@@ -37,6 +37,23 @@ export interface SupervisorOptions {
   listener: RunListener;
   /** How long a worker may take to stop after a stop request before it is killed. */
   stopGraceMs?: number;
+  /**
+   * The host for a backend that `host` cannot start (webgpu needs a Chromium page: browser-host.ts); absent or
+   * null: runs asking for it fail, saying why.
+   */
+  hostFor?: (backend: BackendName) => WorkerHost | null;
+  /** The backend an experiment that asked for none ('auto') runs on: the probe's fastest; null leaves it to the worker. */
+  defaultBackend?: () => Promise<BackendName | null>;
+}
+
+/** The backend an experiment asked for (its stored request's `backend`); null for 'auto' or an older experiment. */
+export function requestedBackend(settingsJson: string): BackendName | null {
+  try {
+    const backend = (JSON.parse(settingsJson) as { backend?: unknown }).backend;
+    return isBackendName(backend) ? backend : null;
+  } catch {
+    return null;
+  }
 }
 
 export function datasetFiles(record: DatasetRecord): DatasetFiles {
@@ -90,13 +107,23 @@ export class RunSupervisor {
    * the cores; the backend's own default when absent); resolves with how it ended.
    */
   execute(run: RunRow, experimentDatasetId: number, resources: { threads?: number } = {}): Promise<RunEndStatus> {
-    const { log, host, paths, listener } = this.options;
+    const asked = requestedBackend(this.options.log.experiment(run.experiment_id).settings);
+    if (asked !== null || this.options.defaultBackend === undefined) return Promise.resolve(this.start(run, experimentDatasetId, resources, asked));
+    return this.options.defaultBackend().then(
+      (backend) => this.start(run, experimentDatasetId, resources, backend),
+      () => this.start(run, experimentDatasetId, resources, null),
+    );
+  }
+
+  private start(run: RunRow, experimentDatasetId: number, resources: { threads?: number }, backend: BackendName | null): Promise<RunEndStatus> {
+    const { log, paths, listener } = this.options;
     const runDir = join(paths.runs, String(run.id));
     mkdirSync(runDir, { recursive: true });
     // A worker of an earlier attempt killed mid-write left its temporary; this run's worker is not started yet.
     sweepCheckpointTemporaries(runDir);
     const checkpointPath = join(runDir, CHECKPOINT_FILE);
     let job: RunJob;
+    let host: WorkerHost;
     try {
       job = {
         runId: run.id,
@@ -108,7 +135,9 @@ export class RunSupervisor {
         // A checkpoint file the user moved away (it was damaged: see RunService.resume) means starting over.
         resume: run.resume === 1 && run.checkpoint !== null && existsSync(checkpointPath),
         ...(resources.threads !== undefined ? { threads: resources.threads } : {}),
+        ...(backend !== null ? { backend } : {}),
       };
+      host = this.hostOf(backend);
     } catch (error) {
       const failure = LabError.wrap(error).toJSON();
       log.finish(run.id, 'failed', failure);
@@ -209,6 +238,20 @@ export class RunSupervisor {
         resolve(outcome.status);
       });
     });
+  }
+
+  /** The host that starts `backend`: the lab's own, or for a backend only a Chromium page runs, that host. */
+  private hostOf(backend: BackendName | null): WorkerHost {
+    if (backend === null || !BROWSER_ONLY_BACKENDS.includes(backend)) return this.options.host;
+    const host = this.options.hostFor?.(backend) ?? null;
+    if (host === null) {
+      throw new LabError(
+        'unavailable',
+        `The ${backend} backend runs in a Chromium page, and this lab has no browser host to start one.`,
+        'Install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`) or set PDASH_CHROMIUM to a Chrome or Chromium executable, or choose another backend.',
+      );
+    }
+    return host;
   }
 
   /** Stop requests can come from another lab process (a CLI `pdash cancel`): poll for them while runs are active. */

@@ -92,6 +92,97 @@ export async function initBackend(loaders: readonly BackendLoader[], options: In
   throw new Error(`Could not start ${asked}: ${skipped.join('; ')}`);
 }
 
+export interface BackendProbeEntry {
+  name: BackendName;
+  available: boolean;
+  /** What it offers (package, threads, device) when available; why not otherwise. */
+  detail: string;
+  /** Median ms of the probe step (measureProbeStep) when available: the default backend is the fastest. */
+  probeMs: number | null;
+}
+
+export interface BackendProbeResult {
+  backends: BackendProbeEntry[];
+  /** The fastest backend that passed its smoke computation (cpu when none did). */
+  preferred: BackendName;
+  tfjsVersion: string;
+}
+
+/**
+ * Tries every loader in this host best first: load, select, the smoke computation, then the timed probe step. The
+ * default backend is the fastest that passes (measured, not assumed: a native build or a GPU adapter may be slower
+ * than wasm on some machines). The backend active before is restored; nothing is disposed that the caller holds.
+ */
+export async function probeBackends(loaders: readonly BackendLoader[], options: { threads?: number } = {}): Promise<BackendProbeResult> {
+  const previous = tf.getBackend();
+  // The engine's fills (e.g. wasm's missing Conv2DBackpropFilter) are part of what a run gets, so the probe step
+  // runs with them. Needs tfjs-core's gradients registered first (the host's job, as for initBackend).
+  registerTrainingKernels();
+  const backends: BackendProbeEntry[] = [];
+  for (const loader of loaders) {
+    try {
+      const loaded = await loader.load(options.threads !== undefined ? { threads: options.threads } : {});
+      if (!(await tf.setBackend(loaded.tfjsName))) throw new Error(`tf.setBackend('${loaded.tfjsName}') returned false`);
+      await tf.ready();
+      await smokeTestAsync();
+      const probeMs = await measureProbeStep();
+      backends.push({ name: loader.name, available: true, detail: loaded.detail, probeMs });
+    } catch (error) {
+      backends.push({ name: loader.name, available: false, detail: messageOf(error), probeMs: null });
+    }
+  }
+  if (previous !== undefined && previous !== tf.getBackend()) await tf.setBackend(previous);
+  const fastest = backends.filter((b) => b.available && b.probeMs !== null).sort((a, b) => a.probeMs! - b.probeMs!)[0];
+  return { backends, preferred: fastest?.name ?? 'cpu', tfjsVersion: tf.version_core };
+}
+
+/** Probe step shape: two 3x3 convolutions of 8 channels on 16x52 maps (NinaPro's map size), batch 2. */
+const PROBE_SHAPE = { batch: 2, height: 16, width: 52, channels: 8 } as const;
+const PROBE_REPEATS = 3;
+/** A backend whose warm-up step takes longer than this is timed once more, not PROBE_REPEATS times: it will not win. */
+const PROBE_SLOW_MS = 250;
+
+/**
+ * Median wall ms of one training-like step on the active backend: conv, relu, conv, a loss, and the gradients of
+ * the input and both filters, read back. Small on purpose (about 6 MFLOP): like the search step at these sizes it is
+ * dominated by per-op overhead and small convolutions, and the pure-JS backend, tens of times slower than the others,
+ * still takes well under a second. One warm-up call compiles shaders / initialises kernels first.
+ */
+export async function measureProbeStep(): Promise<number> {
+  const { batch, height, width, channels } = PROBE_SHAPE;
+  const x = tf.randomNormal([batch, height, width, channels], 0, 1, 'float32', 11) as tf.Tensor4D;
+  const f1 = tf.randomNormal([3, 3, channels, channels], 0, 0.1, 'float32', 12) as tf.Tensor4D;
+  const f2 = tf.randomNormal([3, 3, channels, channels], 0, 0.1, 'float32', 13) as tf.Tensor4D;
+  const step = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+    tf.sum(tf.square(tf.conv2d(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')), c as tf.Tensor4D, 1, 'same'))),
+  );
+  const once = async (): Promise<number> => {
+    const t0 = performance.now();
+    const gradients = step([x, f1, f2]);
+    await Promise.all(gradients.map((g) => g.data()));
+    const ms = performance.now() - t0;
+    tf.dispose(gradients);
+    return ms;
+  };
+  try {
+    const warmUp = await once();
+    const samples: number[] = [];
+    const repeats = warmUp > PROBE_SLOW_MS ? 1 : PROBE_REPEATS;
+    for (let i = 0; i < repeats; i++) samples.push(await once());
+    samples.sort((a, b) => a - b);
+    return samples[Math.floor(samples.length / 2)]!;
+  } finally {
+    tf.dispose([x, f1, f2]);
+  }
+}
+
+async function smokeTestAsync(): Promise<void> {
+  const result = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)));
+  const value = (await result.data())[0];
+  result.dispose();
+  if (value !== 12) throw new Error(`smoke test computed ${value} instead of 12`);
+}
+
 /** A tiny computation through the engine's tfjs instance, so a backend that registers but cannot run is skipped. */
 function smokeTest(): void {
   const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)).dataSync()[0]);
