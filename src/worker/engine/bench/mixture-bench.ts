@@ -140,7 +140,12 @@ async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: numbe
     if (perPattern !== undefined && perPattern.multiplyAdds > 0) estimateMs.set('naive', (perPattern.micros / 1000) * (naiveFlops / 2 / perPattern.multiplyAdds));
   }
 
-  const params: MixtureConvParams = createMixtureConvParams(config, new SeededRandom(1), `bench${++benchCount}`);
+  // Created in a scope so that the initial-value tensors are released (variables outlive scopes).
+  let created: MixtureConvParams | null = null;
+  tf.tidy(() => {
+    created = createMixtureConvParams(config, new SeededRandom(1), `bench${++benchCount}`);
+  });
+  const params: MixtureConvParams = created!;
   const x = tf.randomNormal(inputShape, 0, 1, 'float32', 2);
   const dy = tf.randomNormal(outputShape, 0, 1, 'float32', 3);
   const inputs: tf.Tensor[] = [x, ...params.weights, params.alpha, ...(params.bias === null ? [] : [params.bias])];

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+interface Timing {
+  method: string;
+  ms: number | null;
+  gflops: number | null;
+  maxRelDiff: number | null;
+}
+
+describe('pdash bench', () => {
+  it('mixture --backend cpu --json runs one layer in a bench process end to end and prints only JSON', async () => {
+    const result = await runCli(['bench', 'mixture', '--backend', 'cpu', '--layers', 'ecg block1.conv1', '--batch', '2', '--repeats', '1', '--json']);
+    expect(result.stderr).toMatch(/\[cpu\] layer 1\/1: ecg block1\.conv1 1->4 @1000/);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as {
+      benchmarks: string[];
+      skipped: unknown[];
+      backends: Array<{
+        requested: string;
+        report: { name: string; threads: number; detail: string };
+        machine: { cpus: number; os: string };
+        mixture: { layers: Array<{ name: string; inputShape: number[]; outputShape: number[]; ratio: number; pick: string; best: string; methods: Timing[] }> };
+        step: unknown;
+        error: string | null;
+      }>;
+    };
+    expect(json.benchmarks).toEqual(['mixture']);
+    expect(json.skipped).toEqual([]);
+    expect(json.backends).toHaveLength(1);
+    const [run] = json.backends;
+    expect(run).toMatchObject({ requested: 'cpu', report: { name: 'cpu', threads: 1 }, step: null, error: null });
+    expect(run!.machine.cpus).toBeGreaterThan(0);
+    expect(run!.machine.os).not.toBe('');
+    const [layer] = run!.mixture.layers;
+    expect(layer).toMatchObject({ name: 'ecg block1.conv1 1->4 @1000', inputShape: [2, 1000, 1], outputShape: [2, 1000, 4] });
+    expect(layer!.ratio).toBeGreaterThan(0);
+    expect(layer!.methods.map((m) => m.method)).toEqual(['naive', 'per-pattern', 'dilation-grouped', 'aggregated', 'fft']);
+    for (const m of layer!.methods) {
+      expect(m.ms).toBeGreaterThan(0);
+      expect(m.gflops).toBeGreaterThan(0);
+      if (m.method !== 'naive') expect(m.maxRelDiff, m.method).toBeLessThan(1e-4);
+    }
+  }, 30000);
+
+  it('prints a table without --json, and lists a backend only a browser can start as not run', async () => {
+    const result = await runCli(['bench', 'mixture', '--backend', 'webgpu,cpu', '--layers', 'ecg block1.conv1', '--batch', '1', '--repeats', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/webgpu: not run \(runs only in a Chromium page/);
+    expect(result.stdout).toMatch(/ecg block1\.conv1 1->4 @1000 {2}\[1x1000x1 -> 1x1000x4; 20 patterns K \{3,7,11,15,19\} x D \{1,3,7,15\}/);
+    expect(result.stdout).toMatch(/cpu \(1 thread\) +naive +per-pattern +dilation-grouped +aggregated +fft/);
+    expect(result.stdout).toMatch(/pick \S+, naive\/pick \d+\.\d\dx, best \S+/);
+    expect(result.stdout).not.toMatch(/MISMATCH/);
+  }, 30000);
+
+  it('says what is wrong with a bad command line (exit 2) or a filter that matches no layer (exit 1, with the layers)', async () => {
+    const unknown = await runCli(['bench', '--backend', 'tpu']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--backend: unknown backend 'tpu'; the backends are .*wasm, cpu/);
+    const both = await runCli(['bench', '--backend', 'cpu', '--all-backends']);
+    expect(both.code).toBe(2);
+    const which = await runCli(['bench', 'speed']);
+    expect(which.code).toBe(2);
+    expect(which.stderr).toMatch(/takes mixture or step/);
+    const nothing = await runCli(['bench', 'mixture', '--backend', 'cpu', '--layers', 'no-such-layer', '--json']);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toMatch(/no benchmark layer matches 'no-such-layer'/);
+    expect(nothing.stderr).toMatch(/ninapro stem 1->16 @16x52/);
+    expect(JSON.parse(nothing.stdout).backends[0].error).toMatch(/no benchmark layer matches/);
+  }, 30000);
+});
