@@ -34,7 +34,7 @@ describe.each(backends)('naiveMixture on %s', (backend) => {
       };
       const xValues = rng.normalArray(input.reduce((a, b) => a * b, 1), 0, 1);
       const weightValues = config.patterns.map((p) => rng.normalArray(weightShape(p).reduce((a, b) => a * b, 1), 0, 0.5));
-      const coefficientValues = rng.normalArray(config.patterns.length, 0, 1);
+      const coefficientValues = Array.from(rng.normalArray(config.patterns.length, 0, 1));
       const biasValues = rng.normalArray(config.outChannels, 0, 1);
       const n = input[0]!;
       const reference = { rank: config.rank, cin: config.inChannels, cout: config.outChannels, stride: config.stride, depthwise: config.depthwise, padding: 'same' as const, patterns: config.patterns };
