@@ -7,7 +7,11 @@
  * own copy of tfjs-core through `@tensorflow/tfjs`; it registers the 'tensorflow' backend on that copy. The
  * engine can only use it when that copy is the very module instance the engine imports (npm dedupes them when
  * the versions match). When it is not, the backend is reported unavailable with both paths instead of loading
- * a second tfjs whose tensors the engine could not use.
+ * a second tfjs whose tensors the engine could not use. Where npm installed a package but its install script could
+ * not fetch libtensorflow, the binding file is missing: that is reported without requiring the package (a partial
+ * load would register its kernels for 'tensorflow' and the working package's would then warn on every one).
+ * tfjs-node 4.22 needs two `util` functions Node 23 removed (src/platform/tfjs-node.ts restores them). `pdash setup
+ * native` builds the binding from TensorFlow's Python wheel where the download is blocked (src/cli/native-setup.ts).
  *
  * wasm threads: the threaded build starts its pthread workers from Blob URLs, which Node's worker_threads
  * refuses, and sizes its thread pool as cpus/2 (assuming hyper-threading). During initialisation only, the
@@ -21,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { installedBinding, restoreUtilForTfjsNode } from '../platform/tfjs-node.ts';
 import {
   BACKEND_PREFERENCE,
   cpuLoader,
@@ -138,7 +143,10 @@ function nativeLoader(name: 'tensorflow-gpu' | 'tensorflow', packageName: string
       try {
         entry = require.resolve(packageName);
       } catch {
-        throw new Error(`${packageName} is not installed (optional dependency; its install downloads libtensorflow, which needs internet access${name === 'tensorflow-gpu' ? ' and CUDA' : ''})`);
+        throw new Error(
+          `${packageName} is not installed (optional dependency; its install downloads libtensorflow, which needs internet access${name === 'tensorflow-gpu' ? ' and CUDA' : ''}; ` +
+            `'pdash setup native${name === 'tensorflow-gpu' ? ' --gpu' : ''}' builds it from TensorFlow's Python wheel instead)`,
+        );
       }
       const theirCore = createRequire(entry).resolve('@tensorflow/tfjs-core');
       if (theirCore !== engineCorePath()) {
@@ -148,38 +156,61 @@ function nativeLoader(name: 'tensorflow-gpu' | 'tensorflow', packageName: string
         );
       }
       const loadedVersion = (require(`${packageName}/package.json`) as { version: string }).version;
+      const setupCommand = `pdash setup native${name === 'tensorflow-gpu' ? ' --gpu' : ''}`;
+      const binding = installedBinding(path.dirname(require.resolve(`${packageName}/package.json`))).file;
+      if (!fs.existsSync(binding)) {
+        throw new Error(
+          `${packageName} ${loadedVersion} is installed without its native binding (${binding}): its install could not download libtensorflow. ` +
+            `Run '${setupCommand}' to build it from TensorFlow's Python wheel`,
+        );
+      }
       // libtensorflow sizes its intra-op pool from this variable when it starts (TensorFlow's process_util.cc), so
-      // concurrent runs share the cores instead of each taking all of them. Not exercised where this lab is built
-      // (tfjs-node is not installed there).
+      // concurrent runs share the cores instead of each taking all of them.
       if (requested !== undefined) process.env.TF_NUM_INTRAOP_THREADS = String(requested);
+      restoreUtilForTfjsNode();
       try {
         require(packageName);
       } catch (error) {
-        throw new Error(`${packageName} ${loadedVersion} failed to load its native library: ${messageOf(error)}`);
+        throw new Error(`${packageName} ${loadedVersion} is installed but failed to load its native library: ${messageOf(error)}. Run '${setupCommand}' to rebuild it`);
       }
       if (tf.findBackendFactory('tensorflow') == null) {
         throw new Error(`${packageName} loaded but registered no 'tensorflow' backend with the engine's tfjs-core`);
       }
       const threads = requested ?? os.availableParallelism();
-      if (name === 'tensorflow-gpu') {
-        const gpu = await nativeUsesGpu();
-        if (!gpu) throw new Error(`${packageName} ${loadedVersion} loaded but TensorFlow found no usable GPU`);
-      }
+      await onNativeBackend(() => {
+        try {
+          nativeSmokeOp();
+        } catch (error) {
+          throw new Error(`${packageName} ${loadedVersion} is installed and loaded, but an op on it failed: ${messageOf(error)}. Run '${setupCommand}' to check and rebuild it`);
+        }
+        if (name === 'tensorflow-gpu' && !nativeUsesGpu()) throw new Error(`${packageName} ${loadedVersion} loaded but TensorFlow found no usable GPU`);
+      });
       return { tfjsName: 'tensorflow', threads, simd: true, detail: `${packageName} ${loadedVersion} (libtensorflow${name === 'tensorflow-gpu' ? ', CUDA' : ''})` };
     },
   };
 }
 
-/** Asks the native binding (tfjs-node's `isUsingGpuDevice`) whether TensorFlow placed work on a GPU. */
-async function nativeUsesGpu(): Promise<boolean> {
+/** Runs `check` with the native backend selected, then selects the backend that was active before. */
+async function onNativeBackend(check: () => void): Promise<void> {
   const previous = tf.getBackend();
   try {
-    if (!(await tf.setBackend('tensorflow'))) return false;
-    const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
-    return backend.binding?.isUsingGpuDevice?.() === true;
+    if (!(await tf.setBackend('tensorflow'))) throw new Error("tf.setBackend('tensorflow') returned false");
+    check();
   } finally {
     if (previous !== undefined && previous !== tf.getBackend()) await tf.setBackend(previous);
   }
+}
+
+/** The engine's smoke computation, run by the loader so that its failure is reported as the native package's. */
+function nativeSmokeOp(): void {
+  const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)).dataSync()[0]);
+  if (value !== 12) throw new Error(`the smoke computation gave ${value} instead of 12`);
+}
+
+/** Asks the native binding (tfjs-node's `isUsingGpuDevice`) whether TensorFlow placed work on a GPU. */
+function nativeUsesGpu(): boolean {
+  const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
+  return backend.binding?.isUsingGpuDevice?.() === true;
 }
 
 // ---------------------------------------------------------------------------------------------------------
