@@ -2,22 +2,22 @@
  * Mixture-conv and gradient-fill benchmark. Prints ratios measured in this run; asserts nothing.
  *
  *   node bench/mixture-conv.bench.ts [--backend wasm|cpu] [--threads N] [--batch B] [--repeats R]
- *                                    [--only mixture|fills] [--explain]
+ *                                    [--layers FILTER] [--only mixture|fills] [--explain]
  *
- * Part 1: forward + backward (dx, every weight, alpha, bias) of one mixture layer for each method, as a ratio
- * against one-conv-per-pattern, with the cost model's pick, for realistic DASH layers: WRN-16-1 on the 16x52
- * NinaPro maps with K={3,5,7,9} x D={1,3,7,15}, and the 1-D ECG ResNet at length 1000 with K={3,5,7,9,11} x
- * D={1,3,7,15}.
+ * Part 1 is a thin wrapper over the engine's mixture benchmark (src/worker/engine/bench, also behind
+ * `pdash bench mixture`, which runs it on several backends side by side): forward + backward (dx, every weight,
+ * alpha, bias) of one mixture layer per method, as a ratio against one-conv-per-pattern, with the cost model's pick,
+ * for the reference DASH layers (default --layers ninapro,ecg: WRN-16-1 on the 16x52 NinaPro maps with
+ * K={3,5,7,9} x D={1,3,7,15}, the 1-D ECG ResNet at length 1000 with the default 1-D space). --explain adds the
+ * measured and estimated ms of each method, which is what mixture-cost.ts's constants are fitted to.
  * Part 2: the conv gradient fills against tfjs's own kernels where both exist.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convolve2d } from '../src/worker/engine/ops/conv-core.ts';
 import { convFilterGradient, convInputGradient } from '../src/worker/engine/ops/kernels/conv-gradients.ts';
 import { originalKernel, registerTrainingKernels } from '../src/worker/engine/ops/kernels/register.ts';
-import { estimateMixtureCosts } from '../src/worker/engine/ops/mixture-cost.ts';
-import { createMixtureConvParams, gumbelCoefficients, mixtureConv } from '../src/worker/engine/ops/mixture-conv.ts';
-import type { MixtureConvConfig } from '../src/worker/engine/ops/mixture-types.ts';
-import { MIXTURE_METHODS, patternSpace, SeededRandom, type MixtureMethod } from '../src/shared/engine/index.ts';
+import { runMixtureBench } from '../src/worker/engine/bench/index.ts';
+import { MIXTURE_METHODS } from '../src/shared/engine/index.ts';
 import { setupNodeRuntime } from '../src/worker/node-runtime.ts';
 
 function argument(name: string): string | undefined {
@@ -51,70 +51,25 @@ function timeEach<K extends string>(runs: Record<K, () => void>): Record<K, numb
   return Object.fromEntries(names.map((n) => [n, median(samples[n])])) as Record<K, number>;
 }
 
-interface LayerCase {
-  name: string;
-  input: number[];
-  config: MixtureConvConfig;
-}
-
-const space2d = patternSpace([3, 5, 7, 9], [1, 3, 7, 15]);
-const space1d = patternSpace([3, 5, 7, 9, 11], [1, 3, 7, 15]);
-const layer = (rank: 1 | 2, cin: number, cout: number, stride: number): MixtureConvConfig => ({
-  rank,
-  inChannels: cin,
-  outChannels: cout,
-  stride,
-  patterns: rank === 2 ? space2d : space1d,
-  depthwise: cin === cout,
-  bias: true,
-});
-
-const layers: LayerCase[] = [
-  { name: 'WRN stem 1->16 dense @16x52', input: [batch, 16, 52, 1], config: layer(2, 1, 16, 1) },
-  { name: 'WRN stage1 16->16 depthwise @16x52', input: [batch, 16, 52, 16], config: layer(2, 16, 16, 1) },
-  { name: 'WRN stage2 16->32 dense @16x52', input: [batch, 16, 52, 16], config: layer(2, 16, 32, 1) },
-  { name: 'WRN stage2 32->32 depthwise s2 @16x52', input: [batch, 16, 52, 32], config: layer(2, 32, 32, 2) },
-  { name: 'WRN stage3 32->64 dense @8x26', input: [batch, 8, 26, 32], config: layer(2, 32, 64, 1) },
-  { name: 'WRN stage3 64->64 depthwise @4x13', input: [batch, 4, 13, 64], config: layer(2, 64, 64, 1) },
-  { name: 'ECG 1->4 dense @1000', input: [batch, 1000, 1], config: layer(1, 1, 4, 1) },
-  { name: 'ECG 4->4 depthwise @1000', input: [batch, 1000, 4], config: layer(1, 4, 4, 1) },
-  { name: 'ECG 4->8 dense @1000', input: [batch, 1000, 4], config: layer(1, 4, 8, 1) },
-  { name: 'ECG 8->8 depthwise @1000', input: [batch, 1000, 8], config: layer(1, 8, 8, 1) },
-];
-
 const pad = (s: string, n: number): string => s.padEnd(n);
 const num = (v: number, n: number, digits = 2): string => v.toFixed(digits).padStart(n);
 
 const only = argument('only');
-console.log('\nPart 1: mixture conv, forward + backward, time relative to per-pattern (lower is faster; * = fastest)');
-console.log(`${pad('layer', 40)}${pad('per-pattern ms', 16)}${MIXTURE_METHODS.map((m) => pad(m, 18)).join('')}cost model pick`);
-let counter = 0;
-for (const c of only === 'fills' ? [] : layers) {
-  const rng = new SeededRandom(1);
-  const params = createMixtureConvParams(c.config, rng, `bench-${counter++}`);
-  const x = tf.randomNormal(c.input, 0, 1, 'float32', 2);
-  const spatial: [number, number] = c.config.rank === 2 ? [c.input[1]!, c.input[2]!] : [1, c.input[1]!];
-  const variables = [...params.weights, params.alpha, params.bias!];
-  const step = (method: MixtureMethod): void => {
-    const { value, grads } = tf.variableGrads(() => {
-      const coefficients = gumbelCoefficients(params.alpha as tf.Tensor1D, rng);
-      return tf.mean(tf.square(mixtureConv(x, params, c.config, coefficients, { method }))) as tf.Scalar;
-    }, variables);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  const times = timeEach(Object.fromEntries(MIXTURE_METHODS.map((m) => [m, () => step(m)])) as Record<MixtureMethod, () => void>);
-  const estimates = estimateMixtureCosts(c.config, batch, spatial, tf.getBackend());
-  const pick = estimates.reduce((best, e) => (e.micros < best.micros ? e : best)).method;
-  const fastest = MIXTURE_METHODS.reduce((best, m) => (times[m] < times[best] ? m : best));
-  const cells = MIXTURE_METHODS.map((m) => pad(`${num(times[m] / times['per-pattern'], 6)}x${m === fastest ? ' *' : ''}`, 18)).join('');
-  console.log(`${pad(c.name, 40)}${pad(num(times['per-pattern'], 8, 1), 16)}${cells}${pick}${pick === fastest ? '' : ` (measured best: ${fastest})`}`);
-  if (process.argv.includes('--explain')) {
-    const measured = MIXTURE_METHODS.map((m) => `${m} ${times[m].toFixed(0)}`).join(', ');
-    const predicted = estimates.map((e) => `${e.method} ${(e.micros / 1000).toFixed(0)}`).join(', ');
-    console.log(`    measured ms: ${measured}\n    estimated ms: ${predicted}`);
+if (only !== 'fills') {
+  console.log('\nPart 1: mixture conv, forward + backward, time relative to per-pattern (lower is faster; * = fastest)');
+  console.log(`${pad('layer', 52)}${pad('per-pattern ms', 16)}${MIXTURE_METHODS.map((m) => pad(m, 18)).join('')}cost model pick`);
+  const result = await runMixtureBench({ filter: argument('layers') ?? 'ninapro,ecg', batch, repeats }, () => {});
+  for (const layer of result.layers) {
+    const ms = (m: string): number => layer.methods.find((t) => t.method === m)?.ms ?? Number.NaN;
+    const fastest = MIXTURE_METHODS.reduce((best, m) => (ms(m) < ms(best) ? m : best));
+    const cells = MIXTURE_METHODS.map((m) => pad(`${num(ms(m) / ms('per-pattern'), 6)}x${m === fastest ? ' *' : ''}`, 18)).join('');
+    console.log(`${pad(layer.name, 52)}${pad(num(ms('per-pattern'), 8, 1), 16)}${cells}${layer.pick}${layer.pick === fastest ? '' : ` (measured best: ${fastest})`}`);
+    if (process.argv.includes('--explain')) {
+      const measured = MIXTURE_METHODS.map((m) => `${m} ${ms(m).toFixed(0)}`).join(', ');
+      const predicted = MIXTURE_METHODS.map((m) => `${m} ${(layer.estimatesMs?.[m] ?? Number.NaN).toFixed(0)}`).join(', ');
+      console.log(`    measured ms: ${measured}\n    estimated ms: ${predicted}`);
+    }
   }
-  tf.dispose([x, ...variables]);
 }
 
 console.log('\nPart 2: conv gradient fills (forward-conv formulation) vs tfjs kernels, same backend');
