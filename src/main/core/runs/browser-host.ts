@@ -63,7 +63,8 @@ function adapterChoice(env: NodeJS.ProcessEnv): WebgpuAdapterChoice {
   throw new LabError('bad-request', `PDASH_WEBGPU_ADAPTER is '${value}'; it must be auto, hardware or swiftshader.`, 'Unset it (auto: the GPU, else SwiftShader) or set one of those.');
 }
 
-function chromiumArgs(swiftshader: boolean): string[] {
+/** How the host starts Chromium (exported for tests that open their own pages the same way). */
+export function chromiumArgs(swiftshader: boolean): string[] {
   return [
     '--headless',
     '--no-sandbox',
@@ -104,13 +105,6 @@ export class BrowserWorkerHost implements WorkerHost {
   }
 
   start(options: WorkerStartOptions): WorkerProcess {
-    if (this.closed) throw new LabError('unavailable', 'This browser worker host is closed.');
-    // Checked now so a missing browser or page is a clear error where the worker is asked for.
-    findChromium(this.env);
-    adapterChoice(this.env);
-    if (!existsSync(join(this.pageDir, 'engine.html'))) {
-      throw new LabError('unavailable', `The engine page ${join(this.pageDir, 'engine.html')} has not been built.`, 'Run `npm run build` (electron-vite build) once.');
-    }
     const token = randomBytes(24).toString('base64url');
     const worker = new PageWorker(options.name, this.grants, token);
     this.pages += 1;
@@ -155,6 +149,14 @@ export class BrowserWorkerHost implements WorkerHost {
 
   private async openPage(worker: PageWorker, token: string): Promise<void> {
     try {
+      // A missing browser or page fails this worker with an error that says what to install, as a worker that
+      // cannot start does: its run fails saying why.
+      if (this.closed) throw new LabError('unavailable', 'This browser worker host is closed.');
+      findChromium(this.env);
+      adapterChoice(this.env);
+      if (!existsSync(join(this.pageDir, 'engine.html'))) {
+        throw new LabError('unavailable', `The engine page ${join(this.pageDir, 'engine.html')} has not been built.`, 'Run `npm run build` (electron-vite build) once.');
+      }
       const { origin } = await (this.server ??= this.listen());
       const { context } = await (this.browser ??= this.launch(origin));
       if (worker.killed) return worker.exited({ code: null, signal: 'SIGTERM' });

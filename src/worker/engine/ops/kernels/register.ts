@@ -19,6 +19,9 @@
  * - StridedSlice, TopK and the comparison ops have no gradient, Cumsum's is wrong off the last axis, wasm lacks
  *   UnsortedSegmentSum (tf.gather's gradient), and wasm's OneHot (float dtypes) and MaxPoolGrad (windows
  *   without a positive value) compute wrong values: general-gradients.ts.
+ * - webgpu's PadV2 writes shader code only for ranks up to 4 (a rank-5 or 6 pad, as StridedSlice's gradient makes
+ *   of a strided NHWC slice, fails to compile: "cannot index type 'vec6'"): webgpuPad pads such tensors one padded
+ *   axis at a time as rank-3 [outer, axis, inner] views (found by test/unit/worker/browser/webgpu-equivalence.test.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pair } from '../conv-core.ts';
@@ -164,6 +167,36 @@ function wasmBackpropKernels(): tf.KernelConfig[] {
   return [conv2dBackpropFilter, conv2dBackpropInput, depthwiseBackpropInput, depthwiseBackpropFilter, wasmUnsortedSegmentSum];
 }
 
+interface PadAttrs {
+  paddings: Array<[number, number]>;
+  constantValue: number;
+}
+
+/** See the module comment: tfjs-backend-webgpu's own PadV2 below rank 5, axis by axis above. */
+function webgpuPad(original: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...original,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.Tensor;
+      const { paddings, constantValue } = args.attrs as unknown as PadAttrs;
+      if (x.rank <= 4) return original.kernelFunc(args);
+      return tf.tidy(() => {
+        let y = x;
+        const shape = [...x.shape];
+        paddings.forEach(([before, after], axis) => {
+          if (before === 0 && after === 0) return;
+          const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+          const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+          const view = tf.reshape(y, [outer, shape[axis]!, inner]);
+          shape[axis] = before + shape[axis]! + after;
+          y = tf.reshape(tf.pad(view, [[0, 0], [before, after], [0, 0]], constantValue), shape);
+        });
+        return y === x ? tf.clone(x) : y;
+      }) as unknown as tf.TensorInfo;
+    },
+  };
+}
+
 /** What `registerTrainingKernels` registered, for the backend report and the tests. */
 export interface TrainingKernelFills {
   gradients: string[];
@@ -188,6 +221,7 @@ function replaceBrokenKernels(): void {
     ['OneHot', 'wasm', wasmOneHotFix],
     ['MaxPoolGrad', 'wasm', () => wasmMaxPoolGrad],
     ['Conv2DBackpropInput', 'wasm', () => wasmBackpropKernels().find((k) => k.kernelName === 'Conv2DBackpropInput')!],
+    ['PadV2', 'webgpu', webgpuPad],
   ];
   for (const [kernelName, backendName, fix] of fixes) {
     const key = `${kernelName}@${backendName}`;
