@@ -216,7 +216,7 @@ with open(os.path.join(dest, "extracted.json"), "w") as out:
 print(json.dumps({"ok": True, "libraries": sizes, "headers": len(seen)}))
 `;
 
-type WheelAnswer = { ok: true; libraries: Record<string, number>; headers?: number } | { ok: false; error: string };
+export type WheelAnswer = { ok: true; libraries: Record<string, number>; headers?: number } | { ok: false; error: string };
 
 async function runWheelScript(python: string, args: string[]): Promise<WheelAnswer> {
   const result = await runProcess(python, ['-c', WHEEL_SCRIPT, ...args], { cwd: os.tmpdir() });
@@ -459,7 +459,7 @@ async function downloadWheel(python: string, variant: NativeVariant, paths: Nati
   return found;
 }
 
-async function extractWheel(python: string, wheel: string, paths: NativePaths, roots: readonly string[]): Promise<Extract<WheelAnswer, { ok: true }>> {
+export async function extractWheel(python: string, wheel: string, paths: NativePaths, roots: readonly string[]): Promise<Extract<WheelAnswer, { ok: true }>> {
   // Into a fresh folder beside the final one, renamed into place when complete: an interrupted run leaves no half.
   const partial = `${paths.extractDir}.partial-${process.pid}`;
   fs.rmSync(partial, { recursive: true, force: true });
