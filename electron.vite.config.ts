@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import vue from '@vitejs/plugin-vue';
-import { defineConfig, type Plugin } from 'electron-vite';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 
 /**
  * The engine page (src/worker/browser/engine.html) is built by the renderer build so that out/renderer holds it
@@ -30,7 +31,8 @@ export default defineConfig({
     build: {
       // A sandboxed preload cannot require() packages: bundle zod and the contract into it.
       externalizeDeps: false,
-      rolldownOptions: { input: { index: resolve('src/preload/index.ts') } },
+      // engine-bridge: the hidden engine window's preload (src/main/electron/window-engine-host.ts).
+      rolldownOptions: { input: { index: resolve('src/preload/index.ts'), 'engine-bridge': resolve('src/preload/engine-bridge.ts') } },
     },
   },
   renderer: {
