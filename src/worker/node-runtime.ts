@@ -27,12 +27,13 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { installedBinding, restoreUtilForTfjsNode } from '../platform/tfjs-node.ts';
 import {
-  BACKEND_PREFERENCE,
   cpuLoader,
   initBackend,
   messageOf,
+  probeBackends,
   type BackendLoader,
   type BackendName,
+  type BackendProbeResult,
   type BackendReport,
   type LoadedBackend,
 } from './engine/index.ts';
@@ -94,33 +95,17 @@ export function loadCoreGradients(): Promise<void> {
   return coreGradients;
 }
 
-export interface BackendProbe {
-  backends: Array<{ name: BackendName; available: boolean; detail: string }>;
-  preferred: BackendName;
-  tfjsVersion: string;
-}
+export type BackendProbe = BackendProbeResult;
 
 /**
- * Tries each backend best first without changing the active one (loading a package registers its backend but
- * does not select it). Loading the native packages is the real test of whether libtensorflow is present;
- * wasm is initialised once (about 0.2 s).
+ * Tries each backend a Node worker can start, best first, without changing the active one: loading the native
+ * packages is the real test of whether libtensorflow is present, and each backend that loads must pass the smoke
+ * computation and is timed on the probe step (engine/runtime/backend.ts); the preferred one is the fastest.
+ * Backends only a Chromium page can start (webgpu) are probed by the browser host, not here.
  */
 export async function probeNodeBackends(): Promise<BackendProbe> {
-  const loaders = new Map(nodeBackendLoaders().map((l) => [l.name, l]));
-  const backends: BackendProbe['backends'] = [];
-  // Backends only a Chromium page can start (webgpu) are probed by the browser host, not here.
-  for (const name of BACKEND_PREFERENCE) {
-    const loader = loaders.get(name);
-    if (loader === undefined) continue;
-    try {
-      const loaded = await loader.load({});
-      backends.push({ name, available: true, detail: loaded.detail });
-    } catch (error) {
-      backends.push({ name, available: false, detail: messageOf(error) });
-    }
-  }
-  const preferred = backends.find((b) => b.available)?.name ?? 'cpu';
-  return { backends, preferred, tfjsVersion: tf.version_core };
+  await loadCoreGradients();
+  return probeBackends(nodeBackendLoaders());
 }
 
 export function nodeBackendLoaders(): BackendLoader[] {

@@ -32,15 +32,19 @@ export function formatInfo(info: LabInfo): string {
     ['schema version', String(info.schemaVersion)],
     ['SQLite', info.sqliteVersion],
     ['TensorFlow.js', info.compute.tfjsVersion],
-    ['preferred backend', info.compute.preferred],
+    ['backend for auto runs', `${info.compute.preferred} (the fastest in a Node worker that passed its smoke computation)`],
     ['Node', info.node],
     ['platform', info.platform],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
-  lines.push('', 'compute backends (best first):');
+  lines.push('', 'compute backends (+ passed its smoke computation; probe step: two small convolutions forward and backward):');
   for (const b of info.compute.backends) {
-    lines.push(`  ${b.available ? '+' : '-'} ${b.name.padEnd(15)} ${b.detail}`);
+    const timed = b.available && typeof b.probeMs === 'number' ? `${b.probeMs.toFixed(1)} ms`.padStart(10) : (b.available ? 'untimed' : 'unavailable').padStart(11);
+    lines.push(`  ${b.available ? '+' : '-'} ${b.name.padEnd(15)}${timed}  ${b.detail}`);
+  }
+  if (info.compute.backends.some((b) => b.name === 'webgpu' && b.available)) {
+    lines.push('', 'webgpu runs in a Chromium page: choose it with --backend webgpu (auto never launches a browser); `pdash bench --all-backends` compares it on the search\'s own layers.');
   }
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,9 @@ import { openLabDatabase, type LabDatabase } from './log/database.ts';
 import { ExperimentLog } from './log/experiment-log.ts';
 import { processAlive } from '../../platform/process-alive.ts';
 import { RunService } from './runs/run-service.ts';
+import { BrowserWorkerHost } from './runs/browser-host.ts';
 import { ForkWorkerHost, type WorkerHost } from './runs/worker-host.ts';
+import { BACKEND_NAMES, BROWSER_ONLY_BACKENDS } from '../../shared/engine/index.ts';
 import type { FrontDoor, LabServices } from './lab-services.ts';
 
 export interface LabCoreOptions {
@@ -28,6 +30,11 @@ export interface LabCoreOptions {
   cwd?: string;
   /** Prints an HTML report to PDF. The app uses Electron's own Chromium; elsewhere the machine's Chromium is driven. */
   printPdf?: (html: string) => Promise<Uint8Array>;
+  /**
+   * Where backends that need a Chromium page run (webgpu): the app's hidden-window host, or by default a headless
+   * Chromium driven through playwright-core (BrowserWorkerHost, started on first use); null: none.
+   */
+  browserHost?: (WorkerHost & { close?: () => Promise<void> | void }) | null;
 }
 
 export class LabCore implements LabServices {
@@ -45,6 +52,9 @@ export class LabCore implements LabServices {
   readonly printPdf: ((html: string) => Promise<Uint8Array>) | undefined;
   private readonly handlers: Handlers;
   private computeProbe: Promise<ComputeProbe> | null = null;
+  private browserProbe: Promise<ComputeProbe> | null = null;
+  private readonly browserHostOption: LabCoreOptions['browserHost'];
+  private browserHostInstance: (WorkerHost & { close?: () => Promise<void> | void }) | null = null;
   private closed = false;
   private readonly closing = new AbortController();
 
@@ -63,7 +73,16 @@ export class LabCore implements LabServices {
     this.log = new ExperimentLog(this.db);
     // Runs left 'running' by a lab process that died are marked interrupted; they resume from a checkpoint.
     this.log.markOrphansInterrupted((pid) => pid !== process.pid && processAlive(pid));
-    this.runs = new RunService({ log: this.log, datasets: this.datasets, host: this.workerHost, paths, events: this.events, compute: () => this.compute() });
+    this.browserHostOption = options.browserHost;
+    this.runs = new RunService({
+      log: this.log,
+      datasets: this.datasets,
+      host: this.workerHost,
+      hostFor: () => this.browserHost(),
+      paths,
+      events: this.events,
+      compute: () => this.compute(),
+    });
     this.handlers = createHandlers(this);
   }
 
@@ -85,6 +104,38 @@ export class LabCore implements LabServices {
     return this.computeProbe;
   }
 
+  /** The host of Chromium-page workers (webgpu), created on first use; null when the lab was opened without one. */
+  browserHost(): WorkerHost | null {
+    if (this.browserHostOption !== undefined) return this.browserHostOption;
+    if (this.closed) return null;
+    this.browserHostInstance ??= new BrowserWorkerHost();
+    return this.browserHostInstance;
+  }
+
+  /**
+   * compute() and the backends a Chromium page starts, probed once per core in a page of the browser host (it
+   * launches Chromium: only lab/info asks, never a run's start). A browser that cannot start is reported as
+   * webgpu unavailable, with the reason.
+   */
+  async computeAll(): Promise<ComputeProbe> {
+    const host = this.browserHost();
+    const node = this.compute();
+    if (host === null) return node;
+    if (this.browserProbe === null) {
+      this.browserProbe = probeCompute(host, { signal: this.closing.signal });
+      this.browserProbe.catch(() => {
+        this.browserProbe = null;
+      });
+    }
+    const [nodeProbe, pageProbe] = await Promise.all([node, this.browserProbe.catch((error: unknown) => error as Error)]);
+    const pageBackends =
+      pageProbe instanceof Error
+        ? [{ name: 'webgpu' as const, available: false, detail: `the browser host could not probe it: ${pageProbe.message}`, probeMs: null }]
+        : pageProbe.backends.filter((b) => BROWSER_ONLY_BACKENDS.includes(b.name));
+    const order = (name: string): number => BACKEND_NAMES.indexOf(name as (typeof BACKEND_NAMES)[number]);
+    return { ...nodeProbe, backends: [...nodeProbe.backends, ...pageBackends].sort((a, b) => order(a.name) - order(b.name)) };
+  }
+
   /** Validates a request from any transport and answers it; throws LabError. */
   request(channel: unknown, rawRequest: unknown): Promise<unknown> {
     return dispatch(this.handlers, channel, rawRequest);
@@ -101,6 +152,7 @@ export class LabCore implements LabServices {
     this.closing.abort();
     // Workers die with the lab; their runs are left interrupted, resumable from their last checkpoint.
     this.runs.close();
+    void this.browserHostInstance?.close?.();
     this.log.markOrphansInterrupted(() => false, process.pid);
     this.db.close();
   }

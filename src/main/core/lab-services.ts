@@ -26,5 +26,8 @@ export interface LabServices {
   readonly cwd: string;
   /** Prints HTML to PDF where the front door can (Electron's printToPDF); otherwise undefined. */
   readonly printPdf: ((html: string) => Promise<Uint8Array>) | undefined;
+  /** The backends a Node worker starts, measured (the queue's capacity and 'auto' runs use it; no browser is launched). */
   compute(): Promise<ComputeProbe>;
+  /** compute() and, where the lab has a browser host, the backends a Chromium page starts (webgpu): for lab/info. */
+  computeAll(): Promise<ComputeProbe>;
 }

@@ -101,7 +101,7 @@ export interface ResultsTable {
   } | null;
   /** Per seed, per method: the values behind each mean. */
   /** `undecided`: "9 of 9" when the run's search left layers undecided at selection (they chose by initialisation), else ''. */
-  perSeed: Array<{ method: Method; label: string; smoke: boolean; values: Array<{ seed: number; runId: number; value: number; text: string; undecided: string }> }>;
+  perSeed: Array<{ method: Method; label: string; smoke: boolean; values: Array<{ seed: number; runId: number; value: number; text: string; undecided: string; backend: string }> }>;
   /** Whether any run's search left a layer undecided (the per-seed tables then say which). */
   anyUndecided: boolean;
 }
@@ -218,7 +218,7 @@ export function resultsTable(comparison: Comparison): ResultsTable {
       method: m.method,
       label: labels[i]!,
       smoke: m.configuration?.smoke ?? false,
-      values: [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId).map((v) => ({ ...v, text: written(i, v.value), undecided: undecidedText(v.undecided) })),
+      values: [...m.values].sort((a, b) => a.seed - b.seed || a.runId - b.runId).map((v) => ({ ...v, text: written(i, v.value), undecided: undecidedText(v.undecided), backend: v.backend ?? '–' })),
     })),
   };
 }

@@ -185,6 +185,8 @@ export const MethodStats = z.object({
        * less than one point ahead), of the run's searched layers; absent for the baselines, which search nothing.
        */
       undecided: z.object({ layers: z.number().int(), of: z.number().int() }).optional(),
+      /** The compute backend the run ran on, and its threads, as its worker reported them (null: not recorded). */
+      backend: z.string().nullable().optional(),
     }),
   ),
   /** Runs of this method that have not finished (not in the statistics). */

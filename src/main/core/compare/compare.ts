@@ -34,7 +34,8 @@ export function compareRuns(rows: readonly RunRow[], log: ExperimentLog, dataset
     const done = mine.filter((r) => r.status === 'done' && r.metric_value !== null);
     const values = done.map((r) => {
       const undecided = undecidedAtSelection(log, r.id);
-      return { runId: r.id, seed: r.seed, value: r.metric_value!, ...(undecided === null ? {} : { undecided }) };
+      const backend = r.backend === null ? null : `${r.backend}${r.threads !== null && r.threads > 1 ? `, ${r.threads} threads` : ''}`;
+      return { runId: r.id, seed: r.seed, value: r.metric_value!, backend, ...(undecided === null ? {} : { undecided }) };
     });
     const summary = values.length > 0 ? summarize(values.map((v) => v.value)) : null;
     const seconds: Record<string, number> = {};

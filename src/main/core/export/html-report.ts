@@ -69,8 +69,8 @@ function resultsSection(data: ReportData): string {
       table(['Source', 'Mean ± std', 'n'], t.published.rows.map((r) => [e(r.label), e(r.text), String(r.n)])),
     );
   }
-  const perSeed = t.perSeed.flatMap((m) => m.values.map((v) => [e(m.label), String(v.seed), String(v.runId), e(v.text), ...(t.anyUndecided ? [e(v.undecided || '–')] : [])]));
-  if (perSeed.length > 0) parts.push('<h3>Per seed</h3>', table(['Method', 'Seed', 'Run', e(t.metricLabel), ...(t.anyUndecided ? ['Undecided layers'] : [])], perSeed));
+  const perSeed = t.perSeed.flatMap((m) => m.values.map((v) => [e(m.label), String(v.seed), String(v.runId), e(v.text), ...(t.anyUndecided ? [e(v.undecided || '–')] : []), e(v.backend)]));
+  if (perSeed.length > 0) parts.push('<h3>Per seed</h3>', table(['Method', 'Seed', 'Run', e(t.metricLabel), ...(t.anyUndecided ? ['Undecided layers'] : []), 'Backend'], perSeed));
   parts.push('</section>');
   return parts.join('\n');
 }

@@ -111,11 +111,11 @@ export function markdownTables(source: TableSource): string {
     lines.push(...mdTextTable(['Source', 'Mean ± std', 'n'], ['l', 'l', 'r'], t.published.rows.map((r) => [r.label, r.text, String(r.n)])));
   }
   // A run whose search left layers undecided chose them by initialisation: its per-seed row says how many.
-  const seeds = t.perSeed.flatMap((s) => s.values.map((v) => [s.label, String(v.seed), String(v.runId), v.text, ...(t.anyUndecided ? [v.undecided || '–'] : [])]));
+  const seeds = t.perSeed.flatMap((s) => s.values.map((v) => [s.label, String(v.seed), String(v.runId), v.text, ...(t.anyUndecided ? [v.undecided || '–'] : []), v.backend]));
   if (seeds.length > 0) {
     lines.push('', '## Per seed', '');
-    const head = ['Method', 'Seed', 'Run', metricHead, ...(t.anyUndecided ? ['Undecided layers'] : [])];
-    lines.push(...mdTextTable(head, head.map((_, i) => (i === 0 ? 'l' : 'r')), seeds));
+    const head = ['Method', 'Seed', 'Run', metricHead, ...(t.anyUndecided ? ['Undecided layers'] : []), 'Backend'];
+    lines.push(...mdTextTable(head, head.map((_, i) => (i === 0 || i === head.length - 1 ? 'l' : 'r')), seeds));
   }
   const layers = layerTable(source.comparison, t);
   if (layers !== null) {

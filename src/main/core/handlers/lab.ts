@@ -8,7 +8,7 @@ export function labHandlers(core: LabServices): HandlersOf<'lab/info'> {
       version: labVersion,
       labDir: core.paths.root,
       frontDoor: core.frontDoor,
-      compute: await core.compute(),
+      compute: await core.computeAll(),
       sqliteVersion: core.sqliteVersion,
       schemaVersion: core.schemaVersion,
       node: process.versions.node,

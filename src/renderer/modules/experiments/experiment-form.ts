@@ -4,7 +4,7 @@
  * method, and the request it sends. Budgets are the engine vocabulary's own presets and configuration
  * (src/shared/engine), so what the form estimates is what the runs will be configured with.
  */
-import { Preset, type ExperimentRequest, type Method } from '../../../shared/contract/index.ts';
+import { Preset, type BackendName, type ExperimentRequest, type Method } from '../../../shared/contract/index.ts';
 import { defaultSearchSpace, hpConfigurations, PRESETS, resolveConfig, type Outcome, type PdashPlan, type RunConfig, type RunConfigOverrides, type SearchSpaceGrid } from '../../../shared/engine/index.ts';
 import { METHODS } from './methods.ts';
 import { parsePdash, type PdashField, type PdashFields } from './pdash-plan.ts';
@@ -281,6 +281,8 @@ export interface ExperimentForm {
   /** P-DASH's rounds; read only when P-DASH is among the methods. */
   pdash: PdashFields;
   concurrencyText: string;
+  /** 'auto': the fastest backend the lab's probe measured; otherwise that backend for every run. Absent: auto. */
+  backend?: 'auto' | BackendName;
 }
 
 export type FormErrors = Partial<Record<'dataset' | 'methods' | 'seeds' | 'grid' | 'concurrency' | BudgetField | PdashField, string>>;
@@ -325,5 +327,6 @@ export function buildExperimentRequest(form: ExperimentForm): { ok: true; reques
   if (budget !== null && Object.keys(budget.overrides).length > 0) request.overrides = budget.overrides;
   if (pdash?.request !== undefined) request.pdash = pdash.request;
   if (concurrency.value !== undefined) request.concurrency = concurrency.value;
+  if (form.backend !== undefined && form.backend !== 'auto') request.backend = form.backend;
   return { ok: true, request };
 }

@@ -6,7 +6,7 @@
  */
 import { computed, onMounted, reactive, ref, shallowRef, watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
-import type { DatasetSummary, Method, Preset } from '../../../../shared/contract/index.ts';
+import type { BackendName, DatasetSummary, Method, Preset } from '../../../../shared/contract/index.ts';
 import { planPdash, PRESETS, type SearchSpaceGrid } from '../../../../shared/engine/index.ts';
 import { LabError } from '../../../../shared/errors.ts';
 import { useLabAction } from '../../../composables/use-lab-action.ts';
@@ -65,6 +65,7 @@ export function useExperimentForm() {
   const budget = reactive(budgetFieldsOf('quick'));
   const selection = ref<'argmax' | 'perturbation'>('argmax');
   const concurrencyText = ref('');
+  const backend = ref<'auto' | BackendName>('auto');
   const pdashFields = ref(pdashFieldsOf('quick'));
 
   const dataset = computed(() => choices.value.find((d) => d.id === datasetId.value) ?? null);
@@ -168,7 +169,7 @@ export function useExperimentForm() {
   const { pending: starting, failure, run } = useLabAction();
 
   // The lab's answer was about the form as it was: once the form changes, it no longer applies.
-  watch([name, datasetId, methods, seedsText, preset, customBudget, budget, grid, selection, pdashFields, concurrencyText], () => {
+  watch([name, datasetId, methods, seedsText, preset, customBudget, budget, grid, selection, pdashFields, concurrencyText, backend], () => {
     if (!starting.value) failure.value = null;
   }, { deep: true });
 
@@ -188,6 +189,7 @@ export function useExperimentForm() {
       selection: selection.value,
       pdash: pdashFields.value,
       concurrencyText: concurrencyText.value,
+      backend: backend.value,
     });
     if (!built.ok) {
       errors.value = built.errors;
@@ -214,6 +216,7 @@ export function useExperimentForm() {
     budget,
     selection,
     concurrencyText,
+    backend,
     pdashFields,
     dataset,
     currentPresetGrid,

@@ -72,14 +72,14 @@ error (%), lower is better: 100 - top-1 accuracy on the test split, in percent.
 
 ## Per seed
 
-| Method | Seed | Run | Error (%) |
-| :-- | --: | --: | --: |
-| DASH | 0 | 1 | 6.90 |
-| DASH | 1 | 3 | 6.30 |
-| DASH | 2 | 5 | 6.60 |
-| P-DASH | 0 | 2 | 5.90 |
-| P-DASH | 1 | 4 | 5.80 |
-| P-DASH | 2 | 6 | 6.00 |
+| Method | Seed | Run | Error (%) | Backend |
+| :-- | --: | --: | --: | :-- |
+| DASH | 0 | 1 | 6.90 | wasm, 2 threads |
+| DASH | 1 | 3 | 6.30 | wasm, 2 threads |
+| DASH | 2 | 5 | 6.60 | wasm, 2 threads |
+| P-DASH | 0 | 2 | 5.90 | wasm, 2 threads |
+| P-DASH | 1 | 4 | 5.80 | wasm, 2 threads |
+| P-DASH | 2 | 6 | 6.00 | wasm, 2 threads |
 
 ## Kernel patterns per layer
 
