@@ -9,6 +9,7 @@
  * Messages (plain JSON, in this order; a failure ends with 'error' at any point):
  *   { type: 'backend', report, machine }      the backend started (report: BackendReport)
  *   { type: 'progress', message }             any number
+ *   { type: 'mixture-layer', layer }          each layer as it is measured: MixtureLayerResult
  *   { type: 'mixture', result }               when asked: MixtureBenchResult
  *   { type: 'step', result }                  when asked: StepBenchResult
  *   { type: 'error', stage, message }         stage 'backend' (it did not start) or 'bench'
@@ -38,6 +39,7 @@ export interface BenchMachine {
 export type BenchMessage =
   | { type: 'backend'; report: BackendReport; machine: BenchMachine }
   | { type: 'progress'; message: string }
+  | { type: 'mixture-layer'; layer: MixtureBenchResult['layers'][number] }
   | { type: 'mixture'; result: MixtureBenchResult }
   | { type: 'step'; result: StepBenchResult }
   | { type: 'error'; stage: 'backend' | 'bench'; message: string };
@@ -90,7 +92,10 @@ async function main(): Promise<number> {
   await send({ type: 'backend', report, machine: machine() });
   const progress = (message: string): void => void send({ type: 'progress', message });
   try {
-    if (request.mixture !== null) await send({ type: 'mixture', result: await runMixtureBench(request.mixture, progress) });
+    if (request.mixture !== null) {
+      const result = await runMixtureBench(request.mixture, progress, (layer) => void send({ type: 'mixture-layer', layer }));
+      await send({ type: 'mixture', result });
+    }
     if (request.step !== null) await send({ type: 'step', result: await runStepBench(request.step, progress) });
   } catch (error) {
     await send({ type: 'error', stage: 'bench', message: error instanceof Error && error.stack !== undefined ? error.stack : messageOf(error) });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { runCli } from '../helpers/cli.ts';
 
 interface Timing {
@@ -67,5 +68,31 @@ describe('pdash bench', () => {
     expect(nothing.stderr).toMatch(/no benchmark layer matches 'no-such-layer'/);
     expect(nothing.stderr).toMatch(/ninapro stem 1->16 @16x52/);
     expect(JSON.parse(nothing.stdout).backends[0].error).toMatch(/no benchmark layer matches/);
+  }, 30000);
+
+  it('stopped (Ctrl+C) during its second layer, it still prints the layer it measured and exits 130', async () => {
+    let stdout = '';
+    let stderr = '';
+    let interrupt: (signal: string) => void = () => {};
+    const interrupted = new Promise<string>((resolve) => (interrupt = resolve));
+    const code = await main(['bench', 'mixture', '--backend', 'cpu', '--layers', 'ecg block1.conv1,ecg block1.conv2', '--batch', '1', '--repeats', '1', '--json'], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => {
+        stderr += t;
+        // The first layer's result is sent before the second layer starts.
+        if (t.includes('layer 2/2')) interrupt('SIGINT');
+      },
+      env: {},
+      cwd: process.cwd(),
+      isTTY: false,
+      interrupted,
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/pdash bench: interrupted/);
+    const json = JSON.parse(stdout) as { backends: Array<{ error: string; mixture: { partial: boolean; repeats: null; layers: Array<{ name: string; ratio: number }> } }> };
+    expect(json.backends[0]!.error).toBe('interrupted');
+    expect(json.backends[0]!.mixture).toMatchObject({ partial: true, repeats: null });
+    expect(json.backends[0]!.mixture.layers.map((l) => l.name)).toEqual(['ecg block1.conv1 1->4 @1000']);
+    expect(json.backends[0]!.mixture.layers[0]!.ratio).toBeGreaterThan(0);
   }, 30000);
 });

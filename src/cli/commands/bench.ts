@@ -59,8 +59,11 @@ interface LayerJson {
   ratio: number | null;
 }
 interface MixtureJson {
-  repeats: number;
+  /** null where the process ended early (`partial`). */
+  repeats: number | null;
   layers: LayerJson[];
+  /** Set here (not by the bench process) when the process ended before its last layer: the layers measured. */
+  partial?: true;
 }
 interface StepNetJson {
   ms: number;
@@ -82,6 +85,7 @@ interface StepJson {
 type BenchMessage =
   | { type: 'backend'; report: BackendReportJson; machine: MachineJson }
   | { type: 'progress'; message: string }
+  | { type: 'mixture-layer'; layer: LayerJson }
   | { type: 'mixture'; result: MixtureJson }
   | { type: 'step'; result: StepJson }
   | { type: 'error'; stage: 'backend' | 'bench'; message: string };
@@ -165,16 +169,20 @@ ${commonHelp}`,
 
     const runs: BackendRun[] = [];
     const skipped: SkippedBackend[] = [];
+    let stopped = false;
     for (const name of requested) {
       if (name !== 'best' && BROWSER_ONLY_BACKENDS.includes(name)) {
         skipped.push({ name, reason: 'runs only in a Chromium page (the browser engine host), not in a Node process' });
         io.stderr(`[${name}] skipped: runs only in a Chromium page\n`);
         continue;
       }
-      const outcome = await runBackend(name, { ...request, ...(name === 'best' ? {} : { backend: name }) }, io);
-      if (outcome === 'interrupted') {
+      const { outcome, interrupted } = await runBackend(name, { ...request, ...(name === 'best' ? {} : { backend: name }) }, io);
+      if (interrupted) {
+        // What was measured so far is still printed.
+        if (!('reason' in outcome)) runs.push(outcome);
         io.stderr('pdash bench: interrupted\n');
-        return 130;
+        stopped = true;
+        break;
       }
       if ('reason' in outcome) {
         skipped.push(outcome);
@@ -190,6 +198,7 @@ ${commonHelp}`,
     } else {
       io.stdout(formatBench(runs, skipped));
     }
+    if (stopped) return 130;
     if (runs.length === 0) {
       io.stderr(`pdash bench: no backend started (${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})\n`);
       return 1;
@@ -213,7 +222,7 @@ function parseBackends(list: string): BackendName[] {
 }
 
 /** Runs one bench process to its end; progress lines go to stderr prefixed with the backend. */
-async function runBackend(name: BackendName | 'best', request: object, io: CliIo): Promise<BackendRun | SkippedBackend | 'interrupted'> {
+async function runBackend(name: BackendName | 'best', request: object, io: CliIo): Promise<{ outcome: BackendRun | SkippedBackend; interrupted: boolean }> {
   const child = fork(benchEntry, [`--pdash-bench=${JSON.stringify(request)}`], {
     // The parent's execArgv may carry a test runner's loaders; the bench process needs none.
     execArgv: [],
@@ -222,6 +231,7 @@ async function runBackend(name: BackendName | 'best', request: object, io: CliIo
   let label: string = name;
   let started: { report: BackendReportJson; machine: MachineJson } | null = null;
   let mixture: MixtureJson | null = null;
+  const measured: LayerJson[] = [];
   let step: StepJson | null = null;
   let error: { stage: string; message: string } | null = null;
   // Whatever the process prints (TF.js notices, native library logs) is progress, never results.
@@ -244,6 +254,9 @@ async function runBackend(name: BackendName | 'best', request: object, io: CliIo
       case 'progress':
         io.stderr(`[${label}] ${message.message}\n`);
         break;
+      case 'mixture-layer':
+        measured.push(message.layer);
+        break;
       case 'mixture':
         mixture = message.result;
         break;
@@ -256,23 +269,27 @@ async function runBackend(name: BackendName | 'best', request: object, io: CliIo
     }
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const result = await Promise.race([exited, io.interrupted.then(() => 'interrupted' as const)]);
-  if (result === 'interrupted') {
-    child.kill('SIGTERM');
-    await exited;
-    return 'interrupted';
-  }
+  const raced = await Promise.race([exited, io.interrupted.then(() => 'interrupted' as const)]);
+  const interrupted = raced === 'interrupted';
+  if (interrupted) child.kill('SIGTERM');
+  const result = interrupted ? await exited : (raced as { code: number | null; signal: string | null });
   // Messages sent just before exit are delivered before 'exit'; let any pending stream data drain.
   await new Promise((resolve) => setImmediate(resolve));
   const failure = error as { stage: string; message: string } | null;
   const begun = started as { report: BackendReportJson; machine: MachineJson } | null;
   if (begun === null) {
     const reason = failure?.message ?? `the bench process exited (code ${result.code}, signal ${result.signal}) before its backend started${stderrTail.trim() === '' ? '' : `: ${stderrTail.trim().split('\n').at(-1)}`}`;
-    return { name, reason };
+    return { outcome: { name, reason: interrupted ? 'interrupted before it started' : reason }, interrupted };
   }
-  const benchError =
-    failure !== null ? failure.message : result.code !== 0 ? `the bench process exited with code ${result.code}${result.signal === null ? '' : ` (signal ${result.signal})`}` : null;
-  return { requested: name, report: begun.report, machine: begun.machine, mixture, step, error: benchError };
+  const benchError = interrupted
+    ? 'interrupted'
+    : failure !== null
+      ? failure.message
+      : result.code !== 0
+        ? `the bench process exited with code ${result.code}${result.signal === null ? '' : ` (signal ${result.signal})`}` : null;
+  const finished = mixture as MixtureJson | null;
+  const mixtureResult = finished ?? (measured.length > 0 ? { repeats: null, layers: measured, partial: true as const } : null);
+  return { outcome: { requested: name, report: begun.report, machine: begun.machine, mixture: mixtureResult, step, error: benchError }, interrupted };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -303,9 +320,9 @@ export function formatBench(runs: readonly BackendRun[], skipped: readonly Skipp
   const withMixture = runs.filter((r) => r.mixture !== null);
   if (withMixture.length > 0) {
     lines.push('', 'Mixture layer, forward + backward (dx, weights, alpha, bias): median ms per method; GFLOP/s counts the naive path\'s FLOPs; rel diff = max |method - naive| / max |naive| over the output and every gradient');
-    const names = withMixture[0]!.mixture!.layers.map((l) => l.name);
+    const names = [...new Set(withMixture.flatMap((r) => r.mixture!.layers.map((l) => l.name)))];
     for (const name of names) {
-      const first = withMixture[0]!.mixture!.layers.find((l) => l.name === name)!;
+      const first = withMixture.map((r) => r.mixture!.layers.find((l) => l.name === name)).find((l) => l !== undefined)!;
       lines.push(
         '',
         `${name}  [${first.inputShape.join('x')} -> ${first.outputShape.join('x')}; ${first.patterns} patterns K {${first.kernels.join(',')}} x D {${first.dilations.join(',')}}; ${first.slots} slot${first.slots === 1 ? '' : 's'} in the net; naive ${(first.naiveFlops / 1e9).toFixed(2)} GFLOP]`,
@@ -342,7 +359,10 @@ export function formatBench(runs: readonly BackendRun[], skipped: readonly Skipp
     }
     lines.push(...table(rows));
   }
-  for (const run of runs) if (run.error !== null) lines.push('', `${run.report.name}: the benchmark failed: ${run.error}`);
+  for (const run of runs) {
+    if (run.mixture?.partial === true) lines.push('', `${run.report.name}: the mixture benchmark ended early; the layers above are those it measured (${run.mixture.layers.length})`);
+    if (run.error !== null) lines.push('', `${run.report.name}: the benchmark failed: ${run.error}`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -104,7 +104,11 @@ export type BenchProgress = (message: string) => void;
 
 let benchCount = 0;
 
-export async function runMixtureBench(spec: MixtureBenchSpec = {}, onProgress: BenchProgress = () => {}): Promise<MixtureBenchResult> {
+/**
+ * Runs the benchmark on the active backend. `onLayer` receives each layer's result as soon as it is measured, so a
+ * host can keep what was measured when a long run is stopped.
+ */
+export async function runMixtureBench(spec: MixtureBenchSpec = {}, onProgress: BenchProgress = () => {}, onLayer: (layer: MixtureLayerResult) => void = () => {}): Promise<MixtureBenchResult> {
   const repeats = spec.repeats ?? 5;
   const maxCallMs = spec.maxCallMs ?? 15000;
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`mixture bench: repeats must be a positive integer, got ${repeats}`);
@@ -114,7 +118,9 @@ export async function runMixtureBench(spec: MixtureBenchSpec = {}, onProgress: B
   const results: MixtureLayerResult[] = [];
   for (const [i, layer] of layers.entries()) {
     onProgress(`layer ${i + 1}/${layers.length}: ${layer.name}`);
-    results.push(await benchLayer(layer, spec.batch ?? layer.defaultBatch, repeats, maxCallMs, onProgress));
+    const result = await benchLayer(layer, spec.batch ?? layer.defaultBatch, repeats, maxCallMs, onProgress);
+    results.push(result);
+    onLayer(result);
   }
   return { tfjsBackend: tf.getBackend(), repeats, maxCallMs, layers: results };
 }
