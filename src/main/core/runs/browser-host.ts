@@ -92,6 +92,8 @@ export class BrowserWorkerHost implements WorkerHost {
   private readonly env: NodeJS.ProcessEnv;
   private readonly idleCloseMs: number;
   private readonly grants = new Map<string, PageGrant>();
+  /** Live workers: told when the browser they share goes away. */
+  private readonly workers = new Set<PageWorker>();
   private server: Promise<{ server: Server; origin: string }> | null = null;
   private browser: Promise<{ browser: Browser; context: BrowserContext; swiftshader: boolean }> | null = null;
   private pages = 0;
@@ -107,10 +109,12 @@ export class BrowserWorkerHost implements WorkerHost {
   start(options: WorkerStartOptions): WorkerProcess {
     const token = randomBytes(24).toString('base64url');
     const worker = new PageWorker(options.name, this.grants, token);
+    this.workers.add(worker);
     this.pages += 1;
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     worker.onExit(() => {
+      this.workers.delete(worker);
       this.grants.delete(token);
       this.pages -= 1;
       if (this.pages === 0 && !this.closed) {
@@ -158,7 +162,15 @@ export class BrowserWorkerHost implements WorkerHost {
         throw new LabError('unavailable', `The engine page ${join(this.pageDir, 'engine.html')} has not been built.`, 'Run `npm run build` (electron-vite build) once.');
       }
       const { origin } = await (this.server ??= this.listen());
-      const { context } = await (this.browser ??= this.launch(origin));
+      if (this.browser === null) {
+        const launching = this.launch(origin);
+        this.browser = launching;
+        // A launch that failed is tried again by the next worker, not remembered.
+        launching.catch(() => {
+          if (this.browser === launching) this.browser = null;
+        });
+      }
+      const { context } = await this.browser;
       if (worker.killed) return worker.exited({ code: null, signal: 'SIGTERM' });
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
@@ -185,11 +197,18 @@ export class BrowserWorkerHost implements WorkerHost {
       const context = await browser.newContext();
       await context.exposeBinding('__pdashEnginePost', ({ page }, message: unknown) => PageWorker.of(page)?.received(message));
       await context.addInitScript(BRIDGE_SCRIPT);
-      browser.on('disconnected', () => {
-        if (this.browser !== null) this.browser = null;
-      });
       return { browser, context, swiftshader };
     };
+    const chosen = await this.chooseAdapter(choice, origin, start);
+    chosen.browser.on('disconnected', () => {
+      this.browser = null;
+      for (const worker of [...this.workers]) worker.exited({ code: null, signal: 'browser-gone' });
+    });
+    return chosen;
+  }
+
+  /** The browser for the adapter asked for; for 'auto', the GPU's when the browser finds one, else SwiftShader's. */
+  private async chooseAdapter<T extends { browser: Browser; context: BrowserContext }>(choice: WebgpuAdapterChoice, origin: string, start: (swiftshader: boolean) => Promise<T>): Promise<T> {
     if (choice !== 'auto') return start(choice === 'swiftshader');
     const hardware = await start(false);
     const page = await hardware.context.newPage();
@@ -218,6 +237,8 @@ export class BrowserWorkerHost implements WorkerHost {
     return new Promise((done, fail) => {
       server.once('error', fail);
       server.listen(0, '127.0.0.1', () => done({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+      // Pages keep their connections open; a process that forgot close() must still be able to exit.
+      server.unref();
     });
   }
 
@@ -362,7 +383,6 @@ class PageWorker implements WorkerProcess {
     pageWorkers.set(page, this);
     page.on('close', () => this.exited({ code: 0, signal: null }));
     page.on('crash', () => this.exited({ code: null, signal: 'crash' }));
-    page.context().browser()?.on('disconnected', () => this.exited({ code: null, signal: 'browser-gone' }));
     page.on('pageerror', (error) => this.emit({ type: 'error', error: new LabError('internal', `The engine page (${this.name}) threw: ${error.message}`).toJSON() }));
     await page.goto(url);
     for (const message of this.outbox.splice(0)) this.deliver(message);
