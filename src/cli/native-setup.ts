@@ -9,7 +9,8 @@
  *   package  `npm install --no-save --ignore-scripts` of the version package.json pins, into the project's node_modules
  *   extract  only the two shared libraries and the headers the binding includes, from the wheel into the cache
  *   link     deps/include and deps/lib inside the package (symlinks into the cache), as its binding.gyp expects
- *   build    node-gyp (the one npm bundles) against this Node's headers
+ *   build    node-gyp (the one npm bundles) against this Node's headers; the result is kept in the cache and copied
+ *            back after a reinstall
  *   verify   the check again: conv2d and both its gradients on 'tensorflow' against the cpu backend
  *
  * tensorflow 2.21's C API is the one tfjs-node 4.22's binding was written against (built for 2.9; the C API is
@@ -22,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../shared/errors.ts';
-import { installedBinding, TFJS_NODE_PACKAGES, type NativeVariant } from '../platform/tfjs-node.ts';
+import { installedBinding, TFJS_NODE_PACKAGES, type NativeVariant, type TfjsNodeBinding } from '../platform/tfjs-node.ts';
 import type { NativeCheck } from './native-check.ts';
 
 /** The Python distribution whose wheel holds libtensorflow for each variant (CUDA 12 for 'gpu'). */
@@ -392,24 +393,51 @@ export async function setupNative(options: NativeSetupOptions): Promise<NativeSe
   });
 
   const binding = installedBinding(packageDir);
-  await step('build', `${binding.file} with node-gyp`, async () => {
-    const stampFile = path.join(packageDir, 'deps', 'pdash-build.json');
-    const wanted = JSON.stringify({ extractDir: paths.extractDir, stamp: fs.readFileSync(paths.stampFile, 'utf8'), node: process.versions.node });
-    if (fs.existsSync(binding.file) && readText(stampFile) === wanted) return { outcome: 'reused', detail: 'built before against the same libraries' };
+  const stampFile = path.join(packageDir, 'deps', 'pdash-build.json');
+  const builtStamp = JSON.stringify({ extractDir: paths.extractDir, stamp: fs.readFileSync(paths.stampFile, 'utf8'), napi: binding.napiVersion });
+  // A binding built against this extraction is kept beside it, so that a reinstalled package (after npm ci) gets it
+  // back by a copy instead of a 15 s build. Re-extracting the wheel removes it with the libraries it was linked to.
+  const kept = keptBindingPath(paths, packageName, version, binding);
+  let copiedFromCache = false;
+  const build = async (): Promise<void> => {
     await buildBinding(packageDir, binding, paths);
-    fs.writeFileSync(stampFile, wanted);
-    return { outcome: 'done', detail: `built ${path.relative(projectRoot, binding.file)}` };
+    fs.writeFileSync(stampFile, builtStamp);
+    fs.mkdirSync(path.dirname(kept), { recursive: true });
+    fs.copyFileSync(binding.file, kept);
+  };
+  await step('build', `${binding.file} with node-gyp`, async () => {
+    if (fs.existsSync(binding.file) && readText(stampFile) === builtStamp) return { outcome: 'reused', detail: 'built before against the same libraries' };
+    if (fs.existsSync(kept)) {
+      fs.mkdirSync(binding.moduleDir, { recursive: true });
+      fs.copyFileSync(kept, binding.file);
+      fs.writeFileSync(stampFile, builtStamp);
+      copiedFromCache = true;
+      return { outcome: 'reused', detail: `copied the binding built before from ${kept}` };
+    }
+    await build();
+    return { outcome: 'done', detail: `built ${path.relative(projectRoot, binding.file)} (kept a copy in ${path.dirname(kept)})` };
   });
 
   let last: NativeCheck | null = null;
   await step('verify', `loading ${packageName} and comparing conv2d and its gradients with the cpu backend`, async () => {
     last = await runNativeCheck(projectRoot, packageName);
+    if (!last.ok && copiedFromCache) {
+      log(`verify: the kept binding does not work here (${last.message}); building it afresh`);
+      fs.rmSync(kept, { force: true });
+      await build();
+      last = await runNativeCheck(projectRoot, packageName);
+    }
     if (!last.ok) {
       throw new LabError('unavailable', `${packageName} was built but does not work: ${last.message}`, `The build log is ${paths.buildLog}; run 'pdash setup native${variant === 'gpu' ? ' --gpu' : ''}' again after fixing what it names.`);
     }
     return { outcome: 'done', detail: `${last.detail} (max relative difference ${last.maxRelativeError.toExponential(1)})` };
   });
   return { package: packageName, variant, alreadyWorking: false, steps, check: last as unknown as Extract<NativeCheck, { ok: true }> };
+}
+
+/** Where a built binding is kept: beside the libraries it links to, per package version and N-API version. */
+export function keptBindingPath(paths: NativePaths, packageName: string, version: string, binding: Pick<TfjsNodeBinding, 'moduleName' | 'napiVersion'>): string {
+  return path.join(paths.extractDir, 'bindings', `${packageName.replace('@', '').replace('/', '+')}-${version}-napi-v${binding.napiVersion}`, `${binding.moduleName}.node`);
 }
 
 /** The version package.json pins for the package (its optionalDependencies), so the setup installs that one. */

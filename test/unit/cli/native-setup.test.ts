@@ -10,6 +10,7 @@ import {
   extractionProblem,
   extractWheel,
   isWheelOf,
+  keptBindingPath,
   linkDeps,
   nativePaths,
   nodeGypCandidates,
@@ -65,6 +66,16 @@ describe('pdash setup native: paths and command lines', () => {
       buildLog: '/c/node-gyp-cpu.log',
     });
     expect(nativePaths('/c', 'gpu').extractDir).toBe('/c/tensorflow-2.21.0');
+  });
+
+  it('keeps a built binding beside the libraries it links to, per package version and N-API version', () => {
+    const paths = nativePaths('/c', 'cpu');
+    expect(keptBindingPath(paths, '@tensorflow/tfjs-node', '4.22.0', { moduleName: 'tfjs_binding', napiVersion: 8 })).toBe(
+      '/c/tensorflow-cpu-2.21.0/bindings/tensorflow+tfjs-node-4.22.0-napi-v8/tfjs_binding.node',
+    );
+    expect(keptBindingPath(nativePaths('/c', 'gpu'), '@tensorflow/tfjs-node-gpu', '4.22.0', { moduleName: 'tfjs_binding', napiVersion: 8 })).toBe(
+      '/c/tensorflow-2.21.0/bindings/tensorflow+tfjs-node-gpu-4.22.0-napi-v8/tfjs_binding.node',
+    );
   });
 
   it("recognises a variant's wheels by PEP 427 file name", () => {
