@@ -389,6 +389,7 @@ export async function setupNative(options: NativeSetupOptions): Promise<NativeSe
 
   await step('link', `deps/include and deps/lib in ${packageDir}`, async () => {
     const changed = linkDeps(packageDir, paths);
+    if (variant === 'gpu') log(`link: ${await linkNvidiaWheels(python, paths)}`);
     return { outcome: changed ? 'done' : 'reused', detail: changed ? `linked ${path.join(packageDir, 'deps')} to ${paths.extractDir}` : 'the links are in place' };
   });
 
@@ -528,6 +529,25 @@ export function linkDeps(packageDir: string, paths: NativePaths): boolean {
     changed = true;
   }
   return changed;
+}
+
+/**
+ * The CUDA build's libraries find CUDA 12 and cuDNN 9 through RUNPATH entries relative to the wheel's layout,
+ * `$ORIGIN/../nvidia/<package>/lib`, where pip's nvidia-* wheels (`pip install 'tensorflow[and-cuda]==2.21.0'`) put
+ * them (tensorflow/tensorflow#59825). Beside the extracted lib/ folder, `nvidia` is linked to that package so that the
+ * same entries resolve; without it the libraries must be on the loader's path. Not exercised where this was written
+ * (no GPU wheel on its mirror). Returns what it did, for the log.
+ */
+async function linkNvidiaWheels(python: string, paths: NativePaths): Promise<string> {
+  const found = await runProcess(python, ['-c', 'import nvidia; print(list(nvidia.__path__)[0])'], { cwd: paths.cacheDir });
+  const dir = found.code === 0 ? found.stdout.trim() : '';
+  const link = path.join(paths.extractDir, 'nvidia');
+  fs.rmSync(link, { force: true });
+  if (dir === '' || !fs.existsSync(dir)) {
+    return "no pip nvidia-* packages for this python3: CUDA 12 and cuDNN 9 must be on the loader's path (pip install 'tensorflow[and-cuda]==2.21.0' installs them; pdash doctor checks)";
+  }
+  fs.symlinkSync(dir, link);
+  return `CUDA and cuDNN from pip's nvidia-* packages in ${dir} (linked as ${link})`;
 }
 
 async function installPackage(projectRoot: string, packageName: string, version: string): Promise<void> {

@@ -13,7 +13,8 @@ wheel (${TENSORFLOW_WHEELS.cpu.distribution} ${TENSORFLOW_WHEELS.cpu.version}, f
 checks conv2d and its gradients against the cpu backend. Each step is skipped when its result is there; when
 the package already works it only says so. Needs python3 with pip, make and a C++ compiler.
 
-  --gpu            the CUDA build instead: ${TENSORFLOW_WHEELS.gpu.distribution} ${TENSORFLOW_WHEELS.gpu.version} and @tensorflow/tfjs-node-gpu
+  --gpu            the CUDA build instead: ${TENSORFLOW_WHEELS.gpu.distribution} ${TENSORFLOW_WHEELS.gpu.version} and @tensorflow/tfjs-node-gpu; it needs
+                   CUDA 12 and cuDNN 9 (pip's nvidia-* packages are found; pdash doctor checks the rest)
   --wheel FILE     use this wheel instead of downloading one
   --cache DIR      where the wheel and the extracted libraries are kept (default: $PDASH_NATIVE_CACHE,
                    else ~/.cache/pdash-lab/native); the package links to them, so keep this folder
