@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabCore } from '../../src/main/core/lab-core.ts';
 import { BrowserWorkerHost } from '../../src/main/core/runs/browser-host.ts';
+import type { WorkerExit } from '../../src/main/core/runs/worker-host.ts';
+import type { FromWorker } from '../../src/worker/index.ts';
 import { RunService } from '../../src/main/core/runs/run-service.ts';
 import type { DatasetSummary } from '../../src/shared/contract/datasets.ts';
 import { nextEvent } from '../helpers/lab-events.ts';
@@ -49,6 +51,43 @@ afterAll(async () => {
 
 /** Smoke with one HP trial: enough phases (search, HP search, retrain, test) and checkpoints to pause between. */
 const overrides = { hpSearch: { grid: { lr: [0.1], dropout: [0], weightDecay: [5e-4], momentum: [0.9] } } };
+
+/** Starts a worker, probes it once it is ready, shuts it down after `until`, and collects its messages until it exits. */
+function converse(host: BrowserWorkerHost, until: (message: FromWorker) => boolean): Promise<{ messages: FromWorker[]; exit: WorkerExit }> {
+  const worker = host.start({ name: 'probe' });
+  const messages: FromWorker[] = [];
+  return new Promise((done) => {
+    worker.onMessage((message) => {
+      messages.push(message);
+      if (message.type === 'ready') worker.send({ type: 'probe' });
+      if (until(message)) worker.send({ type: 'shutdown' });
+    });
+    worker.onExit((exit) => done({ messages, exit }));
+  });
+}
+
+describe('the engine page as a worker', () => {
+  it('answers a probe with webgpu on the SwiftShader adapter and cpu, each timed, then shuts down', async () => {
+    const { messages, exit } = await converse(browserHost, (m) => m.type === 'probe-result');
+    expect(messages[0]).toEqual({ type: 'ready', pid: 0 });
+    const result = messages.find((m) => m.type === 'probe-result');
+    if (result?.type !== 'probe-result') throw new Error(`no probe result: ${JSON.stringify(messages)}`);
+    const webgpu = result.probe.backends.find((b) => b.name === 'webgpu')!;
+    expect(webgpu).toMatchObject({ available: true });
+    expect(webgpu.detail).toMatch(/^@tensorflow\/tfjs-backend-webgpu 4\.22\.0 on .*software adapter/);
+    expect(webgpu.probeMs).toBeGreaterThan(0);
+    expect(result.probe.backends.map((b) => b.name)).toEqual(['webgpu', 'cpu']);
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('without a Chromium, a worker fails with an error that says what to install', async () => {
+    const host = new BrowserWorkerHost({ env: { PDASH_CHROMIUM: join(dir.path, 'no-chromium') } });
+    const { messages, exit } = await converse(host, () => false);
+    await host.close();
+    expect(messages).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'unavailable', hint: expect.stringContaining('apt-get install chromium') }) }]);
+    expect(exit).toEqual({ code: 1, signal: null });
+  });
+});
 
 describe('runs in a Chromium page (BrowserWorkerHost)', () => {
   it('DASH and P-DASH end in the page with checkpoints written, as in a Node worker', async () => {

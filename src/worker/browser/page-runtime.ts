@@ -3,8 +3,7 @@
  * checkpoint through the host (host-link.ts). wasm is left out: its module needs CSP's 'wasm-unsafe-eval', which
  * the renderer's policy (src/shared/renderer-policy.ts) does not grant, and a page host exists for WebGPU.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { cpuLoader, initBackend, messageOf, type BackendLoader } from '../engine/index.ts';
+import { cpuLoader, initBackend, messageOf, probeBackends, type BackendLoader } from '../engine/index.ts';
 import { decodeCheckpoint } from '../../shared/engine/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { loadDataset } from '../dataset-loader.ts';
@@ -16,16 +15,9 @@ import { webgpuLoader } from './webgpu-loader.ts';
 
 export const PAGE_BACKEND_LOADERS: readonly BackendLoader[] = [webgpuLoader, cpuLoader];
 
-export async function probePageBackends(): Promise<ComputeProbe> {
-  const backends: ComputeProbe['backends'] = [];
-  for (const loader of PAGE_BACKEND_LOADERS) {
-    try {
-      backends.push({ name: loader.name, available: true, detail: (await loader.load({})).detail });
-    } catch (error) {
-      backends.push({ name: loader.name, available: false, detail: messageOf(error) });
-    }
-  }
-  return { backends, preferred: backends.find((b) => b.available)?.name ?? 'cpu', tfjsVersion: tf.version_core };
+/** What the page can start, each timed on the probe step as the Node worker's backends are (probeBackends). */
+export function probePageBackends(): Promise<ComputeProbe> {
+  return probeBackends(PAGE_BACKEND_LOADERS);
 }
 
 export function pageJobRuntime(link: HostLink): JobRuntime {

@@ -122,7 +122,9 @@ export class BrowserWorkerHost implements WorkerHost {
         this.idleTimer.unref();
       }
     });
-    void this.openPage(worker, token);
+    // After the caller has attached its listeners (it does so right after start() returns): a failure to open the
+    // page is reported to them.
+    void Promise.resolve().then(() => this.openPage(worker, token));
     return worker;
   }
 
