@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatBench } from '../../src/cli/commands/bench.ts';
 import { main } from '../../src/cli/main.ts';
 import { runCli } from '../helpers/cli.ts';
 
@@ -95,4 +96,43 @@ describe('pdash bench', () => {
     expect(json.backends[0]!.mixture.layers.map((l) => l.name)).toEqual(['ecg block1.conv1 1->4 @1000']);
     expect(json.backends[0]!.mixture.layers[0]!.ratio).toBeGreaterThan(0);
   }, 30000);
+
+  it('marks a method whose result differs from naive, and one that was skipped or timed once', () => {
+    const timing = (method: string, ms: number | null, maxRelDiff: number | null, note: string | null = null): Timing & { samples: number; note: string | null } => ({ method, ms, samples: ms === null ? 0 : 1, gflops: ms === null ? null : 1, maxRelDiff, note });
+    const text = formatBench(
+      [
+        {
+          requested: 'wasm',
+          report: { name: 'wasm', threads: 2, simd: true, tfjsVersion: '4.22.0', detail: 'tfjs-backend-wasm' },
+          machine: { cpus: 2, cpuModel: 'test', os: 'Linux', memoryGiB: 8, node: '24' },
+          mixture: {
+            repeats: 1,
+            layers: [
+              {
+                name: 'layer A',
+                inputShape: [1, 8, 1],
+                outputShape: [1, 8, 1],
+                kernels: [3],
+                dilations: [1],
+                patterns: 1,
+                slots: 1,
+                naiveFlops: 1e9,
+                methods: [timing('naive', 10, null), timing('per-pattern', 5, 0), timing('dilation-grouped', 1, 0.5), timing('aggregated', null, null, 'skipped: too slow'), timing('fft', 20, 1e-6, 'one call only: slow')],
+                pick: 'per-pattern',
+                best: 'dilation-grouped',
+                ratio: 2,
+              },
+            ],
+          },
+          step: null,
+          error: null,
+        },
+      ],
+      [],
+    );
+    expect(text).toMatch(/rel diff +ref +0 +5\.0e-1 MISMATCH +- +1\.0e-6\n/);
+    expect(text).toMatch(/ms +10\.0 +5\.0 +1\.0 +- \(skipped\) +20\.0 \(1 call\)/);
+    expect(text).toMatch(/pick per-pattern, naive\/pick 2\.00x, best dilation-grouped \(pick is 5\.00x the best\)/);
+    expect(text).toMatch(/aggregated: skipped: too slow/);
+  });
 });
