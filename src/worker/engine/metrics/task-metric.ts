@@ -16,7 +16,7 @@ export interface MetricAccumulator {
   /** Samples seen so far. */
   readonly count: number;
   /** output: logits [N, C] or predictions [N, ...]; target: labels [N] (int) or values [N, ...]. Does not dispose them. */
-  add(output: tf.Tensor, target: tf.Tensor): void;
+  add(output: tf.Tensor, target: tf.Tensor): Promise<void>;
   /** The metric over everything added; throws when nothing was. */
   value(): number;
 }
@@ -35,12 +35,14 @@ export function createMetric(name: MetricName, numClasses?: number): MetricAccum
   }
 }
 
-function predictedClasses(output: tf.Tensor, target: tf.Tensor): { predicted: Int32Array; labels: Int32Array } {
+async function predictedClasses(output: tf.Tensor, target: tf.Tensor): Promise<{ predicted: Int32Array; labels: Int32Array }> {
   if (output.rank !== 2 || target.rank !== 1 || output.shape[0] !== target.shape[0]) {
     throw new Error(`classification metric: expected logits [N, C] and labels [N], got [${output.shape.join(', ')}] and [${target.shape.join(', ')}]`);
   }
-  const predicted = tf.tidy(() => tf.argMax(output, 1)).dataSync() as Int32Array;
-  const labels = Int32Array.from(target.dataSync());
+  const argMax = tf.argMax(output, 1);
+  const predicted = (await argMax.data()) as Int32Array;
+  argMax.dispose();
+  const labels = Int32Array.from(await target.data());
   return { predicted, labels };
 }
 
@@ -49,8 +51,8 @@ class ErrorRate implements MetricAccumulator {
   count = 0;
   private correct = 0;
 
-  add(output: tf.Tensor, target: tf.Tensor): void {
-    const { predicted, labels } = predictedClasses(output, target);
+  async add(output: tf.Tensor, target: tf.Tensor): Promise<void> {
+    const { predicted, labels } = await predictedClasses(output, target);
     for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) this.correct++;
     this.count += labels.length;
   }
@@ -73,8 +75,8 @@ class OneMinusMacroF1 implements MetricAccumulator {
     this.confusion = new Float64Array(numClasses * numClasses);
   }
 
-  add(output: tf.Tensor, target: tf.Tensor): void {
-    const { predicted, labels } = predictedClasses(output, target);
+  async add(output: tf.Tensor, target: tf.Tensor): Promise<void> {
+    const { predicted, labels } = await predictedClasses(output, target);
     const c = this.numClasses;
     for (let i = 0; i < labels.length; i++) {
       const t = labels[i]!;
@@ -110,7 +112,7 @@ class RelativeL2 implements MetricAccumulator {
   count = 0;
   private sum = 0;
 
-  add(output: tf.Tensor, target: tf.Tensor): void {
+  async add(output: tf.Tensor, target: tf.Tensor): Promise<void> {
     if (output.size !== target.size || output.shape[0] !== target.shape[0]) {
       throw new Error(`relative L2: prediction [${output.shape.join(', ')}] and target [${target.shape.join(', ')}] differ in size`);
     }
@@ -120,7 +122,7 @@ class RelativeL2 implements MetricAccumulator {
       const yHat = tf.reshape(output, [n, -1]);
       return tf.div(tf.norm(tf.sub(yHat, y), 'euclidean', 1), tf.norm(y, 'euclidean', 1));
     });
-    const values = ratios.dataSync();
+    const values = await ratios.data();
     ratios.dispose();
     for (let i = 0; i < n; i++) this.sum += values[i]!;
     this.count += n;

@@ -74,7 +74,7 @@ export async function initBackend(loaders: readonly BackendLoader[], options: In
       loaded = await loader.load(options.threads !== undefined ? { threads: options.threads } : {});
       if (!(await tf.setBackend(loaded.tfjsName))) throw new Error(`tf.setBackend('${loaded.tfjsName}') returned false`);
       await tf.ready();
-      smokeTest();
+      await smokeTestAsync();
     } catch (error) {
       skipped.push(`${name}: ${messageOf(error)}`);
       continue;
@@ -176,16 +176,14 @@ export async function measureProbeStep(): Promise<number> {
   }
 }
 
+/**
+ * A tiny computation through the engine's tfjs instance, so a backend that registers but cannot run is skipped. Read
+ * asynchronously: a WebGPU page in headless Chromium has no synchronous readback (dataSync reads zeros there).
+ */
 async function smokeTestAsync(): Promise<void> {
   const result = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)));
   const value = (await result.data())[0];
   result.dispose();
-  if (value !== 12) throw new Error(`smoke test computed ${value} instead of 12`);
-}
-
-/** A tiny computation through the engine's tfjs instance, so a backend that registers but cannot run is skipped. */
-function smokeTest(): void {
-  const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)).dataSync()[0]);
   if (value !== 12) throw new Error(`smoke test computed ${value} instead of 12`);
 }
 

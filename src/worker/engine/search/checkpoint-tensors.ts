@@ -9,17 +9,17 @@ import type { NamedVariable, Network } from '../backbones/network.ts';
 import type { NamedTensor, SgdOptimizer } from '../train/sgd.ts';
 
 /** Copies of variables' values under `prefix/` + name. */
-export function snapshotVariables(variables: readonly NamedVariable[], prefix: string): CheckpointTensor[] {
-  return variables.map((v) => tensorEntry(`${prefix}/${v.name}`, v.variable));
+export function snapshotVariables(variables: readonly NamedVariable[], prefix: string): Promise<CheckpointTensor[]> {
+  return Promise.all(variables.map((v) => tensorEntry(`${prefix}/${v.name}`, v.variable)));
 }
 
-export function snapshotTensors(tensors: readonly NamedTensor[], prefix: string): CheckpointTensor[] {
-  return tensors.map((t) => tensorEntry(`${prefix}/${t.name}`, t.tensor));
+export function snapshotTensors(tensors: readonly NamedTensor[], prefix: string): Promise<CheckpointTensor[]> {
+  return Promise.all(tensors.map((t) => tensorEntry(`${prefix}/${t.name}`, t.tensor)));
 }
 
-function tensorEntry(name: string, t: tf.Tensor): CheckpointTensor {
+async function tensorEntry(name: string, t: tf.Tensor): Promise<CheckpointTensor> {
   if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`checkpoint: ${name} has dtype ${t.dtype}; only float32 and int32 are stored`);
-  const data = t.dataSync();
+  const data = await t.data();
   return { name, dtype: t.dtype, shape: [...t.shape], data: t.dtype === 'float32' ? Float32Array.from(data) : Int32Array.from(data) };
 }
 
@@ -63,10 +63,10 @@ export function toNamedTensors(entries: readonly CheckpointTensor[]): NamedTenso
  * What continues a training loop exactly: the network's variables under `net/` and the optimiser's momentum
  * under `opt/` (the search, HP trials and retraining all checkpoint this pair; `restoreTraining` reads it back).
  */
-export function trainingTensors(net: Pick<Network, 'variables'>, optimizer: SgdOptimizer): CheckpointTensor[] {
+export async function trainingTensors(net: Pick<Network, 'variables'>, optimizer: SgdOptimizer): Promise<CheckpointTensor[]> {
   const buffers = optimizer.stateTensors();
   try {
-    return [...snapshotVariables(net.variables, 'net'), ...snapshotTensors(buffers, 'opt')];
+    return [...(await snapshotVariables(net.variables, 'net')), ...(await snapshotTensors(buffers, 'opt'))];
   } finally {
     buffers.forEach((b) => b.tensor.dispose());
   }

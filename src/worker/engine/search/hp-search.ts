@@ -64,7 +64,7 @@ export async function runHpSearch(ctx: RunContext, state: HpSearchState, restore
   const configs = hpConfigurations(h.grid);
   const trials = state.trials.map((t) => ({ ...t }));
   const net = buildSharedInit(ctx, state.spec);
-  const initial = snapshotVariables(net.variables, 'init');
+  const initial = await snapshotVariables(net.variables, 'init');
   const weights = variablesWithRole(net, 'weight');
   const batchFraction = h.batchFraction ?? referenceHpBatchFraction(Math.ceil(ctx.train.size / settings.hpBatchSize));
   const steps = shareSteps(ctx.train.size, settings.hpBatchSize, { fraction: batchFraction });
@@ -159,7 +159,7 @@ async function runTrial(
       if (checkpointDue(config, epoch + 1)) {
         await ctx.checkpoint(
           { phase: 'hp-search', spec: input.spec, trials: [...input.done], current: { trial: input.trial, nextEpoch: epoch + 1 } },
-          trainingTensors(net, optimizer),
+          await trainingTensors(net, optimizer),
           { phase: 'hp-search', round: null, trial: input.trial, epoch: epoch + 1 },
         );
       }

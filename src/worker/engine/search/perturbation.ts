@@ -151,7 +151,7 @@ export async function selectByPerturbation(ctx: RunContext, net: Network, state:
       spaces[layer] = [{ ...patterns[chosen]! }];
       if (i === state.order.length - 1) break; // the supernet is done with; no fine-tuning after the last layer
       if (patterns.length > 1) {
-        const rebuilt = rebuildWithSpaces(ctx, current, spaces, `${label}/init${i + 1}`);
+        const rebuilt = await rebuildWithSpaces(ctx, current, spaces, `${label}/init${i + 1}`);
         current.dispose();
         current = rebuilt;
         const tuned = await fineTune(ctx, current, `${label}/tune${i}`);
@@ -160,7 +160,7 @@ export async function selectByPerturbation(ctx: RunContext, net: Network, state:
       }
       if (checkpointDue(ctx.config, i + 1)) {
         const next: SelectState = { phase: 'select', round: state.round, spaces, order: state.order, next: i + 1, decisions };
-        await ctx.checkpoint(next, snapshotVariables(current.variables, 'net'), { phase: 'select', round: state.round, trial: null, epoch: i + 1 });
+        await ctx.checkpoint(next, await snapshotVariables(current.variables, 'net'), { phase: 'select', round: state.round, trial: null, epoch: i + 1 });
       }
     }
   } finally {
@@ -171,9 +171,9 @@ export async function selectByPerturbation(ctx: RunContext, net: Network, state:
 }
 
 /** A supernet over `spaces` holding `from`'s values wherever name and shape agree (all but a fixed layer's alpha). */
-function rebuildWithSpaces(ctx: RunContext, from: Network, spaces: LayerSearchSpaces, label: string): Network {
+async function rebuildWithSpaces(ctx: RunContext, from: Network, spaces: LayerSearchSpaces, label: string): Promise<Network> {
   const net = buildSupernet(ctx.shape(ctx.config.search.widthFactor), spaces, supernetOptions(ctx), ctx.stream(label));
-  const untouched = assignMatching(net.variables, snapshotVariables(from.variables, 'net').map((t) => ({ ...t, name: t.name.slice('net/'.length) })));
+  const untouched = assignMatching(net.variables, (await snapshotVariables(from.variables, 'net')).map((t) => ({ ...t, name: t.name.slice('net/'.length) })));
   const unexpected = untouched.filter((v) => v.role !== 'alpha');
   if (unexpected.length > 0) {
     net.dispose();

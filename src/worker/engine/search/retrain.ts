@@ -69,12 +69,12 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
         // Ties go to the later epoch, as in DASH's reference.
         if (best === null || value <= best.value) {
           best = { value, epoch };
-          bestWeights = snapshotVariables(net.variables, 'best');
+          bestWeights = await snapshotVariables(net.variables, 'best');
         }
       }
       ctx.emit({ type: 'epoch', phase: 'retrain', round: null, trial: null, epoch, epochs: r.epochs, steps: outcome.steps, lr: hp.lr * lrFactor, trainLoss: outcome.meanLoss, validation, wallMs: performance.now() - started });
       if (checkpointDue(config, epoch + 1)) {
-        await ctx.checkpoint({ ...state, nextEpoch: epoch + 1, best }, [...trainingTensors(net, optimizer), ...(bestWeights ?? [])], { phase: 'retrain', round: null, trial: null, epoch: epoch + 1 });
+        await ctx.checkpoint({ ...state, nextEpoch: epoch + 1, best }, [...(await trainingTensors(net, optimizer)), ...(bestWeights ?? [])], { phase: 'retrain', round: null, trial: null, epoch: epoch + 1 });
       }
     }
     ctx.emit({ type: 'phase-end', phase: 'retrain', round: null, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });

@@ -13,17 +13,17 @@ export function softmax(values: readonly number[]): number[] {
 }
 
 /** alpha and softmax(alpha) of every searchable layer of a supernet. */
-export function alphaSnapshot(net: Network): LayerAlphaSnapshot[] {
-  return net.searchableLayers.map((l) => {
+export async function alphaSnapshot(net: Network): Promise<LayerAlphaSnapshot[]> {
+  return Promise.all(net.searchableLayers.map(async (l) => {
     if (l.alpha === null) throw new Error(`alphaSnapshot: layer ${l.layer} of a ${net.kind} network has no alpha`);
-    const alpha = Array.from(l.alpha.dataSync());
+    const alpha = Array.from(await l.alpha.data());
     return { layer: l.layer, name: l.name, patterns: l.patterns.map((p) => ({ ...p })), alpha, softmax: softmax(alpha) };
-  });
+  }));
 }
 
 /** Per layer, the pattern of largest alpha (the first on ties). */
-export function selectArgmax(net: Network): KernelPattern[] {
-  return alphaSnapshot(net).map((l) => {
+export async function selectArgmax(net: Network): Promise<KernelPattern[]> {
+  return (await alphaSnapshot(net)).map((l) => {
     let best = 0;
     l.alpha.forEach((a, i) => {
       if (a > l.alpha[best]!) best = i;

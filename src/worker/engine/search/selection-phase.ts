@@ -32,7 +32,7 @@ export async function selectFinal(ctx: RunContext, net: Network, input: Selectio
     const started = performance.now();
     let result: { choices: KernelPattern[]; layers: RoundLayer[]; steps: number; flops: number };
     if (method === 'argmax') {
-      const ranked = rankBySoftmax(net);
+      const ranked = await rankBySoftmax(net);
       result = { choices: ranked.map((l) => survivors(l.patterns, l.ranking, 1)[0]!), layers: ranked.map((l) => roundLayer(l.layer, l.name, l.patterns, l.scores, l.ranking, 1)), steps: 0, flops: 0 };
     } else {
       const names = net.searchableLayers.map((l) => l.name);
@@ -64,7 +64,7 @@ export async function pruneRound(ctx: RunContext, net: Network, round: number, r
   let layers: RoundLayer[];
   let flops = 0;
   if (method === 'argmax') {
-    layers = rankBySoftmax(net).map((l) => roundLayer(l.layer, l.name, l.patterns, l.scores, l.ranking, keep));
+    layers = (await rankBySoftmax(net)).map((l) => roundLayer(l.layer, l.name, l.patterns, l.scores, l.ranking, keep));
   } else {
     const scoring = await scoreCandidates(ctx, net, `prune/r${round}`);
     flops = evaluationFlops(supernetFlops(ctx, patterns), scoring.evaluations * ctx.validation.size);
@@ -76,11 +76,11 @@ export async function pruneRound(ctx: RunContext, net: Network, round: number, r
   const spaces = layers.map((l) => l.kept);
   ctx.emit({ type: 'round', round, rounds, selection: method, layers });
   ctx.emit({ type: 'phase-end', phase: 'select', round, steps: 0, wallMs: performance.now() - started, flops });
-  return { spaces, carry: survivingVariables(net, spaces) };
+  return { spaces, carry: await survivingVariables(net, spaces) };
 }
 
-function rankBySoftmax(net: Network): { layer: number; name: string; patterns: KernelPattern[]; scores: number[]; ranking: number[] }[] {
-  return alphaSnapshot(net).map((l) => ({ layer: l.layer, name: l.name, patterns: l.patterns, scores: l.softmax, ranking: rankCandidates(l.softmax) }));
+async function rankBySoftmax(net: Network): Promise<{ layer: number; name: string; patterns: KernelPattern[]; scores: number[]; ranking: number[] }[]> {
+  return (await alphaSnapshot(net)).map((l) => ({ layer: l.layer, name: l.name, patterns: l.patterns, scores: l.softmax, ranking: rankCandidates(l.softmax) }));
 }
 
 /** Round-event layers of a perturbation-based selection, in layer order. */
@@ -97,14 +97,16 @@ function decisionLayers(decisions: readonly LayerDecision[], names: readonly str
 }
 
 /** Values of every variable of `net` except alphas and the weights of pruned candidates. */
-function survivingVariables(net: Network, spaces: LayerSearchSpaces): CheckpointTensor[] {
+async function survivingVariables(net: Network, spaces: LayerSearchSpaces): Promise<CheckpointTensor[]> {
   const pruned = new Set<string>();
   net.searchableLayers.forEach((info, l) => {
     const kept = new Set(spaces[l]!.map(patternLabel));
     for (const p of info.patterns) if (!kept.has(patternLabel(p))) pruned.add(`${info.name}.w.${patternLabel(p)}`);
   });
-  return snapshotVariables(
-    net.variables.filter((v) => v.role !== 'alpha' && !pruned.has(v.name)),
-    'carry',
+  return (
+    await snapshotVariables(
+      net.variables.filter((v) => v.role !== 'alpha' && !pruned.has(v.name)),
+      'carry',
+    )
   ).map((t) => ({ ...t, name: t.name.slice('carry/'.length) }));
 }

@@ -93,9 +93,9 @@ export async function runSearchPhase(ctx: RunContext, input: SearchPhaseInput): 
         validation: null,
         wallMs: performance.now() - started,
       });
-      ctx.emit({ type: 'alpha', round: input.round, epoch, layers: alphaSnapshot(net) });
+      ctx.emit({ type: 'alpha', round: input.round, epoch, layers: await alphaSnapshot(net) });
       if (checkpointDue(config, epoch + 1)) {
-        await ctx.checkpoint({ phase: 'search', round: input.round, spaces: input.spaces, nextEpoch: epoch + 1 }, trainingTensors(net, optimizer), { phase: 'search', round: input.round, trial: null, epoch: epoch + 1 });
+        await ctx.checkpoint({ phase: 'search', round: input.round, spaces: input.spaces, nextEpoch: epoch + 1 }, await trainingTensors(net, optimizer), { phase: 'search', round: input.round, trial: null, epoch: epoch + 1 });
       }
     }
     ctx.emit({ type: 'phase-end', phase: 'search', round: input.round, steps: stepsTaken, wallMs: performance.now() - phaseStart, flops });

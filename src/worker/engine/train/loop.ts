@@ -81,25 +81,32 @@ export async function trainEpoch(o: TrainEpochOptions): Promise<EpochOutcome> {
     const { x, y } = await o.reader.read(indices);
     let value: number;
     try {
-      value = tf.tidy(() => {
-        const { value: loss, grads } = tf.variableGrads(
+      const { value: loss, grads } = tf.tidy(() =>
+        tf.variableGrads(
           () => o.loss.objective(o.net.forward(x, { training: true, dropout: o.dropout, rng: o.forwardRng, ...(o.coefficients ? { coefficients: o.coefficients } : {}) }), y),
           varList,
-        );
-        const lossValue = loss.dataSync()[0]!;
-        if (!Number.isFinite(lossValue)) return lossValue;
-        const names: string[] = [];
-        let tensors: tf.Tensor[] = [];
-        for (const [tfName, g] of Object.entries(grads)) {
-          const name = nameOf.get(tfName)!;
-          const fields = alphaLayers.get(name);
-          names.push(name);
-          tensors.push(fields !== undefined && o.alphaGradient !== null ? rescaleAlphaGradient(g as tf.Tensor1D, fields, o.alphaGradient.scale, o.alphaGradient.penalty) : g);
+        ),
+      );
+      try {
+        // Read asynchronously: a WebGPU page in headless Chromium has no synchronous readback (browser-host.ts).
+        value = (await loss.data())[0]!;
+        if (Number.isFinite(value)) {
+          tf.tidy(() => {
+            const names: string[] = [];
+            let tensors: tf.Tensor[] = [];
+            for (const [tfName, g] of Object.entries(grads)) {
+              const name = nameOf.get(tfName)!;
+              const fields = alphaLayers.get(name);
+              names.push(name);
+              tensors.push(fields !== undefined && o.alphaGradient !== null ? rescaleAlphaGradient(g as tf.Tensor1D, fields, o.alphaGradient.scale, o.alphaGradient.penalty) : g);
+            }
+            if (o.clipNorm !== null) tensors = clipByGlobalNorm(tensors, o.clipNorm).grads;
+            o.optimizer.step(new Map(names.map((n, i) => [n, tensors[i]!])), o.lrFactor);
+          });
         }
-        if (o.clipNorm !== null) tensors = clipByGlobalNorm(tensors, o.clipNorm).grads;
-        o.optimizer.step(new Map(names.map((n, i) => [n, tensors[i]!])), o.lrFactor);
-        return lossValue;
-      });
+      } finally {
+        tf.dispose([loss, ...Object.values(grads)]);
+      }
     } finally {
       x.dispose();
       y.dispose();
@@ -161,12 +168,22 @@ export async function evaluateWithLoss(o: EvaluateOptions, loss: TaskLoss | null
     throwIfAborted(o.signal);
     const { x, y } = await o.reader.read(indices);
     try {
-      const batchLoss = tf.tidy(() => {
-        const out = o.net.forward(x, { training: false, dropout: 0, rng: o.rng, ...(o.coefficients ? { coefficients: o.coefficients } : {}) });
-        if (o.metric === 'relative-l2') metric.add(decodeTargets(out, o.normalization), decodeTargets(tf.reshape(y, out.shape), o.normalization));
-        else metric.add(out, y);
-        return loss === null ? 0 : loss.objective(out, y).dataSync()[0]!;
-      });
+      const out = tf.tidy(() => o.net.forward(x, { training: false, dropout: 0, rng: o.rng, ...(o.coefficients ? { coefficients: o.coefficients } : {}) }));
+      let batchLoss = 0;
+      try {
+        if (o.metric === 'relative-l2') {
+          const [predicted, target] = tf.tidy(() => [decodeTargets(out, o.normalization), decodeTargets(tf.reshape(y, out.shape), o.normalization)]);
+          await metric.add(predicted!, target!);
+          tf.dispose([predicted!, target!]);
+        } else await metric.add(out, y);
+        if (loss !== null) {
+          const l = tf.tidy(() => loss.objective(out, y));
+          batchLoss = (await l.data())[0]!;
+          l.dispose();
+        }
+      } finally {
+        out.dispose();
+      }
       if (loss !== null) lossSum += loss.reduction === 'mean' ? batchLoss * indices.length : batchLoss;
     } finally {
       x.dispose();

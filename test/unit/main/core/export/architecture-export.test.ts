@@ -43,7 +43,7 @@ async function failure(promise: Promise<unknown>): Promise<LabError> {
 }
 
 /** Writes runs/<id>/checkpoint.pdck as the engine leaves it after retraining; returns the network it holds. */
-function writeRetrainCheckpoint(runId: number, spec: ArchitectureSpec, best: { value: number; epoch: number }) {
+async function writeRetrainCheckpoint(runId: number, spec: ArchitectureSpec, best: { value: number; epoch: number }) {
   const net = buildNetwork(spec, new SeededRandom(runId));
   const rng = new SeededRandom(100 + runId);
   for (const v of net.variables) tf.tidy(() => v.variable.assign(tf.tensor(rng.uniformArray(v.variable.size, v.name.endsWith('running_var') ? 0.5 : -0.5, v.name.endsWith('running_var') ? 1.5 : 0.5), v.variable.shape)));
@@ -53,7 +53,7 @@ function writeRetrainCheckpoint(runId: number, spec: ArchitectureSpec, best: { v
     seed: 0,
     configHash: 'test',
     state: { phase: 'retrain', spec, hp: { lr: 0.1, dropout: 0.05, weightDecay: 5e-4, momentum: 0.9 }, hpValidation: 20, nextEpoch: 3, best },
-    tensors: [...snapshotVariables(net.variables, 'net'), ...snapshotVariables(net.variables, 'best')],
+    tensors: [...(await snapshotVariables(net.variables, 'net')), ...(await snapshotVariables(net.variables, 'best'))],
   });
   mkdirSync(join(lab.core.paths.runs, String(runId)), { recursive: true });
   writeFileSync(join(lab.core.paths.runs, String(runId), 'checkpoint.pdck'), bytes);
@@ -87,7 +87,7 @@ describe('exportArchitecture', () => {
   it('tfjs: the best weights of the checkpoint, loadable and predicting what the engine network predicts', async () => {
     const runId = lab.runIds[0]!;
     const spec = fixtureSpec(FIXTURE_RUNS[0]!.layers);
-    const net = writeRetrainCheckpoint(runId, spec, { value: 7.5, epoch: 2 });
+    const net = await writeRetrainCheckpoint(runId, spec, { value: 7.5, epoch: 2 });
     try {
       const files = await exportArchitecture(lab.core, runId, 'tfjs');
       expect(files.map((f) => [f.name, f.mediaType])).toEqual([['model.json', 'application/json'], ['weights.bin', 'application/octet-stream']]);
@@ -127,12 +127,12 @@ describe('exportArchitecture', () => {
     expect(error.code).toBe('not-found');
     expect(error.message).toContain(`Run ${runId} has no checkpoint`);
     // A checkpoint written before the best epoch was found: its best/ weights are not the tested ones.
-    writeRetrainCheckpoint(runId, fixtureSpec(FIXTURE_RUNS[0]!.layers), { value: 8, epoch: 1 }).dispose();
+    (await writeRetrainCheckpoint(runId, fixtureSpec(FIXTURE_RUNS[0]!.layers), { value: 8, epoch: 1 })).dispose();
     error = await failure(exportArchitecture(lab.core, runId, 'tfjs'));
     expect(error.code).toBe('conflict');
     expect(error.message).toContain('best validation value 8 (epoch 2), but the run reported 7.5');
     // A checkpoint of another architecture.
-    writeRetrainCheckpoint(runId, fixtureSpec(FIXTURE_RUNS[1]!.layers), { value: 7.5, epoch: 2 }).dispose();
+    (await writeRetrainCheckpoint(runId, fixtureSpec(FIXTURE_RUNS[1]!.layers), { value: 7.5, epoch: 2 })).dispose();
     error = await failure(exportArchitecture(lab.core, runId, 'tfjs'));
     expect(error.message).toMatch(/checkpoint holds architecture [0-9a-f]{16}, but the run chose/);
     // A run that has not chosen an architecture, and one that does not exist.

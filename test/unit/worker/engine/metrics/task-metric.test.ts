@@ -33,12 +33,12 @@ function naiveMacroF1(logits: number[][], labels: number[], c: number): number {
   return f1s.reduce((a, b) => a + b, 0) / f1s.length;
 }
 
-function feedInBatches(metric: ReturnType<typeof createMetric>, outputs: number[][], targets: number[], sizes: number[]): void {
+async function feedInBatches(metric: ReturnType<typeof createMetric>, outputs: number[][], targets: number[], sizes: number[]): Promise<void> {
   let at = 0;
   for (const size of sizes) {
     const o = tf.tensor2d(outputs.slice(at, at + size));
     const t = tf.tensor1d(targets.slice(at, at + size), 'int32');
-    metric.add(o, t);
+    await metric.add(o, t);
     o.dispose();
     t.dispose();
     at += size;
@@ -46,55 +46,55 @@ function feedInBatches(metric: ReturnType<typeof createMetric>, outputs: number[
 }
 
 describe('error %', () => {
-  it('equals the naive whole-set error over uneven batches', () => {
+  it('equals the naive whole-set error over uneven batches', async () => {
     const rng = new SeededRandom(1);
     const logits = randomLogits(rng, 53, 5);
     const labels = logits.map(() => rng.int(5));
     const m = createMetric('error');
-    feedInBatches(m, logits, labels, [20, 20, 13]);
+    await feedInBatches(m, logits, labels, [20, 20, 13]);
     expect(m.count).toBe(53);
     expect(m.value()).toBeCloseTo(naiveError(logits, labels), 10);
   });
 
-  it('is 0 for perfect and 100 for always-wrong predictions', () => {
+  it('is 0 for perfect and 100 for always-wrong predictions', async () => {
     const m = createMetric('error');
-    feedInBatches(m, [[2, 0], [0, 3]], [0, 1], [2]);
+    await feedInBatches(m, [[2, 0], [0, 3]], [0, 1], [2]);
     expect(m.value()).toBe(0);
     const w = createMetric('error');
-    feedInBatches(w, [[2, 0], [0, 3]], [1, 0], [2]);
+    await feedInBatches(w, [[2, 0], [0, 3]], [1, 0], [2]);
     expect(w.value()).toBe(100);
   });
 });
 
 describe('1 - macro F1', () => {
-  it('equals a naive whole-set macro F1, which is not the mean of per-batch F1s', () => {
+  it('equals a naive whole-set macro F1, which is not the mean of per-batch F1s', async () => {
     const rng = new SeededRandom(2);
     const logits = randomLogits(rng, 40, 4);
     const labels = logits.map(() => rng.int(4));
     const m = createMetric('one-minus-macro-f1', 4);
-    feedInBatches(m, logits, labels, [7, 33]);
+    await feedInBatches(m, logits, labels, [7, 33]);
     const whole = 1 - naiveMacroF1(logits, labels, 4);
     expect(m.value()).toBeCloseTo(whole, 10);
     const perBatch = (naiveMacroF1(logits.slice(0, 7), labels.slice(0, 7), 4) + naiveMacroF1(logits.slice(7), labels.slice(7), 4)) / 2;
     expect(Math.abs(1 - perBatch - whole)).toBeGreaterThan(1e-6);
   });
 
-  it('hand example: classes absent from targets and predictions do not count', () => {
+  it('hand example: classes absent from targets and predictions do not count', async () => {
     // targets 0,0,1,1; predictions 0,1,1,1; class 2 never occurs.
     const m = createMetric('one-minus-macro-f1', 3);
-    feedInBatches(m, [[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 1, 0]], [0, 0, 1, 1], [4]);
+    await feedInBatches(m, [[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 1, 0]], [0, 0, 1, 1], [4]);
     const f0 = (2 * 1) / (2 * 1 + 0 + 1);
     const f1 = (2 * 2) / (2 * 2 + 1 + 0);
     expect(m.value()).toBeCloseTo(1 - (f0 + f1) / 2, 12);
   });
 
-  it('needs the class count', () => {
+  it('needs the class count', async () => {
     expect(() => createMetric('one-minus-macro-f1')).toThrow(/number of classes/);
   });
 });
 
 describe('relative L2', () => {
-  it('is the mean over samples of ||yhat - y|| / ||y|| over uneven batches', () => {
+  it('is the mean over samples of ||yhat - y|| / ||y|| over uneven batches', async () => {
     const rng = new SeededRandom(3);
     const n = 9;
     const y = Array.from({ length: n }, () => Array.from({ length: 6 }, () => rng.normal() + 2));
@@ -106,7 +106,7 @@ describe('relative L2', () => {
     for (const size of [4, 5]) {
       const o = tf.tensor4d(yHat.slice(at, at + size).flat(), [size, 2, 3, 1]);
       const t = tf.tensor3d(y.slice(at, at + size).flat(), [size, 2, 3]);
-      m.add(o, t);
+      await m.add(o, t);
       o.dispose();
       t.dispose();
       at += size;
@@ -114,11 +114,11 @@ describe('relative L2', () => {
     expect(m.value()).toBeCloseTo(naive, 5);
   });
 
-  it('leaves no tensors behind', () => {
+  it('leaves no tensors behind', async () => {
     const m = createMetric('relative-l2');
     const a = tf.ones([2, 3]);
     const before = tf.memory().numTensors;
-    m.add(a, a);
+    await m.add(a, a);
     expect(tf.memory().numTensors).toBe(before);
     expect(m.value()).toBe(0);
     a.dispose();
@@ -126,13 +126,13 @@ describe('relative L2', () => {
 });
 
 describe('metric values', () => {
-  it('carry name and direction; lower is better for all three', () => {
+  it('carry name and direction; lower is better for all three', async () => {
     expect(metricValue('relative-l2', 0.1)).toEqual({ name: 'relative-l2', direction: 'minimize', value: 0.1 });
     expect(isBetter(METRIC_INFO.error.direction, 5, 6)).toBe(true);
     expect(isBetter(METRIC_INFO['one-minus-macro-f1'].direction, 0.3, 0.3)).toBe(false);
   });
 
-  it('refuses to report over an empty set', () => {
+  it('refuses to report over an empty set', async () => {
     expect(() => createMetric('error').value()).toThrow(/no samples/);
   });
 });

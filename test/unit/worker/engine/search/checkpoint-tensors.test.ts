@@ -9,12 +9,12 @@ import { useTestBackend } from '../train/test-backend.ts';
 beforeAll(useTestBackend);
 
 describe('variable snapshots', () => {
-  it('restore values by name and check shapes', () => {
+  it('restore values by name and check shapes', async () => {
     const vars: NamedVariable[] = [
       { name: 'x', variable: tf.variable(tf.tensor1d([1, 2])), role: 'weight' },
       { name: 'y', variable: tf.variable(tf.tensor2d([[3]])), role: 'state' },
     ];
-    const snap = snapshotVariables(vars, 'net');
+    const snap = await snapshotVariables(vars, 'net');
     vars[0]!.variable.assign(tf.tensor1d([9, 9]));
     const before = tf.memory().numTensors;
     restoreVariables(vars, entriesUnder(snap, 'net'));
@@ -41,12 +41,12 @@ describe('training tensors', () => {
   };
   const values = (vars: readonly NamedVariable[]): number[][] => vars.map((v) => Array.from(v.variable.dataSync()));
 
-  it('store net/ and opt/, and restoring them continues bit for bit, leaking no tensor', () => {
+  it('store net/ and opt/, and restoring them continues bit for bit, leaking no tensor', async () => {
     const vars = weights();
     const optimizer = new SgdOptimizer([{ lr: 0.1, parameters: vars }], { momentum: 0.9, weightDecay: 1e-3, nesterov: true });
     step(optimizer);
     const before = tf.memory().numTensors;
-    const stored = trainingTensors({ variables: vars }, optimizer);
+    const stored = await trainingTensors({ variables: vars }, optimizer);
     expect(tf.memory().numTensors).toBe(before);
     expect(stored.map((t) => t.name)).toEqual(['net/w', 'net/b', 'opt/momentum/w', 'opt/momentum/b']);
     step(optimizer);
@@ -65,10 +65,10 @@ describe('training tensors', () => {
     [...vars, ...resumed].forEach((v) => v.variable.dispose());
   });
 
-  it('a momentum buffer for a parameter the optimiser does not train is refused, and the loaded tensors are released', () => {
+  it('a momentum buffer for a parameter the optimiser does not train is refused, and the loaded tensors are released', async () => {
     const vars = weights();
     const optimizer = new SgdOptimizer([{ lr: 0.1, parameters: vars }], { momentum: 0.9, weightDecay: 0, nesterov: false });
-    const stored = [...snapshotVariables(vars, 'net'), { name: 'opt/momentum/other', dtype: 'float32' as const, shape: [1], data: Float32Array.from([1]) }];
+    const stored = [...(await snapshotVariables(vars, 'net')), { name: 'opt/momentum/other', dtype: 'float32' as const, shape: [1], data: Float32Array.from([1]) }];
     const before = tf.memory().numTensors;
     expect(() => restoreTraining({ variables: vars }, optimizer, stored)).toThrow('SGD: checkpoint holds a momentum buffer for other, which this optimiser does not train');
     expect(tf.memory().numTensors).toBe(before);
