@@ -12,8 +12,9 @@ import { doctorCommand } from './commands/doctor.ts';
 import { infoCommand } from './commands/info.ts';
 import { experimentsGroup, runCommands } from './commands/runs.ts';
 import { serveCommand } from './commands/serve.ts';
+import { setupGroup } from './commands/setup.ts';
 
-export const commands: readonly (Command | CommandGroup)[] = [infoCommand, doctorCommand, datasetGroup, ...runCommands, experimentsGroup, ...exportCommands, serveCommand, benchCommand];
+export const commands: readonly (Command | CommandGroup)[] = [infoCommand, doctorCommand, datasetGroup, ...runCommands, experimentsGroup, ...exportCommands, serveCommand, benchCommand, setupGroup];
 
 function isGroup(entry: Command | CommandGroup): entry is CommandGroup {
   return 'subcommands' in entry;

@@ -135,7 +135,7 @@ describe('runs in real forked workers', () => {
   it('without a concurrency the queue takes what the machine can (wasm: a run per core, one thread each), and each run records its workers\' CPU time', async () => {
     const dataset = await registerToyDataset(core.datasets);
     // This lab's log and workers, on a machine of 2 cores with room for 2 runs.
-    const service = new RunService({ log: core.log, datasets: core.datasets, host: core.workerHost, paths: core.paths, events: core.events, compute: () => core.compute(), machine: () => ({ cores: 2, freeMemory: 2 * RUN_MEMORY_BYTES }) });
+    const service = new RunService({ log: core.log, datasets: core.datasets, host: core.workerHost, paths: core.paths, events: core.events, compute: async () => ({ ...(await core.compute()), preferred: 'wasm' as const }), machine: () => ({ cores: 2, freeMemory: 2 * RUN_MEMORY_BYTES }) });
     const experiment = service.create({ dataset: dataset.id, methods: ['backbone'], seeds: [0, 1], preset: 'smoke' });
     const maxConcurrent = peakConcurrency();
     const started = performance.now();

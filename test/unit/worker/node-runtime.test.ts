@@ -20,7 +20,7 @@ describe('node runtime', () => {
     const cpusBefore = os.cpus().length;
     const blobBefore = globalThis.Blob;
     const createBefore = URL.createObjectURL;
-    const report = await setupNodeRuntime({ threads: 2 });
+    const report = await setupNodeRuntime({ backend: 'wasm', threads: 2 });
     expect(report).toMatchObject({ name: 'wasm', threads: 2, simd: true, tfjsVersion: '4.22.0' });
     expect(report.detail).toMatch(/threaded SIMD build, 2 threads/);
     expect(report.detail).toMatch(/kernel fills: .*Conv2DBackpropFilter@wasm/);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend, type BackendLoader } from '../../../../../src/worker/engine/runtime/backend.ts';
+import { cpuLoader, initBackend, probeBackends, type BackendLoader } from '../../../../../src/worker/engine/runtime/backend.ts';
 import { loadCoreGradients } from '../../../../../src/worker/node-runtime.ts';
 
 await loadCoreGradients();
@@ -21,7 +21,7 @@ describe('initBackend', () => {
     expect(report.name).toBe('cpu');
     expect(report.threads).toBe(1);
     expect(report.tfjsVersion).toBe(tf.version_core);
-    expect(report.detail).toMatch(/skipped tensorflow-gpu: no CUDA device; tensorflow: libtensorflow\.so not found; wasm: no loader in this host/);
+    expect(report.detail).toMatch(/skipped tensorflow-gpu: no CUDA device; webgpu: no loader in this host; tensorflow: libtensorflow\.so not found; wasm: no loader in this host/);
     expect(report.detail).toMatch(/gradient fills: Conv2D, DepthwiseConv2dNative/);
     expect(tf.getBackend()).toBe('cpu');
   });
@@ -37,5 +37,29 @@ describe('initBackend', () => {
     const report = await initBackend([broken]);
     expect(report.name).toBe('cpu');
     expect(report.detail).toMatch(/wasm: /);
+  });
+
+  it('probeBackends times each backend that passes its smoke computation and prefers the fastest, not the first', async () => {
+    // Two names for the cpu backend; while the first is measured every read stalls 30 ms, as a slow device would.
+    let stall = false;
+    const stalled: BackendLoader = { name: 'tensorflow', load: async () => ((stall = true), { tfjsName: 'cpu', threads: 1, simd: false, detail: 'stalled cpu' }) };
+    const plain: BackendLoader = { name: 'cpu', load: async (options) => ((stall = false), cpuLoader.load(options)) };
+    const originalData = tf.Tensor.prototype.data;
+    tf.Tensor.prototype.data = async function (this: tf.Tensor) {
+      if (stall) await new Promise((resolve) => setTimeout(resolve, 30));
+      return originalData.call(this);
+    } as typeof originalData;
+    try {
+      const probe = await probeBackends([unavailable('tensorflow-gpu', 'no CUDA device'), stalled, plain]);
+      expect(probe.backends.map((b) => [b.name, b.available])).toEqual([['tensorflow-gpu', false], ['tensorflow', true], ['cpu', true]]);
+      expect(probe.backends[0]).toMatchObject({ detail: 'no CUDA device', probeMs: null });
+      const [, slow, fast] = probe.backends;
+      // Three gradients read per step, each stalled: at least 90 ms, more than the same backend unstalled.
+      expect(slow!.probeMs!).toBeGreaterThanOrEqual(90);
+      expect(fast!.probeMs!).toBeLessThan(slow!.probeMs!);
+      expect(probe.preferred).toBe('cpu');
+    } finally {
+      tf.Tensor.prototype.data = originalData;
+    }
   });
 });
