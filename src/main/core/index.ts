@@ -13,3 +13,4 @@ export { describeCapacity, type RunCapacity } from './runs/capacity.ts';
 export { parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from './runs/worker-host.ts';
 export { sweepStaleUploads, uploadLimitsFromEnv } from './datasets/uploads.ts';
 export { formatDoctor, runDoctor, type DoctorInput, type DoctorReport, type Finding } from './doctor.ts';
+export { BrowserWorkerHost, type BrowserWorkerHostOptions, type WebgpuAdapterChoice } from './runs/browser-host.ts';

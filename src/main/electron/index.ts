@@ -13,6 +13,7 @@ import { appPageCheck, forwardEvents, registerContractHandlers } from './ipc.ts'
 import { trustedOrigins } from './origins.ts';
 import { printHtmlToPdf } from './print-pdf.ts';
 import { UtilityWorkerHost } from './utility-host.ts';
+import { WindowEngineHost } from './window-engine-host.ts';
 import { createMainWindow } from './window.ts';
 
 // The bundle is CommonJS (__dirname); the source, as tests load it, is an ES module.
@@ -23,6 +24,10 @@ const trusted = trustedOrigins(rendererUrl);
 
 // Electron accepts privileged schemes only before ready.
 registerAppScheme(protocol);
+// The engine windows compute with WebGPU (the webgpu backend): Chromium exposes it to them with these switches,
+// which take effect only when set before ready. Vulkan is Linux's path to the GPU; macOS and Windows use Metal, D3D12.
+app.commandLine.appendSwitch('enable-unsafe-webgpu');
+app.commandLine.appendSwitch('enable-features', 'Vulkan');
 
 async function start(): Promise<LabCore> {
   await app.whenReady();
@@ -31,6 +36,8 @@ async function start(): Promise<LabCore> {
     labDir: resolveLabDir({ flag: labFlagIndex >= 0 ? process.argv[labFlagIndex + 1] : undefined, electronUserData: app.getPath('userData') }),
     frontDoor: 'electron',
     workerHost: new UtilityWorkerHost(workerEntry),
+    // webgpu runs in hidden engine windows of this app (utility processes have no WebGPU), not in a second browser.
+    browserHost: new WindowEngineHost({ preload: join(here, '../preload/engine-bridge.js') }),
     printPdf: printHtmlToPdf,
   });
   // app:// responses carry the CSP themselves (app-protocol.ts); this header covers the dev server's.

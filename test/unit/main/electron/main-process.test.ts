@@ -12,6 +12,7 @@ const electron = vi.hoisted(() => {
   const protocolCalls: string[] = [];
   const schemes: unknown[] = [];
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response> | Response>();
+  const switches: Array<{ args: string[]; beforeReady: boolean }> = [];
   const state = { ready: false, headersListener: null as null | ((details: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void), permission: null as null | ((c: unknown, p: string, cb: (ok: boolean) => void) => void), userData: '' };
   class BrowserWindow {
     static getAllWindows = () => windows;
@@ -29,7 +30,7 @@ const electron = vi.hoisted(() => {
       return Promise.resolve();
     }
   }
-  return { appHandlers, handled, windows, state, protocolCalls, schemes, protocolHandlers, BrowserWindow };
+  return { appHandlers, handled, windows, state, protocolCalls, schemes, protocolHandlers, BrowserWindow, switches };
 });
 
 vi.mock('electron', () => ({
@@ -43,6 +44,7 @@ vi.mock('electron', () => ({
     on: (event: string, handler: () => void) => electron.appHandlers.set(event, handler),
     quit: vi.fn(),
     exit: vi.fn(),
+    commandLine: { appendSwitch: (...args: string[]) => electron.switches.push({ args, beforeReady: !electron.state.ready }) },
   },
   BrowserWindow: electron.BrowserWindow,
   protocol: {
@@ -55,7 +57,7 @@ vi.mock('electron', () => ({
       electron.protocolHandlers.set(scheme, handler);
     },
   },
-  ipcMain: { handle: (channel: string) => electron.handled.push(channel), removeHandler: vi.fn() },
+  ipcMain: { handle: (channel: string) => electron.handled.push(channel), removeHandler: vi.fn(), on: vi.fn(), removeListener: vi.fn() },
   session: {
     defaultSession: {
       webRequest: { onHeadersReceived: (listener: typeof electron.state.headersListener) => (electron.state.headersListener = listener) },
@@ -81,7 +83,15 @@ describe('the Electron main process', () => {
     expect(core.workerHost.kind).toBe('utility');
     // PDF reports are printed by Electron's own Chromium, not a browser the machine may lack.
     expect(core.printPdf?.name).toBe('printHtmlToPdf');
-    expect([...electron.handled].sort()).toEqual([...channelNames].sort());
+    // The contract's channels, and the engine windows' data channel (window-engine-host.ts).
+    expect([...electron.handled].sort()).toEqual([...channelNames, 'pdash-engine:request'].sort());
+    // webgpu runs in the app's own hidden engine windows, with WebGPU switched on before ready.
+    expect(core.browserHost()?.kind).toBe('browser');
+    expect(core.browserHost()?.constructor.name).toBe('WindowEngineHost');
+    expect(electron.switches).toEqual([
+      { args: ['enable-unsafe-webgpu'], beforeReady: true },
+      { args: ['enable-features', 'Vulkan'], beforeReady: true },
+    ]);
 
     let headers: Record<string, string[]> = {};
     electron.state.headersListener!({ responseHeaders: { 'X-Test': ['1'] } }, (r) => (headers = r.responseHeaders));
