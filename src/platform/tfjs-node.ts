@@ -15,7 +15,8 @@ type RemovedUtil = { isNullOrUndefined?: (value: unknown) => boolean; isArray?: 
 /**
  * tfjs-node 4.22 calls `util.isNullOrUndefined` and `util.isArray`, which Node 23 removed: on Node 24 the package
  * loads but every op throws "util.isNullOrUndefined is not a function". Restores the two (with their documented
- * meaning) only where they are missing, before the package is required. Returns the names it restored.
+ * meaning) only where they are missing (or, for isArray, only Node's warning wrapper is there), before the package
+ * is required. Returns the names it restored.
  */
 export function restoreUtilForTfjsNode(): string[] {
   const target = util as unknown as RemovedUtil;
@@ -24,7 +25,9 @@ export function restoreUtilForTfjsNode(): string[] {
     target.isNullOrUndefined = (value) => value === null || value === undefined;
     restored.push('isNullOrUndefined');
   }
-  if (typeof target.isArray !== 'function') {
+  // Node 22-24 still have util.isArray, deprecated: it prints DEP0044 to the worker's stderr on first use. The same
+  // function without the warning replaces Node's own deprecated wrapper (util.deprecate names its wrapper 'deprecated').
+  if (typeof target.isArray !== 'function' || target.isArray.name === 'deprecated') {
     target.isArray = Array.isArray;
     restored.push('isArray');
   }

@@ -167,6 +167,10 @@ describe('util functions Node 23 removed', () => {
       expect(restoreUtilForTfjsNode()).toEqual(['isArray']);
       expect([[1], 'ab', { length: 1 }].map((v) => target.isArray!(v))).toEqual([true, false, false]);
       expect(restoreUtilForTfjsNode()).toEqual([]);
+      // Node 24's own util.isArray warns (DEP0044) on use: its deprecation wrapper is replaced by Array.isArray.
+      target.isArray = util.deprecate((v: unknown) => Array.isArray(v), 'deprecated for the test', 'DEP0044');
+      expect(restoreUtilForTfjsNode()).toEqual(['isArray']);
+      expect(target.isArray).toBe(Array.isArray);
     } finally {
       for (const [name, fn] of Object.entries(before)) {
         if (fn === undefined) delete target[name as keyof typeof before];

@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../../../shared/errors.ts';
 import { FromWorker, type ToWorker } from '../../../worker/index.ts';
+import { forwardWorkerStderr } from './worker-output.ts';
 
 export interface WorkerExit {
   code: number | null;
@@ -61,8 +62,10 @@ export class ForkWorkerHost implements WorkerHost {
       // The parent's execArgv may carry a test runner's loaders; a worker needs none.
       execArgv: [],
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // stderr is piped to drop native TensorFlow's start-up notices (worker-output.ts); the rest passes through.
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
+    if (child.stderr !== null) forwardWorkerStderr(child.stderr, (text) => process.stderr.write(text));
     return new ForkedWorker(child);
   }
 }
