@@ -28,7 +28,12 @@ export async function runRetrainAndTest(ctx: RunContext, state: RetrainState, re
   let best = state.best;
   let bestWeights: CheckpointTensor[] | null = null;
   try {
-    if (restore !== null) {
+    // The checkpoint at epoch 0 (written when HP search ends) holds no tensors: retraining starts from the shared
+    // initialisation, resumed or not. Only a later epoch has weights to read.
+    if (state.nextEpoch > 0) {
+      if (restore === null || entriesUnder(restore, 'net').length === 0) {
+        throw new Error(`resume: the checkpoint stands at retraining epoch ${state.nextEpoch} but holds no network weights; it is damaged: move it away and resume to start the run over`);
+      }
       restoreTraining(net, optimizer, restore);
       const stored = entriesUnder(restore, 'best');
       bestWeights = stored.length > 0 ? stored.map((t) => ({ ...t, name: `best/${t.name}` })) : null;
