@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBench } from '../../src/cli/commands/bench.ts';
 import { main } from '../../src/cli/main.ts';
+import type { MixtureCandidate, MixtureTiming } from '../../src/shared/engine/index.ts';
 import { runCli } from '../helpers/cli.ts';
 
 interface Timing {
@@ -45,10 +46,12 @@ describe('pdash bench', () => {
     }
   }, 30000);
 
-  it('prints a table without --json, and lists a backend only a browser can start as not run', async () => {
-    const result = await runCli(['bench', 'mixture', '--backend', 'webgpu,cpu', '--layers', 'ecg block1.conv1', '--batch', '1', '--repeats', '1']);
+  it('prints a table without --json, and lists a webgpu whose browser cannot start as not run, with the reason', async () => {
+    const result = await runCli(['bench', 'mixture', '--backend', 'webgpu,cpu', '--layers', 'ecg block1.conv1', '--batch', '1', '--repeats', '1'], {
+      env: { PDASH_CHROMIUM: '/nonexistent/chromium' },
+    });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/webgpu: not run \(runs only in a Chromium page/);
+    expect(result.stdout).toMatch(/webgpu: not run \(PDASH_CHROMIUM is set to \/nonexistent\/chromium, which does not exist\./);
     expect(result.stdout).toMatch(/ecg block1\.conv1 1->4 @1000 {2}\[1x1000x1 -> 1x1000x4; 20 patterns K \{3,7,11,15,19\} x D \{1,3,7,15\}/);
     expect(result.stdout).toMatch(/cpu \(1 thread\) +naive +per-pattern +dilation-grouped +aggregated +fft/);
     expect(result.stdout).toMatch(/pick \S+, naive\/pick \d+\.\d\dx, best \S+/);
@@ -98,7 +101,7 @@ describe('pdash bench', () => {
   }, 30000);
 
   it('marks a method whose result differs from naive, and one that was skipped or timed once', () => {
-    const timing = (method: string, ms: number | null, maxRelDiff: number | null, note: string | null = null): Timing & { samples: number; note: string | null } => ({ method, ms, samples: ms === null ? 0 : 1, gflops: ms === null ? null : 1, maxRelDiff, note });
+    const timing = (method: MixtureCandidate, ms: number | null, maxRelDiff: number | null, note: string | null = null): MixtureTiming => ({ method, ms, samples: ms === null ? 0 : 1, gflops: ms === null ? null : 1, maxRelDiff, differences: null, note });
     const text = formatBench(
       [
         {
@@ -106,12 +109,20 @@ describe('pdash bench', () => {
           report: { name: 'wasm', threads: 2, simd: true, tfjsVersion: '4.22.0', detail: 'tfjs-backend-wasm' },
           machine: { cpus: 2, cpuModel: 'test', os: 'Linux', memoryGiB: 8, node: '24' },
           mixture: {
+            tfjsBackend: 'wasm',
             repeats: 1,
+            maxCallMs: 15000,
             layers: [
               {
                 name: 'layer A',
+                reference: 'custom',
+                rank: 1,
                 inputShape: [1, 8, 1],
                 outputShape: [1, 8, 1],
+                inChannels: 1,
+                outChannels: 1,
+                stride: 1,
+                depthwise: false,
                 kernels: [3],
                 dilations: [1],
                 patterns: 1,
@@ -121,6 +132,7 @@ describe('pdash bench', () => {
                 pick: 'per-pattern',
                 best: 'dilation-grouped',
                 ratio: 2,
+                estimatesMs: null,
               },
             ],
           },

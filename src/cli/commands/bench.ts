@@ -1,108 +1,63 @@
 /**
  * `pdash bench [mixture|step]`: the engine's benchmarks on one or more compute backends, side by side. A backend
- * is process-wide in TF.js, so each backend runs in its own child process (src/worker/bench-main.ts), one after
- * another (never at once: they would compete for the cores), and this command prints one table. Progress goes to
- * stderr, results to stdout (`--json`: only JSON on stdout).
- *
- * The child's messages and results are plain JSON; the shapes read here are the ones bench-main.ts sends
- * (BenchMessage there; MixtureBenchResult and StepBenchResult in src/worker/engine/bench), declared again below
- * with the fields this command reads, because a front door does not import the worker.
+ * is process-wide in TF.js, so each backend runs in a worker of its own, one after another (never at once: they
+ * would compete for the cores): the Node backends in a forked worker (src/worker/bench-main.ts), webgpu in a page of
+ * a headless Chromium (the core's BrowserWorkerHost). Both speak the worker protocol (src/worker/protocol.ts): this
+ * command sends one 'bench' message and reads 'backend', 'bench-progress', 'bench-layer' and 'bench-result' (or
+ * 'bench-error'); the shapes are the vocabulary's (src/shared/engine/bench.ts). It prints one table. Progress goes
+ * to stderr, results to stdout (`--json`: only JSON on stdout).
  */
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_PREFERENCE, BROWSER_ONLY_BACKENDS, isBackendName, type BackendName } from '../../shared/engine/index.ts';
+import { BrowserWorkerHost, parseWorkerMessage, type WorkerExit, type WorkerProcess } from '../../main/core/index.ts';
+import {
+  BACKEND_PREFERENCE,
+  BROWSER_ONLY_BACKENDS,
+  isBackendName,
+  type BackendName,
+  type BenchSpec,
+  type MixtureBenchResult,
+  type MixtureLayerResult,
+  type StepBenchResult,
+} from '../../shared/engine/index.ts';
 import { commonHelp, commonOptions, integerOption, stringOption, UsageError, type CliIo, type Command } from '../command.ts';
 
-/** The benchmark process entry, run from source by Node (type stripping), as the lab core runs its workers. */
+/** The Node bench worker, run from source by Node (type stripping), as the lab core runs its workers. */
 const benchEntry = fileURLToPath(new URL('../../worker/bench-main.ts', import.meta.url));
 
 const WHICH = ['mixture', 'step'] as const;
 type Which = (typeof WHICH)[number];
 
-// ---------------------------------------------------------------------------------------------------------
-// What a bench process sends (see src/worker/bench-main.ts)
+/** A worker's message, as the core's hosts deliver it (validated: src/worker/protocol.ts's FromWorker). */
+type WorkerMessage = Parameters<Parameters<WorkerProcess['onMessage']>[0]>[0];
+type BackendReport = Extract<WorkerMessage, { type: 'backend' }>['report'];
 
-interface BackendReportJson {
-  name: string;
-  threads: number;
-  simd: boolean;
-  tfjsVersion: string;
-  detail: string;
-}
-interface MachineJson {
+/** The machine every worker ran on: this one (the forked workers and the Chromium page are local). */
+interface Machine {
   cpus: number;
   cpuModel: string;
   os: string;
   memoryGiB: number;
   node: string;
 }
-interface TimingJson {
-  method: string;
-  ms: number | null;
-  samples: number;
-  gflops: number | null;
-  maxRelDiff: number | null;
-  note: string | null;
-}
-interface LayerJson {
-  name: string;
-  inputShape: number[];
-  outputShape: number[];
-  kernels: number[];
-  dilations: number[];
-  patterns: number;
-  slots: number;
-  naiveFlops: number;
-  methods: TimingJson[];
-  pick: string;
-  best: string | null;
-  ratio: number | null;
-}
-interface MixtureJson {
-  /** null where the process ended early (`partial`). */
-  repeats: number | null;
-  layers: LayerJson[];
-  /** Set here (not by the bench process) when the process ended before its last layer: the layers measured. */
-  partial?: true;
-}
-interface StepNetJson {
-  ms: number;
-  gflops: number;
-}
-interface StepEntryJson {
-  reference: string;
-  label: string;
-  inputShape: number[];
-  supernet: StepNetJson;
-  plain: StepNetJson;
-  ratio: number;
-}
-interface StepJson {
-  batch: number;
-  repeats: number;
-  references: StepEntryJson[];
-}
-type BenchMessage =
-  | { type: 'backend'; report: BackendReportJson; machine: MachineJson }
-  | { type: 'progress'; message: string }
-  | { type: 'mixture-layer'; layer: LayerJson }
-  | { type: 'mixture'; result: MixtureJson }
-  | { type: 'step'; result: StepJson }
-  | { type: 'error'; stage: 'backend' | 'bench'; message: string };
+
+/** A mixture benchmark that ended, or the layers measured before its worker stopped (`partial`). */
+type MixtureOutcome = MixtureBenchResult | { repeats: null; layers: MixtureLayerResult[]; partial: true };
 
 /** One backend's outcome. */
-interface BackendRun {
+export interface BackendRun {
   /** As asked ('best' when none was named). */
   requested: BackendName | 'best';
-  report: BackendReportJson;
-  machine: MachineJson;
-  mixture: MixtureJson | null;
-  step: StepJson | null;
+  report: BackendReport;
+  machine: Machine;
+  mixture: MixtureOutcome | null;
+  step: StepBenchResult | null;
   /** Set when the benchmark failed after the backend started. */
   error: string | null;
 }
 
-interface SkippedBackend {
+export interface SkippedBackend {
   name: BackendName | 'best';
   reason: string;
 }
@@ -121,19 +76,26 @@ export const benchCommand: Command = {
             NinaPro's 16x52, the 1-D ResNet on ECG's 1000), batch 32 unless --batch
   (none)    both
 
-Each backend runs in its own process, one after another. Times are medians of R calls taken round-robin; the
+Each backend runs in a worker of its own, one after another: the Node backends in a forked process, webgpu in a
+page of the machine's Chromium, headless (on the GPU's adapter, or SwiftShader, WebGPU computed on the CPU, when
+Chromium finds none or PDASH_WEBGPU_ADAPTER=swiftshader). Times are medians of R calls taken round-robin; the
 ratios are measured in one run. Nothing here is asserted.
 
-  --backend B[,B...]  backends to run (${BACKEND_PREFERENCE.join(', ')}); default: the best that starts
+  --backend B[,B...]  backends to run (${BACKEND_PREFERENCE.join(', ')}); default: the best a Node
+                      worker starts
   --all-backends      every backend; those that do not start are listed with the reason
   --threads N         threads for backends that take a count (wasm, native TensorFlow)
   --batch N           batch size (mixture default: 32, 4 for Darcy's 85x85 layers; step default: 32)
   --repeats R         timed calls per alternative after a checking/warm-up call (default 5)
   --layers FILTER     comma-separated reference names (ninapro, darcy, ecg, ecg-large) or parts of layer
                       names, e.g. --layers ninapro,'ecg block1'
-  --max-call-ms MS    a method slower than this in one call is not repeated; one the cost model puts above
-                      4x this is skipped (default 15000)
+  --max-call-ms MS    a method slower than this in one call is not repeated; one estimated above 4x this (by
+                      the cost model, or from the methods measured before it on the layer) is skipped
+                      (default 15000)
   --json              print only JSON on stdout (progress stays on stderr)
+
+  PDASH_CHROMIUM, PDASH_WEBGPU_ADAPTER   the browser and the adapter for webgpu (see pdash doctor)
+  PDASH_ENGINE_PAGE   the built engine page's folder (default: the project's out/renderer, from npm run build)
 ${commonHelp}`,
   options: {
     ...commonOptions,
@@ -159,38 +121,47 @@ ${commonHelp}`,
     const maxCallMs = integerOption(values, 'max-call-ms', 1, 24 * 3600 * 1000);
     const filter = stringOption(values, 'layers');
     if (filter !== undefined && !which.includes('mixture')) throw new UsageError('--layers selects mixture layers; it has no effect on pdash bench step.');
-    const request = {
-      ...(threads !== undefined ? { threads } : {}),
+    const spec: BenchSpec = {
       mixture: which.includes('mixture')
         ? { ...(filter !== undefined ? { filter } : {}), ...(batch !== undefined ? { batch } : {}), ...(repeats !== undefined ? { repeats } : {}), ...(maxCallMs !== undefined ? { maxCallMs } : {}) }
         : null,
       step: which.includes('step') ? { ...(batch !== undefined ? { batch } : {}), ...(repeats !== undefined ? { repeats } : {}) } : null,
     };
+    const request = { ...(threads !== undefined ? { threads } : {}), ...spec };
 
+    const machine = thisMachine();
     const runs: BackendRun[] = [];
     const skipped: SkippedBackend[] = [];
     let stopped = false;
-    for (const name of requested) {
-      if (name !== 'best' && BROWSER_ONLY_BACKENDS.includes(name)) {
-        skipped.push({ name, reason: 'runs only in a Chromium page (the browser engine host), not in a Node process' });
-        io.stderr(`[${name}] skipped: runs only in a Chromium page\n`);
-        continue;
+    // Started when a backend needs it (only webgpu does) and closed before this command returns.
+    let browser: BrowserWorkerHost | null = null;
+    try {
+      for (const name of requested) {
+        const inPage = name !== 'best' && BROWSER_ONLY_BACKENDS.includes(name);
+        const start = (relay: (text: string) => void): WorkerProcess => {
+          if (!inPage) return forkBenchWorker(name, relay);
+          browser ??= new BrowserWorkerHost({ env: io.env, ...(io.env.PDASH_ENGINE_PAGE ? { pageDir: io.env.PDASH_ENGINE_PAGE } : {}) });
+          return browser.start({ name: `bench-${name}` });
+        };
+        const bench = { type: 'bench' as const, ...(name === 'best' ? {} : { backend: name }), ...(threads !== undefined ? { threads } : {}), spec };
+        const { outcome, interrupted } = await runBackend(name, start, bench, machine, io);
+        if (interrupted) {
+          // What was measured so far is still printed.
+          if (!('reason' in outcome)) runs.push(outcome);
+          io.stderr('pdash bench: interrupted\n');
+          stopped = true;
+          break;
+        }
+        if ('reason' in outcome) {
+          skipped.push(outcome);
+          io.stderr(`[${name}] did not start: ${outcome.reason}\n`);
+        } else {
+          runs.push(outcome);
+          if (outcome.error !== null) io.stderr(`[${outcome.report.name}] the benchmark failed: ${outcome.error}\n`);
+        }
       }
-      const { outcome, interrupted } = await runBackend(name, { ...request, ...(name === 'best' ? {} : { backend: name }) }, io);
-      if (interrupted) {
-        // What was measured so far is still printed.
-        if (!('reason' in outcome)) runs.push(outcome);
-        io.stderr('pdash bench: interrupted\n');
-        stopped = true;
-        break;
-      }
-      if ('reason' in outcome) {
-        skipped.push(outcome);
-        io.stderr(`[${name}] did not start: ${outcome.reason}\n`);
-      } else {
-        runs.push(outcome);
-        if (outcome.error !== null) io.stderr(`[${outcome.report.name}] the benchmark failed: ${outcome.error}\n`);
-      }
+    } finally {
+      await (browser as BrowserWorkerHost | null)?.close();
     }
 
     if (values.json === true) {
@@ -221,75 +192,145 @@ function parseBackends(list: string): BackendName[] {
   return [...new Set(names)] as BackendName[];
 }
 
-/** Runs one bench process to its end; progress lines go to stderr prefixed with the backend. */
-async function runBackend(name: BackendName | 'best', request: object, io: CliIo): Promise<{ outcome: BackendRun | SkippedBackend; interrupted: boolean }> {
-  const child = fork(benchEntry, [`--pdash-bench=${JSON.stringify(request)}`], {
-    // The parent's execArgv may carry a test runner's loaders; the bench process needs none.
+function thisMachine(): Machine {
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.versions.node,
+  };
+}
+
+/**
+ * A forked bench worker, as the core's ForkWorkerHost starts its workers (advanced serialization: NaN, a method's
+ * disagreement with naive, survives the trip), except that its output is piped to `relay`: TF.js notices and native
+ * library logs become progress lines, and the last of them say why a worker died before it answered.
+ */
+function forkBenchWorker(name: BackendName | 'best', relay: (text: string) => void): WorkerProcess {
+  const child = fork(benchEntry, [`--pdash-worker=bench-${name}`], {
+    // The parent's execArgv may carry a test runner's loaders; the worker needs none.
     execArgv: [],
+    serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  child.stdout?.on('data', (chunk: Buffer) => relay(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => relay(chunk.toString()));
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (message) => {
+      if (child.connected) child.send(message);
+    },
+    onMessage: (listener) => {
+      const handler = (raw: unknown): void => listener(parseWorkerMessage(raw));
+      child.on('message', handler);
+      return () => child.off('message', handler);
+    },
+    onExit: (listener) => {
+      const handler = (code: number | null, signal: NodeJS.Signals | null): void => listener({ code, signal });
+      child.on('exit', handler);
+      return () => child.off('exit', handler);
+    },
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+type BenchRequest = Parameters<WorkerProcess['send']>[0] & { type: 'bench' };
+
+/**
+ * Runs one bench worker to its end: sends the bench once the worker is ready, relays its progress to stderr
+ * prefixed with the backend, keeps each mixture layer as it arrives (so a worker stopped early, by Ctrl+C or a
+ * page that died, still reports what it measured), and shuts the worker down after its last word.
+ */
+async function runBackend(
+  name: BackendName | 'best',
+  start: (relay: (text: string) => void) => WorkerProcess,
+  bench: BenchRequest,
+  machine: Machine,
+  io: CliIo,
+): Promise<{ outcome: BackendRun | SkippedBackend; interrupted: boolean }> {
   let label: string = name;
-  let started: { report: BackendReportJson; machine: MachineJson } | null = null;
-  let mixture: MixtureJson | null = null;
-  const measured: LayerJson[] = [];
-  let step: StepJson | null = null;
-  let error: { stage: string; message: string } | null = null;
-  // Whatever the process prints (TF.js notices, native library logs) is progress, never results.
-  let stderrTail = '';
-  const relay = (chunk: Buffer): void => {
-    const text = chunk.toString();
-    stderrTail = (stderrTail + text).slice(-2000);
+  let report: BackendReport | null = null;
+  let mixture: MixtureBenchResult | null = null;
+  const measured: MixtureLayerResult[] = [];
+  let step: StepBenchResult | null = null;
+  let finished = false;
+  let failure: string | null = null;
+  // Whatever the worker prints (TF.js notices, native library logs) is progress, never results.
+  let outputTail = '';
+  const relay = (text: string): void => {
+    outputTail = (outputTail + text).slice(-2000);
     for (const line of text.split('\n')) if (line.trim() !== '') io.stderr(`[${label}] ${line}\n`);
   };
-  child.stdout?.on('data', relay);
-  child.stderr?.on('data', relay);
-  child.on('message', (raw) => {
-    const message = raw as BenchMessage;
+  const worker = start(relay);
+  const exited = new Promise<WorkerExit>((resolve) => worker.onExit(resolve));
+  const end = (): void => {
+    try {
+      worker.send({ type: 'shutdown' });
+    } catch {
+      // The worker is already gone (its exit is what runBackend waits for).
+      worker.kill();
+    }
+  };
+  worker.onMessage((message) => {
     switch (message.type) {
+      case 'ready':
+        worker.send(bench);
+        break;
       case 'backend':
-        started = { report: message.report, machine: message.machine };
+        report = message.report;
         label = message.report.name;
         io.stderr(`[${label}] started: ${message.report.threads} thread(s); ${message.report.detail.split(';')[0]}\n`);
         break;
-      case 'progress':
+      case 'bench-progress':
         io.stderr(`[${label}] ${message.message}\n`);
         break;
-      case 'mixture-layer':
+      case 'bench-layer':
         measured.push(message.layer);
         break;
-      case 'mixture':
-        mixture = message.result;
+      case 'bench-result':
+        mixture = message.mixture;
+        step = message.step;
+        finished = true;
+        end();
         break;
-      case 'step':
-        step = message.result;
+      case 'bench-error':
+        failure = `${message.error.message}${message.error.hint === undefined ? '' : ` (${message.error.hint})`}`;
+        if (message.stack !== undefined) relay(message.stack.split('\n').slice(1).join('\n'));
+        finished = true;
+        end();
         break;
       case 'error':
-        error = { stage: message.stage, message: message.message };
+        // The worker could not start (a page that did not open says why) or cannot go on: the bench ends here.
+        failure ??= `${message.error.message}${message.error.hint === undefined ? '' : ` (${message.error.hint})`}`;
+        worker.kill();
+        break;
+      default:
         break;
     }
   });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const raced = await Promise.race([exited, io.interrupted.then(() => 'interrupted' as const)]);
-  const interrupted = raced === 'interrupted';
-  if (interrupted) child.kill('SIGTERM');
-  const result = interrupted ? await exited : (raced as { code: number | null; signal: string | null });
-  // Messages sent just before exit are delivered before 'exit'; let any pending stream data drain.
+  const interrupted = raced === 'interrupted' && !finished;
+  if (raced === 'interrupted') worker.kill();
+  const exit = raced === 'interrupted' ? await exited : raced;
+  // Messages sent just before exit are delivered before it; let any pending output drain.
   await new Promise((resolve) => setImmediate(resolve));
-  const failure = error as { stage: string; message: string } | null;
-  const begun = started as { report: BackendReportJson; machine: MachineJson } | null;
+  const begun = report as BackendReport | null;
+  const why = failure as string | null;
+  const exitText = `exited (code ${exit.code}, signal ${exit.signal})`;
+  const lastLine = outputTail.trim() === '' ? '' : `: ${outputTail.trim().split('\n').at(-1)}`;
   if (begun === null) {
-    const reason = failure?.message ?? `the bench process exited (code ${result.code}, signal ${result.signal}) before its backend started${stderrTail.trim() === '' ? '' : `: ${stderrTail.trim().split('\n').at(-1)}`}`;
-    return { outcome: { name, reason: interrupted ? 'interrupted before it started' : reason }, interrupted };
+    const reason = interrupted ? 'interrupted before it started' : (why ?? `the bench worker ${exitText} before its backend started${lastLine}`);
+    return { outcome: { name, reason }, interrupted };
   }
-  const benchError = interrupted
-    ? 'interrupted'
-    : failure !== null
-      ? failure.message
-      : result.code !== 0
-        ? `the bench process exited with code ${result.code}${result.signal === null ? '' : ` (signal ${result.signal})`}` : null;
-  const finished = mixture as MixtureJson | null;
-  const mixtureResult = finished ?? (measured.length > 0 ? { repeats: null, layers: measured, partial: true as const } : null);
-  return { outcome: { requested: name, report: begun.report, machine: begun.machine, mixture: mixtureResult, step, error: benchError }, interrupted };
+  const error = interrupted ? 'interrupted' : why ?? (finished ? null : `the bench worker ${exitText} before it finished${lastLine}`);
+  const done = mixture as MixtureBenchResult | null;
+  const mixtureOutcome: MixtureOutcome | null = done ?? (measured.length > 0 ? { repeats: null, layers: measured, partial: true } : null);
+  return { outcome: { requested: name, report: begun, machine, mixture: mixtureOutcome, step: step as StepBenchResult | null, error }, interrupted };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -360,13 +401,13 @@ export function formatBench(runs: readonly BackendRun[], skipped: readonly Skipp
     lines.push(...table(rows));
   }
   for (const run of runs) {
-    if (run.mixture?.partial === true) lines.push('', `${run.report.name}: the mixture benchmark ended early; the layers above are those it measured (${run.mixture.layers.length})`);
+    if (run.mixture !== null && 'partial' in run.mixture) lines.push('', `${run.report.name}: the mixture benchmark ended early; the layers above are those it measured (${run.mixture.layers.length})`);
     if (run.error !== null) lines.push('', `${run.report.name}: the benchmark failed: ${run.error}`);
   }
   return lines.join('\n') + '\n';
 }
 
-function pickVsBest(layer: LayerJson): string {
+function pickVsBest(layer: MixtureLayerResult): string {
   const pick = layer.methods.find((m) => m.method === layer.pick)?.ms ?? null;
   const best = layer.methods.find((m) => m.method === layer.best)?.ms ?? null;
   return pick === null || best === null ? 'not measured' : `${(pick / best).toFixed(2)}x the best`;

@@ -7,6 +7,7 @@
  */
 export * from './backbone-plan.ts';
 export * from './backends.ts';
+export * from './bench.ts';
 export * from './canonical-json.ts';
 export * from './checkpoint.ts';
 export * from './config.ts';

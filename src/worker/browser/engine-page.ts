@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 import { serveWorker } from '../message-loop.ts';
 import { bridgeHostLink, findBridge, httpHostLink, type HostLink } from './host-link.ts';
-import { pageJobRuntime, probePageBackends } from './page-runtime.ts';
+import { pageJobRuntime, probePageBackends, setupPageBackend } from './page-runtime.ts';
 
 /** The page's window, typed here because the node typings this code is checked with have no DOM. */
 const page = globalThis as unknown as { location: { href: string }; close(): void };
@@ -21,4 +21,4 @@ const link: HostLink = dataBase !== null ? httpHostLink(bridge, dataBase) : brid
   throw new Error('The engine page was opened without a data source (?data=... or a bridge with request).');
 })();
 
-serveWorker(link, { pid: 0, probe: probePageBackends, runtime: pageJobRuntime(link), exit: () => page.close() });
+serveWorker(link, { pid: 0, probe: probePageBackends, runtime: pageJobRuntime(link), setupBackend: setupPageBackend, exit: () => page.close() });

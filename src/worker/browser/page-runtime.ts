@@ -3,7 +3,7 @@
  * checkpoint through the host (host-link.ts). wasm is left out: its module needs CSP's 'wasm-unsafe-eval', which
  * the renderer's policy (src/shared/renderer-policy.ts) does not grant, and a page host exists for WebGPU.
  */
-import { cpuLoader, initBackend, messageOf, probeBackends, type BackendLoader } from '../engine/index.ts';
+import { cpuLoader, initBackend, messageOf, probeBackends, type BackendLoader, type BackendName, type BackendReport } from '../engine/index.ts';
 import { decodeCheckpoint } from '../../shared/engine/index.ts';
 import { LabError } from '../../shared/errors.ts';
 import { loadDataset } from '../dataset-loader.ts';
@@ -20,10 +20,17 @@ export function probePageBackends(): Promise<ComputeProbe> {
   return probeBackends(PAGE_BACKEND_LOADERS);
 }
 
+/**
+ * Starts `backend` (absent: the best the page can start) for a job or a bench. A page computes where its backend
+ * does; a thread count (the queue's share, a bench's --threads) does not apply and is ignored.
+ */
+export function setupPageBackend(options: { backend?: BackendName; threads?: number }): Promise<BackendReport> {
+  return initBackend(PAGE_BACKEND_LOADERS, options.backend !== undefined ? { backend: options.backend } : {});
+}
+
 export function pageJobRuntime(link: HostLink): JobRuntime {
   return {
-    // A page computes where its backend does; the queue's thread share does not apply (threads is ignored).
-    setupBackend: (job) => initBackend(PAGE_BACKEND_LOADERS, job.backend !== undefined ? { backend: job.backend } : {}),
+    setupBackend: (job) => setupPageBackend(job.backend !== undefined ? { backend: job.backend } : {}),
     loadDataset: (files) => loadDataset(files, (file) => openHostNpy(link, file)),
     writeCheckpoint: (_job, bytes) => link.writeCheckpoint(bytes),
     readCheckpoint: async (job) => {

@@ -7,12 +7,28 @@
  * - `runStepBench(spec, onProgress)`: a DASH search step of the supernet against a training step of the plain
  *   network (step-bench.ts).
  *
- * The host initialises the backend first (initBackend with its loaders) and owns printing and processes.
+ * Their requests and results are the vocabulary's (src/shared/engine/bench.ts), which the worker protocol carries
+ * and the CLI prints; they are re-exported here for the engine's users. The host initialises the backend first
+ * (initBackend with its loaders) and owns printing and processes.
  */
-export { runMixtureBench, MIXTURE_CANDIDATES } from './mixture-bench.ts';
-export type { BenchProgress, MixtureBenchResult, MixtureBenchSpec, MixtureCandidate, MixtureDifferences, MixtureLayerResult, MixtureTiming } from './mixture-bench.ts';
-export { runStepBench, STEP_REFERENCES } from './step-bench.ts';
-export type { StepBenchEntry, StepBenchResult, StepBenchSpec, StepNetworkResult, StepReference } from './step-bench.ts';
-export { allReferenceLayers, LARGEST_1D_SPACE, REFERENCE_NAMES, referenceLayers, referenceTask, selectLayers } from './reference.ts';
-export type { MixtureLayerCase, ReferenceName, ReferenceTask } from './reference.ts';
+export { runMixtureBench } from './mixture-bench.ts';
+export type { BenchProgress, MixtureBenchInput } from './mixture-bench.ts';
+export { runStepBench } from './step-bench.ts';
+export { MIXTURE_CANDIDATES, REFERENCE_NAMES, STEP_REFERENCES } from '../../../shared/engine/index.ts';
+export type {
+  MixtureBenchResult,
+  MixtureBenchSpec,
+  MixtureCandidate,
+  MixtureDifferences,
+  MixtureLayerResult,
+  MixtureTiming,
+  ReferenceName,
+  StepBenchEntry,
+  StepBenchResult,
+  StepBenchSpec,
+  StepNetworkResult,
+  StepReference,
+} from '../../../shared/engine/index.ts';
+export { allReferenceLayers, LARGEST_1D_SPACE, referenceLayers, referenceTask, selectLayers } from './reference.ts';
+export type { MixtureLayerCase, ReferenceTask } from './reference.ts';
 export { naiveMixture, naiveMixtureFlops } from './naive-mixture.ts';

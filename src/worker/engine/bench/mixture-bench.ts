@@ -14,90 +14,27 @@
  * time is that one call). Both are recorded in the result's `note`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MIXTURE_METHODS, SeededRandom, type MixtureMethod } from '../../../shared/engine/index.ts';
+import {
+  MIXTURE_CANDIDATES,
+  SeededRandom,
+  type MixtureBenchResult,
+  type MixtureBenchSpec,
+  type MixtureCandidate,
+  type MixtureDifferences,
+  type MixtureLayerResult,
+  type MixtureTiming,
+} from '../../../shared/engine/index.ts';
 import { createMixtureConvParams, gumbelCoefficients, mixtureConv, type MixtureConvParams } from '../ops/mixture-conv.ts';
 import { BACKEND_COSTS, chooseMixtureMethod, estimateMixtureCosts } from '../ops/mixture-cost.ts';
 import type { MixtureConvConfig } from '../ops/mixture-types.ts';
-import { naiveMixture, naiveMixtureFlops } from './naive-mixture.ts';
-import { allReferenceLayers, selectLayers, type MixtureLayerCase, type ReferenceName } from './reference.ts';
+import { addMany, naiveMixture, naiveMixtureFlops } from './naive-mixture.ts';
+import { allReferenceLayers, selectLayers, type MixtureLayerCase } from './reference.ts';
 import { median, timeOnce, timeRoundRobin } from './timing.ts';
 
-/** What is timed: the naive path and each exact method. */
-export type MixtureCandidate = 'naive' | MixtureMethod;
-export const MIXTURE_CANDIDATES: readonly MixtureCandidate[] = ['naive', ...MIXTURE_METHODS];
-
-export interface MixtureBenchSpec {
+/** The mixture benchmark's request (the vocabulary's MixtureBenchSpec) with the layers to choose from. */
+export interface MixtureBenchInput extends MixtureBenchSpec {
   /** The layers to choose from (default: every reference layer). */
   layers?: readonly MixtureLayerCase[];
-  /** Comma-separated terms, see `selectLayers`; absent: all. */
-  filter?: string;
-  /** Batch size for every layer; absent: each layer's default. */
-  batch?: number;
-  /** Timed calls per alternative after its checking call (default 5). */
-  repeats?: number;
-  /** See the module comment (default 15000 ms). */
-  maxCallMs?: number;
-}
-
-/** Largest |method - naive| / largest |naive| of the output and of each gradient. */
-export interface MixtureDifferences {
-  output: number;
-  dx: number;
-  weights: number;
-  alpha: number;
-  bias: number | null;
-}
-
-export interface MixtureTiming {
-  method: MixtureCandidate;
-  /** Median wall ms of forward + backward; null when skipped. */
-  ms: number | null;
-  /** Calls timed (0: skipped; 1 with a note: too slow to repeat). */
-  samples: number;
-  /** naiveFlops / time. */
-  gflops: number | null;
-  /** Largest of `differences` (null for naive itself, or when either side was skipped). */
-  maxRelDiff: number | null;
-  differences: MixtureDifferences | null;
-  /** Why it was skipped or not repeated; null otherwise. */
-  note: string | null;
-}
-
-export interface MixtureLayerResult {
-  name: string;
-  reference: ReferenceName | 'custom';
-  rank: 1 | 2;
-  /** With the batch: [N, L, C] or [N, H, W, C]. */
-  inputShape: number[];
-  outputShape: number[];
-  inChannels: number;
-  outChannels: number;
-  stride: number;
-  depthwise: boolean;
-  kernels: number[];
-  dilations: number[];
-  patterns: number;
-  /** Searchable convs of the reference network that are this layer. */
-  slots: number;
-  /** Training FLOPs of the naive path (naive-mixture.ts states the formula). */
-  naiveFlops: number;
-  methods: MixtureTiming[];
-  /** The cost model's choice (chooseMixtureMethod) for this layer on this backend. */
-  pick: MixtureMethod;
-  /** The fastest alternative measured, naive included. */
-  best: MixtureCandidate | null;
-  /** naive ms / pick ms; null when either was skipped. */
-  ratio: number | null;
-  /** The cost model's estimates in ms, where it has constants for this backend; null otherwise. */
-  estimatesMs: Partial<Record<MixtureMethod, number>> | null;
-}
-
-export interface MixtureBenchResult {
-  /** tfjs's name of the active backend. */
-  tfjsBackend: string;
-  repeats: number;
-  maxCallMs: number;
-  layers: MixtureLayerResult[];
 }
 
 export type BenchProgress = (message: string) => void;
@@ -108,7 +45,7 @@ let benchCount = 0;
  * Runs the benchmark on the active backend. `onLayer` receives each layer's result as soon as it is measured, so a
  * host can keep what was measured when a long run is stopped.
  */
-export async function runMixtureBench(spec: MixtureBenchSpec = {}, onProgress: BenchProgress = () => {}, onLayer: (layer: MixtureLayerResult) => void = () => {}): Promise<MixtureBenchResult> {
+export async function runMixtureBench(spec: MixtureBenchInput = {}, onProgress: BenchProgress = () => {}, onLayer: (layer: MixtureLayerResult) => void = () => {}): Promise<MixtureBenchResult> {
   const repeats = spec.repeats ?? 5;
   const maxCallMs = spec.maxCallMs ?? 15000;
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`mixture bench: repeats must be a positive integer, got ${repeats}`);
@@ -178,7 +115,7 @@ async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: numbe
       })(inputs);
       if (keep) kept = [y!, ...grads.map((g) => tf.keep(g))];
       // One scalar that depends on every gradient: reading it back waits for all of them.
-      return tf.addN([value, ...grads.map((g) => tf.sum(g))]);
+      return addMany([value, ...grads.map((g) => tf.sum(g))]);
     });
     await done.data();
     done.dispose();

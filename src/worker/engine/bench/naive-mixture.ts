@@ -62,8 +62,27 @@ export function naiveMixture(x: tf.Tensor, weights: readonly tf.Tensor[], coeffi
       }
       return y;
     });
-    let y: tf.Tensor = terms.length === 1 ? terms[0]! : tf.addN(terms);
+    let y: tf.Tensor = addMany(terms);
     if (bias !== null) y = tf.add(y, bias);
     return config.rank === 1 ? tf.squeeze(y, [1]) : y;
   });
+}
+
+/**
+ * WebGPU's default limit of 8 storage buffers per shader stage (maxStorageBuffersPerShaderStage; tfjs-backend-webgpu
+ * 4.22 asks for no more) holds an AddN of at most 7 inputs and its output; its AddN kernel compiles one program for
+ * all inputs, and with more the pipeline is invalid and the result is left unwritten (Chromium only logs the
+ * validation error). Measured: 20 terms on SwiftShader gave outputs off by 1e27. So sums of many tensors go through
+ * addN in groups of 7, then the group sums.
+ */
+export const ADD_N_MAX_INPUTS = 7;
+
+/** The sum of one or more equally shaped tensors (see ADD_N_MAX_INPUTS). */
+export function addMany(terms: readonly tf.Tensor[]): tf.Tensor {
+  if (terms.length === 0) throw new Error('addMany: no tensors to add');
+  if (terms.length === 1) return terms[0]!;
+  if (terms.length <= ADD_N_MAX_INPUTS) return tf.addN([...terms]);
+  const groups: tf.Tensor[] = [];
+  for (let i = 0; i < terms.length; i += ADD_N_MAX_INPUTS) groups.push(addMany(terms.slice(i, i + ADD_N_MAX_INPUTS)));
+  return addMany(groups);
 }

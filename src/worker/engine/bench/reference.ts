@@ -18,15 +18,15 @@ import {
   gridPatterns,
   planSlots,
   PRESETS,
+  REFERENCE_NAMES,
   type ConvSlot,
+  type ReferenceName,
   type SearchSpaceGrid,
   type TaskSpec,
 } from '../../../shared/engine/index.ts';
 import type { MixtureConvConfig } from '../ops/mixture-types.ts';
 import { resolveSettings } from '../search/run-context.ts';
 
-export const REFERENCE_NAMES = ['ninapro', 'darcy', 'ecg', 'ecg-large'] as const;
-export type ReferenceName = (typeof REFERENCE_NAMES)[number];
 
 export interface ReferenceTask {
   name: ReferenceName;

@@ -16,7 +16,18 @@
  * an updated parameter, so queued GPU work is included.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveConfig, searchableLayerCount, uniformSearchSpaces, type TaskSpec } from '../../../shared/engine/index.ts';
+import {
+  resolveConfig,
+  searchableLayerCount,
+  STEP_REFERENCES,
+  uniformSearchSpaces,
+  type StepBenchEntry,
+  type StepBenchResult,
+  type StepBenchSpec,
+  type StepNetworkResult,
+  type StepReference,
+  type TaskSpec,
+} from '../../../shared/engine/index.ts';
 import { architectureCost, supernetForwardFlops, TRAINING_FLOPS_PER_FORWARD } from '../arch/cost.ts';
 import { buildNetwork, buildSupernet } from '../backbones/build.ts';
 import { variablesWithRole, type NamedVariable, type Network } from '../backbones/network.ts';
@@ -27,53 +38,8 @@ import { createRunContext, type RunContext } from '../search/run-context.ts';
 import { trainEpoch, type AlphaGradientSettings } from '../train/loop.ts';
 import { SgdOptimizer } from '../train/sgd.ts';
 import type { BenchProgress } from './mixture-bench.ts';
-import { referenceTask, type ReferenceName } from './reference.ts';
+import { referenceTask } from './reference.ts';
 import { median, timeRoundRobin, timeOnce } from './timing.ts';
-
-export const STEP_REFERENCES = ['ninapro', 'ecg'] as const satisfies readonly ReferenceName[];
-export type StepReference = (typeof STEP_REFERENCES)[number];
-
-export interface StepBenchSpec {
-  /** Default: both. */
-  references?: readonly StepReference[];
-  /** Search batch (default 32). */
-  batch?: number;
-  /** Timed steps of each network after its warm-up step (default 5). */
-  repeats?: number;
-}
-
-export interface StepNetworkResult {
-  /** Median wall ms of one training step. */
-  ms: number;
-  samples: number;
-  /** Trainable parameters (weights, plus alphas for the supernet). */
-  parameters: number;
-  /** Training FLOPs of the step: 3 x arch/cost.ts's forward FLOPs per sample x batch (the supernet's count every pattern). */
-  flops: number;
-  gflops: number;
-}
-
-export interface StepBenchEntry {
-  reference: StepReference;
-  label: string;
-  backbone: string;
-  /** With the batch. */
-  inputShape: number[];
-  kernels: number[];
-  dilations: number[];
-  searchableLayers: number;
-  supernet: StepNetworkResult;
-  plain: StepNetworkResult & { patterns: string[] };
-  /** supernet ms / plain ms. */
-  ratio: number;
-}
-
-export interface StepBenchResult {
-  tfjsBackend: string;
-  batch: number;
-  repeats: number;
-  references: StepBenchEntry[];
-}
 
 export async function runStepBench(spec: StepBenchSpec = {}, onProgress: BenchProgress = () => {}): Promise<StepBenchResult> {
   const batch = spec.batch ?? 32;
