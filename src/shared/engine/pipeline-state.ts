@@ -70,7 +70,10 @@ export interface HpSearchState {
   current: { trial: number; nextEpoch: number } | null;
 }
 
-/** Retraining; tensors: `net/`, `opt/`, and `best/`, the weights best on validation so far. */
+/**
+ * Retraining; tensors: `net/`, `opt/`, and `best/`, the weights best on validation so far. At `nextEpoch` 0 (the
+ * checkpoint written when HP search ends) none: retraining starts from the shared initialisation.
+ */
 export interface RetrainState {
   phase: 'retrain';
   spec: ArchitectureSpec;
