@@ -13,7 +13,7 @@
  * back (the probe then says webgpu is unavailable).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +63,29 @@ function adapterChoice(env: NodeJS.ProcessEnv): WebgpuAdapterChoice {
   throw new LabError('bad-request', `PDASH_WEBGPU_ADAPTER is '${value}'; it must be auto, hardware or swiftshader.`, 'Unset it (auto: the GPU, else SwiftShader) or set one of those.');
 }
 
+/**
+ * In a source checkout (the page built into the project's out/renderer, src/ beside it), a page older than the
+ * engine's sources would run yesterday's engine without a word: that is refused, saying to rebuild. An installed app
+ * or a page folder given explicitly has no sources to compare with.
+ */
+function stalePageError(pageDir: string): LabError | false {
+  const sources = join(pageDir, '..', '..', 'src');
+  if (resolve(pageDir) !== resolve(enginePageDirFromSource) || !existsSync(sources)) return false;
+  const built = statSync(join(pageDir, 'engine.html')).mtimeMs;
+  const newest = Math.max(newestMtime(join(sources, 'worker')), newestMtime(join(sources, 'shared')), newestMtime(join(sources, 'array-io')));
+  if (newest <= built) return false;
+  return new LabError('unavailable', `The engine page ${join(pageDir, 'engine.html')} is older than the engine's sources (src/worker, src/shared, src/array-io).`, 'Run `npm run build` (electron-vite build) to rebuild it.');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 /** How the host starts Chromium (exported for tests that open their own pages the same way). */
 export function chromiumArgs(swiftshader: boolean): string[] {
   return [
@@ -99,6 +122,8 @@ export class BrowserWorkerHost implements WorkerHost {
   private pages = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Whether the built page is older than the engine sources beside it (checked once per host). */
+  private staleCheck: LabError | false | null = null;
 
   constructor(options: BrowserWorkerHostOptions = {}) {
     this.pageDir = options.pageDir ?? enginePageDirFromSource;
@@ -163,6 +188,8 @@ export class BrowserWorkerHost implements WorkerHost {
       if (!existsSync(join(this.pageDir, 'engine.html'))) {
         throw new LabError('unavailable', `The engine page ${join(this.pageDir, 'engine.html')} has not been built.`, 'Run `npm run build` (electron-vite build) once.');
       }
+      this.staleCheck ??= stalePageError(this.pageDir);
+      if (this.staleCheck !== false) throw this.staleCheck;
       const { origin } = await (this.server ??= this.listen());
       if (this.browser === null) {
         const launching = this.launch(origin);
