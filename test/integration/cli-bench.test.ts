@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { formatBench } from '../../src/cli/commands/bench.ts';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBench, headline } from '../../src/cli/commands/bench.ts';
 import { main } from '../../src/cli/main.ts';
 import type { MixtureCandidate, MixtureTiming } from '../../src/shared/engine/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { buildEnginePage } from '../unit/worker/browser/engine-page-build.ts';
 
 interface Timing {
   method: string;
@@ -147,4 +150,91 @@ describe('pdash bench', () => {
     expect(text).toMatch(/pick per-pattern, naive\/pick 2\.00x, best dilation-grouped \(pick is 5\.00x the best\)/);
     expect(text).toMatch(/aggregated: skipped: too slow/);
   });
+
+  it("takes the detail's first part up to a '; ' outside parentheses", () => {
+    expect(headline('tfjs-backend-wasm 4.22.0, threaded SIMD build, 2 threads; gradient fills: Conv2D')).toBe('tfjs-backend-wasm 4.22.0, threaded SIMD build, 2 threads');
+    expect(headline('@tensorflow/tfjs-backend-webgpu 4.22.0 on google swiftshader (no description; software adapter, computed on the CPU); gradient fills: Conv2D')).toBe(
+      '@tensorflow/tfjs-backend-webgpu 4.22.0 on google swiftshader (no description; software adapter, computed on the CPU)',
+    );
+    expect(headline('pure JavaScript')).toBe('pure JavaScript');
+  });
+});
+
+/**
+ * webgpu in a Chromium page (the core's BrowserWorkerHost) on SwiftShader, as CI runs it (no GPU there), with the
+ * engine page built for this test (PDASH_ENGINE_PAGE), so it runs the page code of this checkout. Chromium is
+ * required: CI installs it.
+ */
+describe('pdash bench on webgpu (SwiftShader, in a Chromium page)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let env: NodeJS.ProcessEnv;
+  let both: CliResult;
+  type Layer = { name: string; inputShape: number[]; outputShape: number[]; methods: Array<Timing & { samples: number }> };
+  type Run = { requested: string; report: { name: string; threads: number; detail: string }; mixture: { layers: Layer[] }; error: string | null };
+  let runs: Run[];
+
+  beforeAll(async () => {
+    dir = tempDir();
+    env = { PDASH_ENGINE_PAGE: await buildEnginePage(join(dir.path, 'page')), PDASH_WEBGPU_ADAPTER: 'swiftshader' };
+    both = await runCli(['bench', 'mixture', '--backend', 'cpu,webgpu', '--layers', 'ecg block1.conv1', '--batch', '1', '--repeats', '1', '--json'], { env });
+    runs = (JSON.parse(both.stdout) as { backends: Run[] }).backends;
+  }, 90_000);
+  afterAll(() => dir?.remove());
+
+  it('runs the smallest layer on cpu in a forked worker and on webgpu in the page, one after the other, with the same layer', () => {
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stderr).toMatch(/\[webgpu\] started: 1 thread\(s\); @tensorflow\/tfjs-backend-webgpu [\d.]+ on .*software adapter, computed on the CPU\)\n/);
+    expect(both.stderr).toMatch(/\[webgpu\] layer 1\/1: ecg block1\.conv1 1->4 @1000/);
+    expect(runs.map((r) => [r.requested, r.report.name, r.error])).toEqual([
+      ['cpu', 'cpu', null],
+      ['webgpu', 'webgpu', null],
+    ]);
+    const [cpu, webgpu] = runs.map((r) => r.mixture.layers[0]!);
+    expect(webgpu).toMatchObject({ name: cpu!.name, inputShape: [1, 1000, 1], outputShape: [1, 1000, 4] });
+    for (const m of webgpu!.methods) {
+      expect(m.ms, m.method).toBeGreaterThan(0);
+      expect(m.samples, m.method).toBe(1);
+    }
+  });
+
+  /** The engine's 'per-pattern' adds its 20 terms with one tf.addN, which webgpu cannot compile (see the next test). */
+  const KNOWN_WEBGPU_MISMATCH = ['per-pattern'];
+
+  it('on webgpu, every method agrees with naive (output and every gradient) within float32 tolerance', () => {
+    const webgpu = runs[1]!.mixture.layers[0]!;
+    for (const m of webgpu.methods) {
+      if (m.method === 'naive' || KNOWN_WEBGPU_MISMATCH.includes(m.method)) continue;
+      expect(m.maxRelDiff, m.method).toBeLessThan(1e-4);
+    }
+  });
+
+  // tfjs-backend-webgpu's AddN puts every input in one shader; past 7 inputs WebGPU's default limit of 8 storage
+  // buffers refuses the pipeline and the output is never written. Expected to fail until the engine's kernel fixes
+  // (ops/kernels/register.ts) split a webgpu AddN into groups; then remove KNOWN_WEBGPU_MISMATCH and this test.
+  it.fails("on webgpu, per-pattern agrees with naive (it does not yet: the engine's AddN of 20 terms)", () => {
+    const perPattern = runs[1]!.mixture.layers[0]!.methods.find((m) => m.method === 'per-pattern')!;
+    expect(perPattern.maxRelDiff).toBeLessThan(1e-4);
+  });
+
+  it('stopped (Ctrl+C) during its second layer, it keeps the layer the page measured and exits 130', async () => {
+    let stdout = '';
+    let stderr = '';
+    let interrupt: (signal: string) => void = () => {};
+    const interrupted = new Promise<string>((resolve) => (interrupt = resolve));
+    const code = await main(['bench', 'mixture', '--backend', 'webgpu', '--layers', 'ecg block1.conv1,ecg block1.conv2', '--batch', '1', '--repeats', '1', '--json'], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => {
+        stderr += t;
+        if (t.includes('layer 2/2')) interrupt('SIGINT');
+      },
+      env,
+      cwd: process.cwd(),
+      isTTY: false,
+      interrupted,
+    });
+    expect(code, stderr).toBe(130);
+    const json = JSON.parse(stdout) as { backends: Array<{ report: { name: string }; error: string; mixture: { partial: boolean; repeats: null; layers: Array<{ name: string }> } }> };
+    expect(json.backends[0]).toMatchObject({ report: { name: 'webgpu' }, error: 'interrupted', mixture: { partial: true, repeats: null } });
+    expect(json.backends[0]!.mixture.layers.map((l) => l.name)).toEqual(['ecg block1.conv1 1->4 @1000']);
+  }, 60_000);
 });

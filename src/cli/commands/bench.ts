@@ -284,7 +284,7 @@ async function runBackend(
       case 'backend':
         report = message.report;
         label = message.report.name;
-        io.stderr(`[${label}] started: ${message.report.threads} thread(s); ${message.report.detail.split(';')[0]}\n`);
+        io.stderr(`[${label}] started: ${message.report.threads} thread(s); ${headline(message.report.detail)}\n`);
         break;
       case 'bench-progress':
         io.stderr(`[${label}] ${message.message}\n`);
@@ -344,6 +344,21 @@ function table(rows: string[][], indent = '  '): string[] {
   return rows.map((r) => indent + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 2))).join('').trimEnd());
 }
 
+/**
+ * The first part of a backend's detail, up to its first '; ' outside parentheses: the package and where it computes
+ * (webgpu's adapter description has a '; ' of its own inside its parentheses).
+ */
+export function headline(detail: string): string {
+  let depth = 0;
+  for (let i = 0; i < detail.length; i++) {
+    const c = detail[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ';' && depth === 0) return detail.slice(0, i);
+  }
+  return detail;
+}
+
 function backendLabel(run: BackendRun): string {
   return `${run.report.name} (${run.report.threads} thread${run.report.threads === 1 ? '' : 's'})`;
 }
@@ -354,7 +369,7 @@ const MISMATCH = 1e-3;
 export function formatBench(runs: readonly BackendRun[], skipped: readonly SkippedBackend[]): string {
   const lines: string[] = [];
   for (const run of runs) {
-    lines.push(`${backendLabel(run)}: ${run.report.detail.split(';')[0]}; ${run.machine.cpus} CPUs (${run.machine.cpuModel}), ${run.machine.os}`);
+    lines.push(`${backendLabel(run)}: ${headline(run.report.detail)}; ${run.machine.cpus} CPUs (${run.machine.cpuModel}), ${run.machine.os}`);
   }
   for (const s of skipped) lines.push(`${s.name}: not run (${s.reason})`);
 

@@ -8,10 +8,11 @@
  * round-robin; a layer's time is the median. Every call uses the same input, weights, output gradient and Gumbel
  * draw. The loss is sum(y * dy) for a fixed random dy, so the backward pass starts from a dense gradient.
  *
- * Bounds on slow alternatives, so that a pure-JS or 2-core run ends: where the backend has cost constants
- * (mixture-cost.ts), an alternative the model puts above 4 x `maxCallMs` is skipped (for naive: per-pattern's
- * estimate scaled by naive's taps); one whose checking call took longer than `maxCallMs` is not repeated (its
- * time is that one call). Both are recorded in the result's `note`.
+ * Bounds on slow alternatives, so that a pure-JS, 2-core or SwiftShader run ends: an alternative estimated above
+ * 4 x `maxCallMs` is skipped (call-estimate.ts: the cost model's estimate where the backend has cost constants,
+ * mixture-cost.ts; otherwise the model scaled to the backend's speed measured on the calls before it; for naive:
+ * per-pattern's estimate scaled by naive's taps); one whose checking call took longer than `maxCallMs` is not
+ * repeated (its time is that one call). Both are recorded in the result's `note`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -30,6 +31,7 @@ import type { MixtureConvConfig } from '../ops/mixture-types.ts';
 import { addMany, naiveMixture, naiveMixtureFlops } from './naive-mixture.ts';
 import { allReferenceLayers, selectLayers, type MixtureLayerCase } from './reference.ts';
 import { median, timeOnce, timeRoundRobin } from './timing.ts';
+import { BackendSpeed, estimateCallMs } from './call-estimate.ts';
 
 /** The mixture benchmark's request (the vocabulary's MixtureBenchSpec) with the layers to choose from. */
 export interface MixtureBenchInput extends MixtureBenchSpec {
@@ -53,9 +55,10 @@ export async function runMixtureBench(spec: MixtureBenchInput = {}, onProgress: 
   if (!(maxCallMs > 0)) throw new Error(`mixture bench: maxCallMs must be positive, got ${maxCallMs}`);
   const layers = selectLayers(spec.layers ?? allReferenceLayers(), spec.filter);
   const results: MixtureLayerResult[] = [];
+  const speed = new BackendSpeed();
   for (const [i, layer] of layers.entries()) {
     onProgress(`layer ${i + 1}/${layers.length}: ${layer.name}`);
-    const result = await benchLayer(layer, spec.batch ?? layer.defaultBatch, repeats, maxCallMs, onProgress);
+    const result = await benchLayer(layer, spec.batch ?? layer.defaultBatch, repeats, maxCallMs, speed, onProgress);
     results.push(result);
     onLayer(result);
   }
@@ -67,7 +70,7 @@ function outputShapeOf(config: MixtureConvConfig, inputShape: readonly number[])
   return [inputShape[0]!, ...spatial, config.outChannels];
 }
 
-async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: number, maxCallMs: number, onProgress: BenchProgress): Promise<MixtureLayerResult> {
+async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: number, maxCallMs: number, speed: BackendSpeed, onProgress: BenchProgress): Promise<MixtureLayerResult> {
   const { config } = layer;
   const inputShape = [batch, ...layer.sampleShape];
   const outputShape = outputShapeOf(config, inputShape);
@@ -75,13 +78,15 @@ async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: numbe
   const backend = tf.getBackend();
   const naiveFlops = naiveMixtureFlops(config, inputShape);
   const pick = chooseMixtureMethod(config, batch, size, backend);
-  const estimates = BACKEND_COSTS[backend] === undefined ? null : estimateMixtureCosts(config, batch, size, backend);
-  const estimateMs = new Map<MixtureCandidate, number>();
-  if (estimates !== null) {
-    for (const e of estimates) estimateMs.set(e.method, e.micros / 1000);
-    const perPattern = estimates.find((e) => e.method === 'per-pattern');
-    if (perPattern !== undefined && perPattern.multiplyAdds > 0) estimateMs.set('naive', (perPattern.micros / 1000) * (naiveFlops / 2 / perPattern.multiplyAdds));
-  }
+  const ownConstants = BACKEND_COSTS[backend] !== undefined;
+  // Without constants of its own, the backend is modelled with the fallback's (estimateMixtureCosts: wasm's).
+  const modelledCosts = estimateMixtureCosts(config, batch, size, backend);
+  const estimates = ownConstants ? modelledCosts : null;
+  const modelledMs = new Map<MixtureCandidate, number>();
+  for (const e of modelledCosts) modelledMs.set(e.method, e.micros / 1000);
+  const perPattern = modelledCosts.find((e) => e.method === 'per-pattern');
+  if (perPattern !== undefined && perPattern.multiplyAdds > 0) modelledMs.set('naive', (perPattern.micros / 1000) * (naiveFlops / 2 / perPattern.multiplyAdds));
+  const modelled = { ms: modelledMs, ownConstants };
 
   // Created in a scope so that the initial-value tensors are released (variables outlive scopes).
   let created: MixtureConvParams | null = null;
@@ -128,9 +133,9 @@ async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: numbe
   const firstCall = new Map<MixtureCandidate, number>();
   try {
     for (const method of MIXTURE_CANDIDATES) {
-      const estimate = estimateMs.get(method);
-      if (estimate !== undefined && estimate > 4 * maxCallMs) {
-        const note = `skipped: the cost model estimates ${(estimate / 1000).toFixed(0)} s per call (more than 4 x maxCallMs ${maxCallMs} ms)`;
+      const estimate = estimateCallMs(method, modelled, speed);
+      if (estimate !== null && estimate.ms > 4 * maxCallMs) {
+        const note = `skipped: ${estimate.how} ${(estimate.ms / 1000).toFixed(0)} s per call (more than 4 x maxCallMs ${maxCallMs} ms)`;
         onProgress(`  ${method}: ${note}`);
         timings.set(method, { method, ms: null, samples: 0, gflops: null, maxRelDiff: null, differences: null, note });
         continue;
@@ -141,6 +146,7 @@ async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: numbe
         outputs = await call(method, true);
       });
       firstCall.set(method, ms);
+      speed.record(ms, modelledMs.get(method));
       let differences: MixtureDifferences | null = null;
       if (method === 'naive') reference = outputs;
       else {
@@ -168,6 +174,7 @@ async function benchLayer(layer: MixtureLayerCase, batch: number, repeats: numbe
       const t = timings.get(method)!;
       const values = samples.get(method)!;
       timings.set(method, { ...t, ms: median(values), samples: values.length });
+      speed.record(median(values), modelledMs.get(method));
     }
   } finally {
     if (reference !== null) tf.dispose(reference);
