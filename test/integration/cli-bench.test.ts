@@ -197,23 +197,13 @@ describe('pdash bench on webgpu (SwiftShader, in a Chromium page)', () => {
     }
   });
 
-  /** The engine's 'per-pattern' adds its 20 terms with one tf.addN, which webgpu cannot compile (see the next test). */
-  const KNOWN_WEBGPU_MISMATCH = ['per-pattern'];
-
   it('on webgpu, every method agrees with naive (output and every gradient) within float32 tolerance', () => {
+    // per-pattern adds its 20 terms with one tf.addN: before register.ts's webgpuAddN it read zeros on webgpu.
     const webgpu = runs[1]!.mixture.layers[0]!;
     for (const m of webgpu.methods) {
-      if (m.method === 'naive' || KNOWN_WEBGPU_MISMATCH.includes(m.method)) continue;
+      if (m.method === 'naive') continue;
       expect(m.maxRelDiff, m.method).toBeLessThan(1e-4);
     }
-  });
-
-  // tfjs-backend-webgpu's AddN puts every input in one shader; past 7 inputs WebGPU's default limit of 8 storage
-  // buffers refuses the pipeline and the output is never written. Expected to fail until the engine's kernel fixes
-  // (ops/kernels/register.ts) split a webgpu AddN into groups; then remove KNOWN_WEBGPU_MISMATCH and this test.
-  it.fails("on webgpu, per-pattern agrees with naive (it does not yet: the engine's AddN of 20 terms)", () => {
-    const perPattern = runs[1]!.mixture.layers[0]!.methods.find((m) => m.method === 'per-pattern')!;
-    expect(perPattern.maxRelDiff).toBeLessThan(1e-4);
   });
 
   it('stopped (Ctrl+C) during its second layer, it keeps the layer the page measured and exits 130', async () => {

@@ -22,6 +22,11 @@
  * - webgpu's PadV2 writes shader code only for ranks up to 4 (a rank-5 or 6 pad, as StridedSlice's gradient makes
  *   of a strided NHWC slice, fails to compile: "cannot index type 'vec6'"): webgpuPad pads such tensors one padded
  *   axis at a time as rank-3 [outer, axis, inner] views (found by test/unit/worker/browser/webgpu-equivalence.test.ts).
+ * - webgpu's AddN binds every input in one shader; tfjs-backend-webgpu asks the device for WebGPU's default of 8
+ *   storage buffers per stage, so past 7 inputs the pipeline is invalid, Chromium only logs the validation error and
+ *   the output is never written (tf.addN of 20 tensors read 0 on SwiftShader; mixture-conv's per-pattern sum of 20
+ *   terms and clipByGlobalNorm's sum of squares are such sums; found by `pdash bench mixture --backend webgpu`):
+ *   webgpuAddN adds at most that many at a time.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pair } from '../conv-core.ts';
@@ -197,6 +202,35 @@ function webgpuPad(original: tf.KernelConfig): tf.KernelConfig {
   };
 }
 
+interface WebgpuLimits {
+  device?: { limits?: { maxStorageBuffersPerShaderStage?: number } };
+}
+
+/** See the module comment: tfjs-backend-webgpu's own AddN up to the inputs one shader can bind, in groups above. */
+function webgpuAddN(original: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...original,
+    kernelFunc: (args) => {
+      const inputs = args.inputs as unknown as tf.Tensor[];
+      // One storage buffer is the output's.
+      const limit = ((args.backend as unknown as WebgpuLimits).device?.limits?.maxStorageBuffersPerShaderStage ?? 8) - 1;
+      if (inputs.length <= limit) return original.kernelFunc(args);
+      return tf.tidy(() => {
+        let terms = inputs;
+        while (terms.length > limit) {
+          const groups: tf.Tensor[] = [];
+          for (let i = 0; i < terms.length; i += limit) {
+            const group = terms.slice(i, i + limit);
+            groups.push(group.length === 1 ? group[0]! : tf.addN(group));
+          }
+          terms = groups;
+        }
+        return tf.addN(terms);
+      }) as unknown as tf.TensorInfo;
+    },
+  };
+}
+
 /** What `registerTrainingKernels` registered, for the backend report and the tests. */
 export interface TrainingKernelFills {
   gradients: string[];
@@ -222,6 +256,7 @@ function replaceBrokenKernels(): void {
     ['MaxPoolGrad', 'wasm', () => wasmMaxPoolGrad],
     ['Conv2DBackpropInput', 'wasm', () => wasmBackpropKernels().find((k) => k.kernelName === 'Conv2DBackpropInput')!],
     ['PadV2', 'webgpu', webgpuPad],
+    ['AddN', 'webgpu', webgpuAddN],
   ];
   for (const [kernelName, backendName, fix] of fixes) {
     const key = `${kernelName}@${backendName}`;
