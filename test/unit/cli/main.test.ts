@@ -62,7 +62,7 @@ describe('pdash', () => {
   it('info uses PDASH_LAB when --lab is absent, and prints text by default', async () => {
     const { code, stdout } = await runCli(['info'], { env: { PDASH_LAB: dir.path } });
     expect(code).toBe(0);
-    expect(stdout).toContain(`lab folder         ${dir.path}`);
+    expect(stdout).toMatch(new RegExp(`^lab folder +${dir.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     expect(stdout).toMatch(/\+ cpu/);
   });
 

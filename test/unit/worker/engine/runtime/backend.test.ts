@@ -54,8 +54,8 @@ describe('initBackend', () => {
       expect(probe.backends.map((b) => [b.name, b.available])).toEqual([['tensorflow-gpu', false], ['tensorflow', true], ['cpu', true]]);
       expect(probe.backends[0]).toMatchObject({ detail: 'no CUDA device', probeMs: null });
       const [, slow, fast] = probe.backends;
-      // Three gradients read per step, each stalled: at least 90 ms, more than the same backend unstalled.
-      expect(slow!.probeMs!).toBeGreaterThanOrEqual(90);
+      // The step's gradients are read together, each read stalled: at least 30 ms, more than the same backend unstalled.
+      expect(slow!.probeMs!).toBeGreaterThanOrEqual(30);
       expect(fast!.probeMs!).toBeLessThan(slow!.probeMs!);
       expect(probe.preferred).toBe('cpu');
     } finally {
