@@ -106,10 +106,15 @@ export function equivalenceChecks(): Check[] {
   const depthwise2d: MixtureConvConfig = { rank: 2, inChannels: 2, outChannels: 2, stride: 2, patterns: patternSpace([3, 5], [1, 2]), depthwise: true, bias: true };
   // Nine patterns: per-pattern's sum has more terms than one webgpu shader binds (register.ts's webgpuAddN).
   const wide1d: MixtureConvConfig = { rank: 1, inChannels: 2, outChannels: 2, stride: 1, patterns: patternSpace([3, 5, 7], [1, 2, 3]), depthwise: false, bias: true };
+  const depthwise1d: MixtureConvConfig = { rank: 1, inChannels: 3, outChannels: 3, stride: 1, patterns: patternSpace([3, 5], [1, 2]), depthwise: true, bias: true };
+  // A layer as P-DASH's later rounds leave it: two patterns of one kernel size.
+  const pair1d: MixtureConvConfig = { rank: 1, inChannels: 3, outChannels: 3, stride: 1, patterns: patternSpace([3], [1, 2]), depthwise: true, bias: true };
   const list: Check[] = [];
   for (const method of MIXTURE_METHODS) {
     list.push(mixtureCheck('x=[2,12,2] k={3,5} d={1,2} s=1 dense (1-D)', [2, 12, 2], dense1d, method));
     list.push(mixtureCheck('x=[2,16,2] k={3,5,7} d={1,2,3} s=1 dense (1-D, 9 patterns)', [2, 16, 2], wide1d, method));
+    list.push(mixtureCheck('x=[2,14,3] k={3,5} d={1,2} s=1 depthwise (1-D)', [2, 14, 3], depthwise1d, method));
+    list.push(mixtureCheck('x=[2,12,3] k={3} d={1,2} s=1 depthwise (1-D, 2 patterns)', [2, 12, 3], pair1d, method));
     list.push(mixtureCheck('x=[2,9,9,3] k={3,5} d={1,3} s=2 dense', [2, 9, 9, 3], dense2d, method));
     list.push(mixtureCheck('x=[1,7,7,2] k={3,5} d={1,2} s=2 depthwise', [1, 7, 7, 2], depthwise2d, method));
   }

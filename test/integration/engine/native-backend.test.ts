@@ -79,8 +79,8 @@ if (!setUp.setUp) {
 
     it('every mixture method (y, dx, every weight, alpha, bias) is within float32 tolerance of cpu', () => {
       const mixture = checks.filter((c) => c.name.startsWith('mixtureConv'));
-      expect(mixture).toHaveLength(4 * MIXTURE_METHODS.length);
-      for (const method of MIXTURE_METHODS) expect(mixture.filter((c) => c.name.includes(`method=${method} `))).toHaveLength(4);
+      expect(mixture).toHaveLength(6 * MIXTURE_METHODS.length);
+      for (const method of MIXTURE_METHODS) expect(mixture.filter((c) => c.name.includes(`method=${method} `))).toHaveLength(6);
       expectWithinTolerance(mixture);
     });
 

@@ -79,7 +79,7 @@ describe('webgpu (SwiftShader) equals cpu in a Chromium page', () => {
   it('every mixture method and every gradient/kernel fill is within float32 tolerance of cpu', () => {
     const failures = outcome.results.flatMap((r) => Object.entries(r.errors).filter(([, e]) => !(e <= toleranceOf(r.name))).map(([name, e]) => `${r.name}: ${name} off by ${e}`));
     expect(failures).toEqual([]);
-    expect(outcome.results.filter((r) => r.name.startsWith('mixtureConv')).length).toBe(16);
+    expect(outcome.results.filter((r) => r.name.startsWith('mixtureConv')).length).toBe(24);
     const worst = outcome.results.map((r) => `${Math.max(...Object.values(r.errors)).toExponential(1)}  ${r.webgpuMs.toFixed(0).padStart(5)} ms  ${r.name}`);
     process.stdout.write(`webgpu vs cpu, max relative error and webgpu time per check:\n${worst.join('\n')}\n`);
   });
