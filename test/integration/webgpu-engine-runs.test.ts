@@ -40,8 +40,14 @@ afterAll(async () => {
   dir?.remove();
 });
 
-/** Smoke with one HP trial: SwiftShader computes WebGPU on the CPU, slowly. */
-const overrides = { hpSearch: { grid: { lr: [0.1], dropout: [0], weightDecay: [5e-4], momentum: [0.9] } } };
+/**
+ * Smoke with one HP trial (SwiftShader computes WebGPU on the CPU, slowly), and one mixture method for both backends:
+ * left to the cost model, each backend picks its own per layer (webgpu has no constants of its own and borrows
+ * wasm's), so after P-DASH's pruning the two compute the same mixture by different algorithms and the step-for-step
+ * check below would compare algorithms, not backends. Every method is checked against every other on webgpu in
+ * webgpu-equivalence.test.ts.
+ */
+const overrides = { search: { mixtureMethod: 'dilation-grouped' }, hpSearch: { grid: { lr: [0.1], dropout: [0], weightDecay: [5e-4], momentum: [0.9] } } };
 /**
  * The smoke test split has 16 samples, so the error moves in steps of 6.25 points. float32 sums in another order
  * can flip a nearly tied alpha (2 search epochs decide little) and so the chosen architecture: the outcome is held
@@ -51,17 +57,14 @@ const overrides = { hpSearch: { grid: { lr: [0.1], dropout: [0], weightDecay: [5
 const OUTCOME_TOLERANCE = 12.5;
 /** Relative to the largest value: float32 on both backends, summed in other orders over 2 search epochs. */
 const SEARCH_TOLERANCE = 1e-3;
-/** P-DASH's webgpu and cpu runs of the first test. */
-let pdashPair: [number, number] | null = null;
-
-/** Search-phase training losses per epoch of rounds up to `lastRound` (DASH's round is 0). */
-function searchLosses(runId: number, lastRound: number): number[] {
-  return service.runDetail(runId).epochs.filter((e) => e.phase === 'search' && e.round <= lastRound).map((e) => e.trainLoss ?? NaN);
+/** Search-phase training losses per epoch, every round. */
+function searchLosses(runId: number): number[] {
+  return service.runDetail(runId).epochs.filter((e) => e.phase === 'search').map((e) => e.trainLoss ?? NaN);
 }
 
-/** Every alpha snapshot of rounds up to `lastRound`, flattened. */
-function alphas(runId: number, lastRound: number): number[] {
-  return service.runDetail(runId).alpha.filter((a) => a.round <= lastRound).flatMap((a) => a.layers.flatMap((l) => l.alpha));
+/** Every alpha snapshot, flattened. */
+function alphas(runId: number): number[] {
+  return service.runDetail(runId).alpha.flatMap((a) => a.layers.flatMap((l) => l.alpha));
 }
 
 function expectClose(what: string, got: number[], want: number[], context: string): void {
@@ -89,24 +92,13 @@ describe('runs on webgpu (SwiftShader) in a Chromium page', () => {
       expect(run.architecture).toHaveLength(reference.architecture!.length);
       expect(Math.abs(run.metric!.value - reference.metric!.value)).toBeLessThanOrEqual(OUTCOME_TOLERANCE);
       // The search itself, step for step: each search epoch's training loss and every alpha snapshot as on cpu, within
-      // float32 tolerance (a kernel that computes nothing, such as webgpu's AddN of more than 7 inputs did inside
-      // gradient clipping, moves these long before it moves the outcome). P-DASH: its first round (see below).
-      const firstRound = i === 0 ? Infinity : 1;
-      for (const [what, got, want] of [['search losses', searchLosses(id, firstRound), searchLosses(reference.id, firstRound)], ['alphas', alphas(id, firstRound), alphas(reference.id, firstRound)]] as const) {
+      // float32 tolerance, P-DASH's later rounds included (a kernel that computes nothing, such as webgpu's AddN of more
+      // than 7 inputs did inside gradient clipping, moves these long before it moves the outcome).
+      for (const [what, got, want] of [['search losses', searchLosses(id), searchLosses(reference.id)], ['alphas', alphas(id), alphas(reference.id)]] as const) {
         expectClose(what, got, want, `run ${id} (webgpu) against run ${reference.id} (cpu)`);
       }
+      if (i === 1) expect(new Set(service.runDetail(id).alpha.map((a) => a.round)).size, 'P-DASH snapshots of more than one round').toBeGreaterThan(1);
     }
-    pdashPair = [webgpu.runs[1]!.id, cpu.runs[1]!.id];
-  });
-
-  // Found by the step-for-step check above and not yet explained: P-DASH's rounds after the first, which search the
-  // same kept patterns from the same weights on both backends (the round-1 rankings agree), drift apart on webgpu
-  // (search loss 0.6218 against 0.6241 in round 2), though round 1, every DASH epoch and every mixture method and
-  // gradient fill agree within 1e-6. Expected to fail until found; then make it a plain test.
-  it.fails("P-DASH's later rounds search on webgpu as on cpu (they do not yet)", () => {
-    const [id, reference] = pdashPair!;
-    expectClose('search losses', searchLosses(id, Infinity), searchLosses(reference, Infinity), `run ${id} (webgpu) against run ${reference} (cpu)`);
-    expectClose('alphas', alphas(id, Infinity), alphas(reference, Infinity), `run ${id} (webgpu) against run ${reference} (cpu)`);
   });
 
   it('a webgpu run paused at its first checkpoint resumes in a new page and ends as the uninterrupted one', async () => {
