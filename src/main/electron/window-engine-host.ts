@@ -14,8 +14,8 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { app, BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { LabError } from '../../shared/errors.ts';
-import { readCheckpointFile, writeCheckpointAtomically, type DatasetFiles, type FromWorker, type RunJob, type ToWorker } from '../../worker/index.ts';
-import { parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from '../core/index.ts';
+import { readCheckpointFile, writeCheckpointAtomically, type DatasetFiles, type RunJob, type ToWorker } from '../../worker/index.ts';
+import { HostedWorker, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from '../core/index.ts';
 import { APP_ORIGIN } from './origins.ts';
 import { secureWebPreferences } from './window.ts';
 
@@ -80,17 +80,15 @@ export class WindowEngineHost implements WorkerHost {
   }
 }
 
-class WindowWorker implements WorkerProcess {
+class WindowWorker extends HostedWorker {
   private readonly window: BrowserWindow;
   private readonly name: string;
   private readonly startedAt = performance.now();
   private job: RunJob | null = null;
   private files = new Set<string>();
-  private readonly messageListeners = new Set<(message: FromWorker) => void>();
-  private readonly exitListeners = new Set<(exit: WorkerExit) => void>();
-  private exit: WorkerExit | null = null;
 
   constructor(window: BrowserWindow, name: string) {
+    super();
     this.window = window;
     this.name = name;
     window.on('closed', () => this.exited({ code: 0, signal: null }));
@@ -105,21 +103,9 @@ class WindowWorker implements WorkerProcess {
     return this.window.isDestroyed() ? undefined : this.window.webContents.getOSProcessId();
   }
 
-  received(raw: unknown): void {
-    if (this.exit !== null) return;
-    const message = parseWorkerMessage(raw);
-    for (const listener of this.messageListeners) listener(message);
-  }
-
   failed(error: LabError): void {
     this.received({ type: 'error', error: error.toJSON() });
     this.kill();
-  }
-
-  exited(exit: WorkerExit): void {
-    if (this.exit !== null) return;
-    this.exit = exit;
-    for (const listener of this.exitListeners) listener(exit);
   }
 
   send(message: ToWorker): void {
@@ -194,16 +180,6 @@ class WindowWorker implements WorkerProcess {
     const pid = this.pid;
     const metric = app.getAppMetrics().find((m) => m.pid === pid);
     return { cpuMs: (metric?.cpu.cumulativeCPUUsage ?? 0) * 1000, wallMs: performance.now() - this.startedAt };
-  }
-
-  onMessage(listener: (message: FromWorker) => void): () => void {
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
-  }
-
-  onExit(listener: (exit: WorkerExit) => void): () => void {
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
   }
 
   kill(): void {

@@ -22,9 +22,9 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { LabError } from '../../../shared/errors.ts';
 import { rendererContentTypes, rendererSecurityHeaders } from '../../../shared/renderer-policy.ts';
-import { readCheckpointFile, writeCheckpointAtomically, type FromWorker, type RunJob, type ToWorker } from '../../../worker/index.ts';
+import { readCheckpointFile, writeCheckpointAtomically, type RunJob, type ToWorker } from '../../../worker/index.ts';
 import { findChromium } from '../export/pdf.ts';
-import { parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from './worker-host.ts';
+import { HostedWorker, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from './worker-host.ts';
 
 export type WebgpuAdapterChoice = 'auto' | 'hardware' | 'swiftshader';
 
@@ -384,7 +384,7 @@ export function jobFileNames(job: RunJob): { job: RunJob; files: Map<string, str
 
 const pageWorkers = new WeakMap<Page, PageWorker>();
 
-class PageWorker implements WorkerProcess {
+class PageWorker extends HostedWorker {
   readonly pid = undefined;
   killed = false;
   private readonly name: string;
@@ -393,11 +393,9 @@ class PageWorker implements WorkerProcess {
   private page: Page | null = null;
   private readonly outbox: ToWorker[] = [];
   private delivering: Promise<void> = Promise.resolve();
-  private readonly messageListeners = new Set<(message: FromWorker) => void>();
-  private readonly exitListeners = new Set<(exit: WorkerExit) => void>();
-  private exit: WorkerExit | null = null;
 
   constructor(name: string, grants: Map<string, PageGrant>, token: string) {
+    super();
     this.name = name;
     this.grants = grants;
     this.token = token;
@@ -417,25 +415,10 @@ class PageWorker implements WorkerProcess {
     for (const message of this.outbox.splice(0)) this.deliver(message);
   }
 
-  received(raw: unknown): void {
-    this.emit(parseWorkerMessage(raw));
-  }
-
-  private emit(message: FromWorker): void {
-    if (this.exit !== null) return;
-    for (const listener of this.messageListeners) listener(message);
-  }
-
   failed(error: LabError): void {
     this.emit({ type: 'error', error: error.toJSON() });
     this.exited({ code: 1, signal: null });
     void this.page?.close().catch(() => undefined); // the page may already be gone with its browser
-  }
-
-  exited(exit: WorkerExit): void {
-    if (this.exit !== null) return;
-    this.exit = exit;
-    for (const listener of this.exitListeners) listener(exit);
   }
 
   send(message: ToWorker): void {
@@ -464,16 +447,6 @@ class PageWorker implements WorkerProcess {
         () => undefined,
       ),
     );
-  }
-
-  onMessage(listener: (message: FromWorker) => void): () => void {
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
-  }
-
-  onExit(listener: (exit: WorkerExit) => void): () => void {
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
   }
 
   kill(): void {

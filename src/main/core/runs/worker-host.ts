@@ -102,3 +102,44 @@ class ForkedWorker implements WorkerProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
   }
 }
+
+/**
+ * What a worker that is not a Node child process (a Chromium page, an Electron window) does alike: its listeners,
+ * every message checked by the protocol's schema and passed on until it exits, and one exit, heard once.
+ */
+export abstract class HostedWorker implements WorkerProcess {
+  abstract readonly pid: number | undefined;
+  private readonly messageListeners = new Set<(message: FromWorker) => void>();
+  private readonly exitListeners = new Set<(exit: WorkerExit) => void>();
+  /** How it ended, once it did. */
+  protected exit: WorkerExit | null = null;
+
+  abstract send(message: ToWorker): void;
+  abstract kill(signal?: NodeJS.Signals): void;
+
+  /** A message from the worker, as it arrived. */
+  received(raw: unknown): void {
+    this.emit(parseWorkerMessage(raw));
+  }
+
+  protected emit(message: FromWorker): void {
+    if (this.exit !== null) return;
+    for (const listener of this.messageListeners) listener(message);
+  }
+
+  exited(exit: WorkerExit): void {
+    if (this.exit !== null) return;
+    this.exit = exit;
+    for (const listener of this.exitListeners) listener(exit);
+  }
+
+  onMessage(listener: (message: FromWorker) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  onExit(listener: (exit: WorkerExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+}
