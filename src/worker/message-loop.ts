@@ -1,7 +1,7 @@
 /**
  * The worker's side of the protocol, whatever hosts it: parses what the core sends, answers probes, runs one job
- * or one bench at a time and turns stop and shutdown into the runner's abort. The Node process entries (main.ts,
- * bench-main.ts) and the page entry (browser/engine-page.ts) all serve through this.
+ * or one bench at a time and turns stop and shutdown into the runner's abort. The Node process entry (main.ts) and
+ * the page entry (browser/engine-page.ts) both serve through this.
  */
 import { LabError } from '../shared/errors.ts';
 import { runMixtureBench, runStepBench, type BackendName, type BackendReport } from './engine/index.ts';
@@ -87,7 +87,7 @@ async function runBench(environment: WorkerEnvironment, message: BenchMessage, p
   let report: BackendReport;
   try {
     if (environment.setupBackend === undefined) {
-      throw new LabError('unavailable', 'This worker entry does not run benchmarks.', 'Start src/worker/bench-main.ts (pdash bench does), or the engine page.');
+      throw new LabError('unavailable', 'This worker entry does not run benchmarks.', 'Start src/worker/main.ts (pdash bench does), or the engine page.');
     }
     report = await environment.setupBackend({ ...(message.backend !== undefined ? { backend: message.backend } : {}), ...(message.threads !== undefined ? { threads: message.threads } : {}) });
   } catch (error) {

@@ -1,16 +1,14 @@
 /**
  * `pdash bench [mixture|step]`: the engine's benchmarks on one or more compute backends, side by side. A backend
  * is process-wide in TF.js, so each backend runs in a worker of its own, one after another (never at once: they
- * would compete for the cores): the Node backends in a forked worker (src/worker/bench-main.ts), webgpu in a page of
- * a headless Chromium (the core's BrowserWorkerHost). Both speak the worker protocol (src/worker/protocol.ts): this
+ * would compete for the cores): the Node backends in the lab's own forked worker (the core's ForkWorkerHost, output
+ * piped here), webgpu in a page of a headless Chromium (the core's BrowserWorkerHost). Both speak the worker protocol (src/worker/protocol.ts): this
  * command sends one 'bench' message and reads 'backend', 'bench-progress', 'bench-layer' and 'bench-result' (or
  * 'bench-error'); the shapes are the vocabulary's (src/shared/engine/bench.ts). It prints one table. Progress goes
  * to stderr, results to stdout (`--json`: only JSON on stdout).
  */
-import { fork } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { BrowserWorkerHost, parseWorkerMessage, type WorkerExit, type WorkerProcess } from '../../main/core/index.ts';
+import { BrowserWorkerHost, ForkWorkerHost, type WorkerExit, type WorkerProcess } from '../../main/core/index.ts';
 import {
   BACKEND_PREFERENCE,
   BROWSER_ONLY_BACKENDS,
@@ -23,8 +21,6 @@ import {
 } from '../../shared/engine/index.ts';
 import { commonHelp, commonOptions, integerOption, stringOption, UsageError, type CliIo, type Command } from '../command.ts';
 
-/** The Node bench worker, run from source by Node (type stripping), as the lab core runs its workers. */
-const benchEntry = fileURLToPath(new URL('../../worker/bench-main.ts', import.meta.url));
 
 const WHICH = ['mixture', 'step'] as const;
 type Which = (typeof WHICH)[number];
@@ -203,40 +199,12 @@ function thisMachine(): Machine {
 }
 
 /**
- * A forked bench worker, as the core's ForkWorkerHost starts its workers (advanced serialization: NaN, a method's
- * disagreement with naive, survives the trip), except that its output is piped to `relay`: TF.js notices and native
+ * A forked bench worker: the lab's worker entry started as the core starts its workers (advanced serialization: NaN,
+ * a method's disagreement with naive, survives the trip), with its output piped to `relay`: TF.js notices and native
  * library logs become progress lines, and the last of them say why a worker died before it answered.
  */
 function forkBenchWorker(name: BackendName | 'best', relay: (text: string) => void): WorkerProcess {
-  const child = fork(benchEntry, [`--pdash-worker=bench-${name}`], {
-    // The parent's execArgv may carry a test runner's loaders; the worker needs none.
-    execArgv: [],
-    serialization: 'advanced',
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => relay(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => relay(chunk.toString()));
-  return {
-    get pid() {
-      return child.pid;
-    },
-    send: (message) => {
-      if (child.connected) child.send(message);
-    },
-    onMessage: (listener) => {
-      const handler = (raw: unknown): void => listener(parseWorkerMessage(raw));
-      child.on('message', handler);
-      return () => child.off('message', handler);
-    },
-    onExit: (listener) => {
-      const handler = (code: number | null, signal: NodeJS.Signals | null): void => listener({ code, signal });
-      child.on('exit', handler);
-      return () => child.off('exit', handler);
-    },
-    kill: (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    },
-  };
+  return new ForkWorkerHost().start({ name: `bench-${name}`, output: relay });
 }
 
 type BenchRequest = Parameters<WorkerProcess['send']>[0] & { type: 'bench' };

@@ -10,7 +10,7 @@ export { ARCHITECTURE_FORMATS, exportArchitecture, type ArchitectureFormat } fro
 export { exportReport, REPORT_FORMATS, type ReportFormat } from './export/report-export.ts';
 export type { ExportedFile } from './export/exported-file.ts';
 export { describeCapacity, type RunCapacity } from './runs/capacity.ts';
-export { HostedWorker, parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from './runs/worker-host.ts';
+export { ForkWorkerHost, HostedWorker, parseWorkerMessage, type WorkerExit, type WorkerHost, type WorkerProcess, type WorkerStartOptions } from './runs/worker-host.ts';
 export { sweepStaleUploads, uploadLimitsFromEnv } from './datasets/uploads.ts';
 export { formatDoctor, runDoctor, type DoctorInput, type DoctorReport, type Finding } from './doctor.ts';
 export { BrowserWorkerHost, type BrowserWorkerHostOptions, type WebgpuAdapterChoice } from './runs/browser-host.ts';

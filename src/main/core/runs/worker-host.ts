@@ -27,6 +27,11 @@ export interface WorkerStartOptions {
   /** A label for logs and process listings, e.g. 'probe' or 'run-12'. */
   name: string;
   env?: Record<string, string>;
+  /**
+   * Where the worker's stdout and stderr go, as text (`pdash bench` turns them into progress lines, and the last of
+   * them say why a worker died). Absent: the lab's own stdout and stderr (see forwardWorkerStderr).
+   */
+  output?: (text: string) => void;
 }
 
 export interface WorkerHost {
@@ -63,9 +68,15 @@ export class ForkWorkerHost implements WorkerHost {
       execArgv: [],
       serialization: 'advanced',
       // stderr is piped to drop native TensorFlow's start-up notices (worker-output.ts); the rest passes through.
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      stdio: ['ignore', options.output ? 'pipe' : 'inherit', 'pipe', 'ipc'],
     });
-    if (child.stderr !== null) forwardWorkerStderr(child.stderr, (text) => process.stderr.write(text));
+    const { output } = options;
+    if (output !== undefined) {
+      child.stdout?.on('data', (chunk: Buffer) => output(chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => output(chunk.toString()));
+    } else if (child.stderr !== null) {
+      forwardWorkerStderr(child.stderr, (text) => process.stderr.write(text));
+    }
     return new ForkedWorker(child);
   }
 }
