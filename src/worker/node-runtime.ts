@@ -31,6 +31,7 @@ import {
   initBackend,
   messageOf,
   probeBackends,
+  smokeComputation,
   type BackendLoader,
   type BackendName,
   type BackendProbeResult,
@@ -162,9 +163,9 @@ function nativeLoader(name: 'tensorflow-gpu' | 'tensorflow', packageName: string
         throw new Error(`${packageName} loaded but registered no 'tensorflow' backend with the engine's tfjs-core`);
       }
       const threads = requested ?? os.availableParallelism();
-      await onNativeBackend(() => {
+      await onNativeBackend(async () => {
         try {
-          nativeSmokeOp();
+          await smokeComputation();
         } catch (error) {
           throw new Error(`${packageName} ${loadedVersion} is installed and loaded, but an op on it failed: ${messageOf(error)}. Run '${setupCommand}' to check and rebuild it`);
         }
@@ -176,20 +177,14 @@ function nativeLoader(name: 'tensorflow-gpu' | 'tensorflow', packageName: string
 }
 
 /** Runs `check` with the native backend selected, then selects the backend that was active before. */
-async function onNativeBackend(check: () => void): Promise<void> {
+async function onNativeBackend(check: () => Promise<void>): Promise<void> {
   const previous = tf.getBackend();
   try {
     if (!(await tf.setBackend('tensorflow'))) throw new Error("tf.setBackend('tensorflow') returned false");
-    check();
+    await check();
   } finally {
     if (previous !== undefined && previous !== tf.getBackend()) await tf.setBackend(previous);
   }
-}
-
-/** The engine's smoke computation, run by the loader so that its failure is reported as the native package's. */
-function nativeSmokeOp(): void {
-  const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)).dataSync()[0]);
-  if (value !== 12) throw new Error(`the smoke computation gave ${value} instead of 12`);
 }
 
 /** Asks the native binding (tfjs-node's `isUsingGpuDevice`) whether TensorFlow placed work on a GPU. */

@@ -13,7 +13,7 @@ export { architectureCost, supernetForwardFlops } from './arch/cost.ts';
 export type { ArchitectureCost } from './arch/cost.ts';
 export { buildNetwork, buildSupernet } from './backbones/build.ts';
 export type { Network } from './backbones/network.ts';
-export { BACKEND_PREFERENCE, backendReport, cpuLoader, initBackend, measureProbeStep, messageOf, probeBackends } from './runtime/backend.ts';
+export { BACKEND_PREFERENCE, backendReport, cpuLoader, initBackend, measureProbeStep, messageOf, probeBackends, smokeComputation } from './runtime/backend.ts';
 export type { BackendLoader, BackendName, BackendProbeEntry, BackendProbeResult, BackendReport, InitBackendOptions, LoadedBackend } from './runtime/backend.ts';
 export type { SplitReader } from './data/dataset.ts';
 export { runMixtureBench, runStepBench } from './bench/index.ts';

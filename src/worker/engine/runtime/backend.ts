@@ -71,10 +71,7 @@ export async function initBackend(loaders: readonly BackendLoader[], options: In
     }
     let loaded: LoadedBackend;
     try {
-      loaded = await loader.load(options.threads !== undefined ? { threads: options.threads } : {});
-      if (!(await tf.setBackend(loaded.tfjsName))) throw new Error(`tf.setBackend('${loaded.tfjsName}') returned false`);
-      await tf.ready();
-      await smokeTestAsync();
+      loaded = await startBackend(loader, options.threads);
     } catch (error) {
       skipped.push(`${name}: ${messageOf(error)}`);
       continue;
@@ -121,10 +118,7 @@ export async function probeBackends(loaders: readonly BackendLoader[], options: 
   const backends: BackendProbeEntry[] = [];
   for (const loader of loaders) {
     try {
-      const loaded = await loader.load(options.threads !== undefined ? { threads: options.threads } : {});
-      if (!(await tf.setBackend(loaded.tfjsName))) throw new Error(`tf.setBackend('${loaded.tfjsName}') returned false`);
-      await tf.ready();
-      await smokeTestAsync();
+      const loaded = await startBackend(loader, options.threads);
       const probeMs = await measureProbeStep();
       backends.push({ name: loader.name, available: true, detail: loaded.detail, probeMs });
     } catch (error) {
@@ -176,11 +170,20 @@ export async function measureProbeStep(): Promise<number> {
   }
 }
 
+/** Loads a backend, makes it the active one and runs the smoke computation on it; throws saying why it cannot start. */
+async function startBackend(loader: BackendLoader, threads: number | undefined): Promise<LoadedBackend> {
+  const loaded = await loader.load(threads !== undefined ? { threads } : {});
+  if (!(await tf.setBackend(loaded.tfjsName))) throw new Error(`tf.setBackend('${loaded.tfjsName}') returned false`);
+  await tf.ready();
+  await smokeComputation();
+  return loaded;
+}
+
 /**
  * A tiny computation through the engine's tfjs instance, so a backend that registers but cannot run is skipped. Read
  * asynchronously: a WebGPU page in headless Chromium has no synchronous readback (dataSync reads zeros there).
  */
-async function smokeTestAsync(): Promise<void> {
+export async function smokeComputation(): Promise<void> {
   const result = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)));
   const value = (await result.data())[0];
   result.dispose();
